@@ -1,0 +1,1 @@
+//! TODO: adaptp_ht block (owner: see docs/core.md).

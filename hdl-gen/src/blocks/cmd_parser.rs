@@ -1,0 +1,1 @@
+//! TODO: cmd_parser block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: crc32 block (owner: see docs/core.md).

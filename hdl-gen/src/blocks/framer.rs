@@ -1,0 +1,1 @@
+//! TODO: framer block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: holdback block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: keccak_f1600_compact block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: keccak_f1600_full block (owner: see docs/core.md).

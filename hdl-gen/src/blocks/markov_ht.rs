@@ -1,0 +1,1 @@
+//! TODO: markov_ht block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: output_gate block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: repcnt_ht block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: sampler block (owner: see docs/core.md).

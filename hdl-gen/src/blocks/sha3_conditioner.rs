@@ -1,0 +1,1 @@
+//! TODO: sha3_conditioner block (owner: see docs/core.md).

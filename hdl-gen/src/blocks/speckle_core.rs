@@ -1,0 +1,1 @@
+//! TODO: speckle_core block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: uart_rx block (owner: see docs/core.md).

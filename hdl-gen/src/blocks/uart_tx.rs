@@ -1,0 +1,1 @@
+//! TODO: uart_tx block (owner: see docs/core.md).

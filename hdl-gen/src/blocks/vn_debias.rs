@@ -1,0 +1,1 @@
+//! TODO: vn_debias block (owner: see docs/core.md).

@@ -1,0 +1,1 @@
+//! TODO: xor_fold block (owner: see docs/core.md).

@@ -1,0 +1,327 @@
+//! Generation-time parameters of the core and the health-test cutoffs derived from them.
+//!
+//! The cutoffs are computed, never typed in: SP 800-90B §4.4.1 (RCT) and §4.4.2 (APT) give them as
+//! functions of the claimed min-entropy per sample H and the false-alarm probability α. The Markov
+//! (transition-count) test is Speckle's own §4.5 developer-defined test, with cutoffs computed the
+//! same way from binomial tails.
+
+use std::fmt;
+
+/// Which Keccak-f[1600] micro-architecture the conditioner uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeccakArch {
+    /// One round per clock: ~7k LUT4, for ECP5.
+    Full,
+    /// Lane-serial, sized for an iCE40 UP5K together with the rest of the core.
+    Compact,
+}
+
+/// Everything the generator needs to emit one configuration of `speckle_core`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CoreParams {
+    pub clock_hz: u64,
+    pub baud: u64,
+    /// Clocks per raw sample.
+    pub oversample: u32,
+    pub vn_enable: bool,
+    pub fold_k: u32,
+    /// Claimed min-entropy per raw sample, 0 < H <= 1.
+    pub h_claim: f64,
+    /// False-alarm probability is 2^-alpha_log2.
+    pub alpha_log2: u32,
+    /// APT and Markov window W.
+    pub window: u32,
+    /// Raw bits absorbed per 256-bit conditioned output.
+    pub n_in: u32,
+    pub status_period_log2: u32,
+    pub keccak: KeccakArch,
+}
+
+/// SHA3-256 rate in bits: one block absorbs at most this much, and the core hashes each
+/// conditioned output from a single block.
+pub const SHA3_256_RATE_BITS: u32 = 1088;
+
+/// Samples that must pass all health tests after reset or an alarm clear before output opens.
+pub const STARTUP_SAMPLES: u32 = 1024;
+
+/// Extra samples of holdback beyond 2W, covering the pipeline registers between a health test's
+/// verdict and the alarm latch.
+pub const HOLDBACK_MARGIN: u32 = 16;
+
+impl CoreParams {
+    /// The `ice40` profile: compact Keccak, 24 MHz core clock (iCEBreaker 12 MHz × 2).
+    pub fn ice40() -> Self {
+        CoreParams {
+            clock_hz: 24_000_000,
+            baud: 1_000_000,
+            oversample: 4,
+            vn_enable: true,
+            fold_k: 2,
+            h_claim: 0.5,
+            alpha_log2: 30,
+            window: 1024,
+            n_in: 640,
+            status_period_log2: 24,
+            keccak: KeccakArch::Compact,
+        }
+    }
+
+    /// The `ecp5` profile: one-round-per-clock Keccak, 100 MHz core clock.
+    pub fn ecp5() -> Self {
+        CoreParams {
+            clock_hz: 100_000_000,
+            baud: 2_000_000,
+            status_period_log2: 26,
+            keccak: KeccakArch::Full,
+            ..Self::ice40()
+        }
+    }
+
+    /// Named profile lookup; the names are what `speckle-hdl --profile` accepts.
+    pub fn profile(name: &str) -> Result<Self, ParamError> {
+        match name {
+            "ice40" => Ok(Self::ice40()),
+            "ecp5" => Ok(Self::ecp5()),
+            other => Err(ParamError(format!(
+                "unknown profile `{other}`: valid profiles are {}",
+                PROFILES.join(", ")
+            ))),
+        }
+    }
+
+    /// Smallest n_in the full-entropy rule allows: (256 + 64) / H, rounded up to whole bytes.
+    pub fn min_n_in(h: f64) -> u32 {
+        let bits = ((256.0 + 64.0) / h).ceil() as u32;
+        bits.div_ceil(8) * 8
+    }
+
+    /// Refuses parameters that cannot make a correct core, saying what would be valid.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        let h = self.h_claim;
+        if !(h > 0.0 && h <= 1.0) || h.is_nan() {
+            return Err(ParamError(format!(
+                "h_claim = {h}: the claimed min-entropy per binary sample must satisfy 0 < H <= 1"
+            )));
+        }
+        if self.fold_k == 0 || self.fold_k > 64 {
+            return Err(ParamError(format!(
+                "fold_k = {}: the XOR fold factor must be between 1 and 64",
+                self.fold_k
+            )));
+        }
+        if self.oversample == 0 || self.oversample > 256 {
+            return Err(ParamError(format!(
+                "oversample = {}: must be between 1 and 256 clocks per sample",
+                self.oversample
+            )));
+        }
+        if self.alpha_log2 < 1 || self.alpha_log2 > 60 {
+            return Err(ParamError(format!(
+                "alpha_log2 = {}: the false-alarm probability 2^-a needs 1 <= a <= 60 (SP 800-90B recommends 20..=40)",
+                self.alpha_log2
+            )));
+        }
+        if !self.window.is_power_of_two() || !(64..=65536).contains(&self.window) {
+            return Err(ParamError(format!(
+                "window = {}: W must be a power of two between 64 and 65536 (SP 800-90B uses 1024 for binary samples)",
+                self.window
+            )));
+        }
+        let min = Self::min_n_in(h);
+        if self.n_in % 8 != 0 || self.n_in < min || self.n_in > SHA3_256_RATE_BITS {
+            return Err(ParamError(format!(
+                "n_in = {}: with H = {h} the full-entropy rule (SP 800-90B §3.1.5.1.2) needs n_in >= (256+64)/H = {min} bits; \
+                 n_in must also be a multiple of 8 and at most {SHA3_256_RATE_BITS} (one SHA3-256 block), so valid values are {min}..={SHA3_256_RATE_BITS} in steps of 8",
+                self.n_in
+            )));
+        }
+        if self.baud == 0 || self.clock_hz % self.baud != 0 || self.clock_hz / self.baud < 4 {
+            return Err(ParamError(format!(
+                "baud = {} with clock_hz = {}: clock_hz / baud must be an integer >= 4",
+                self.baud, self.clock_hz
+            )));
+        }
+        if !(10..=40).contains(&self.status_period_log2) {
+            return Err(ParamError(format!(
+                "status_period_log2 = {}: must be between 10 and 40",
+                self.status_period_log2
+            )));
+        }
+        Ok(())
+    }
+
+    /// Health-test cutoffs for these parameters.
+    pub fn cutoffs(&self) -> Cutoffs {
+        cutoffs(self.h_claim, self.alpha_log2, self.window)
+    }
+
+    /// Clocks between UART bit edges.
+    pub fn baud_divisor(&self) -> u32 {
+        (self.clock_hz / self.baud) as u32
+    }
+
+    /// Claimed H × 1000 as reported in STATUS frames.
+    pub fn h_milli(&self) -> u16 {
+        (self.h_claim * 1000.0).round() as u16
+    }
+
+    /// Holdback depth: a raw sample leaves the holdback once this many newer samples were tested.
+    pub fn holdback(&self) -> u32 {
+        2 * self.window + HOLDBACK_MARGIN
+    }
+}
+
+pub const PROFILES: &[&str] = &["ice40", "ecp5"];
+
+/// Health-test cutoffs; see [`cutoffs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cutoffs {
+    /// RCT fails when a run of identical samples reaches this length.
+    pub rct: u32,
+    /// APT fails when the count of the window's first sample value reaches this.
+    pub apt: u32,
+    /// Markov fails when the window's transition count is below this ...
+    pub markov_lo: u32,
+    /// ... or above this.
+    pub markov_hi: u32,
+}
+
+/// RCT cutoff C = 1 + ceil(-log2(α) / H), SP 800-90B §4.4.1.
+pub fn rct_cutoff(h: f64, alpha_log2: u32) -> u32 {
+    1 + (alpha_log2 as f64 / h).ceil() as u32
+}
+
+/// APT cutoff C = 1 + CRITBINOM(W, 2^-H, 1 - α), SP 800-90B §4.4.2.
+pub fn apt_cutoff(window: u32, h: f64, alpha_log2: u32) -> u32 {
+    1 + critbinom_upper(window, 2f64.powf(-h), alpha_log2)
+}
+
+/// Smallest k with P(X > k) <= α for X ~ Binomial(n, p): Excel's CRITBINOM(n, p, 1 - α).
+pub fn critbinom_upper(n: u32, p: f64, alpha_log2: u32) -> u32 {
+    let alpha = 2f64.powi(-(alpha_log2 as i32));
+    let pmf = binomial_pmf(n, p);
+    // tail[k] = P(X > k), accumulated from the top so that tiny tails keep their precision.
+    let mut tail = 0.0;
+    for k in (0..=n).rev() {
+        // Here tail = P(X > k).
+        if tail > alpha {
+            return k + 1;
+        }
+        tail += pmf[k as usize];
+    }
+    0
+}
+
+/// Largest c with P(X < c) <= α for X ~ Binomial(n, p).
+pub fn critbinom_lower(n: u32, p: f64, alpha_log2: u32) -> u32 {
+    let alpha = 2f64.powi(-(alpha_log2 as i32));
+    let pmf = binomial_pmf(n, p);
+    let mut below = 0.0; // P(X < c)
+    for c in 0..=n {
+        if below + pmf[c as usize] > alpha {
+            return c;
+        }
+        below += pmf[c as usize];
+    }
+    n
+}
+
+fn binomial_pmf(n: u32, p: f64) -> Vec<f64> {
+    let ln_fact: Vec<f64> = std::iter::once(0.0)
+        .chain((1..=n).scan(0.0, |acc, i| {
+            *acc += (i as f64).ln();
+            Some(*acc)
+        }))
+        .collect();
+    (0..=n)
+        .map(|k| {
+            let ln = ln_fact[n as usize] - ln_fact[k as usize] - ln_fact[(n - k) as usize]
+                + k as f64 * p.ln()
+                + (n - k) as f64 * (1.0 - p).ln();
+            if p == 1.0 {
+                if k == n { 1.0 } else { 0.0 }
+            } else {
+                ln.exp()
+            }
+        })
+        .collect()
+}
+
+/// All cutoffs for claimed min-entropy `h`, α = 2^-alpha_log2 and window W.
+///
+/// Markov counts transitions (sample != previous sample) over the W - 1 adjacent pairs inside a
+/// window. An i.i.d. source whose most likely value has probability p = 2^-H makes a transition with
+/// probability 2p(1-p), which is smallest at the claimed bound and at most 1/2, so the low cutoff
+/// uses 2p(1-p) and the high cutoff uses 1/2.
+pub fn cutoffs(h: f64, alpha_log2: u32, window: u32) -> Cutoffs {
+    let p = 2f64.powf(-h);
+    let pairs = window - 1;
+    Cutoffs {
+        rct: rct_cutoff(h, alpha_log2),
+        apt: apt_cutoff(window, h, alpha_log2),
+        markov_lo: critbinom_lower(pairs, 2.0 * p * (1.0 - p), alpha_log2),
+        markov_hi: critbinom_upper(pairs, 0.5, alpha_log2),
+    }
+}
+
+/// A parameter set that cannot make a correct core; the message says what is valid.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamError(pub String);
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sp800_90b_known_values() {
+        // H = 0.5, α = 2^-20, W = 512 gives RCT 41 and APT 410.
+        assert_eq!(rct_cutoff(0.5, 20), 41);
+        assert_eq!(apt_cutoff(512, 0.5, 20), 410);
+    }
+
+    #[test]
+    fn sp800_90b_table_binary_w1024() {
+        // SP 800-90B §4.4.2 table, binary samples, W = 1024, α = 2^-20, H = 1: cutoff 589.
+        assert_eq!(apt_cutoff(1024, 1.0, 20), 589);
+    }
+
+    #[test]
+    fn profiles_are_valid() {
+        for name in PROFILES {
+            CoreParams::profile(name).unwrap().validate().unwrap();
+        }
+        assert!(CoreParams::profile("nope").unwrap_err().0.contains("ice40"));
+    }
+
+    #[test]
+    fn bad_parameters_are_refused_with_the_valid_range() {
+        let mut p = CoreParams::ice40();
+        p.h_claim = 0.0;
+        assert!(p.validate().unwrap_err().0.contains("0 < H <= 1"));
+        p.h_claim = 1.5;
+        assert!(p.validate().is_err());
+        let mut p = CoreParams::ice40();
+        p.fold_k = 0;
+        assert!(p.validate().unwrap_err().0.contains("fold_k = 0"));
+        let mut p = CoreParams::ice40();
+        p.n_in = 512;
+        let e = p.validate().unwrap_err().0;
+        assert!(e.contains("640"), "{e}");
+    }
+
+    #[test]
+    fn markov_cutoffs_bracket_the_ideal_source() {
+        let c = cutoffs(0.5, 30, 1024);
+        assert!(c.markov_lo < 400 && c.markov_hi > 560 && c.markov_hi < 700, "{c:?}");
+        // A period-2 pattern (1023 transitions) and a period-8 square wave (255) both fail.
+        assert!(1023 > c.markov_hi && 255 < c.markov_lo);
+    }
+}

@@ -1,0 +1,1 @@
+//! Verilator-driven tests of the generated RTL live in tests/.
