@@ -5,6 +5,7 @@ pub mod crc32;
 pub mod framer;
 pub mod holdback;
 pub mod keccak_f1600_compact;
+pub mod sha3_256;
 pub mod keccak_f1600_full;
 pub mod markov_ht;
 pub mod output_gate;

@@ -1,0 +1,1 @@
+//! TODO: sha3_256 block.

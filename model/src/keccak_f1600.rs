@@ -1,0 +1,1 @@
+//! TODO: reference model of `keccak_f1600`.

@@ -1,0 +1,1 @@
+//! TODO: reference model of `repcnt_ht`.

@@ -1,0 +1,1 @@
+//! TODO: reference model of `uart_tx`.
