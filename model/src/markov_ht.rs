@@ -1,1 +1,107 @@
-//! TODO: reference model of `markov_ht`.
+//! Reference model of `markov_ht`, Speckle's transition-count test (SP 800-90B §4.5
+//! developer-defined test).
+//!
+//! Semantics (one call per sample): windows of W samples are aligned exactly like the APT's (the
+//! first starts with the first sample after reset or `clear`). Inside a window the test counts
+//! transitions over its W - 1 adjacent pairs: the window's first sample only becomes the "previous"
+//! sample; the pair formed with the last sample of the previous window is not counted. On the W-th
+//! sample the window ends: `window_done` carries the count, and the test fails when the count is
+//! below `lo` or above `hi`. `min`/`max` are the extremes over completed windows since the last
+//! `stats_clear` (`min` is 0xFFFF when no window completed).
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarkovStep {
+    pub fail: bool,
+    pub window_done: Option<u16>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Markov {
+    window: u32,
+    lo: u32,
+    hi: u32,
+    idx: u32,
+    prev: bool,
+    transitions: u16,
+    last: u16,
+    min: u16,
+    max: u16,
+}
+
+impl Markov {
+    pub fn new(window: u32, lo: u32, hi: u32) -> Self {
+        assert!((2..=65536).contains(&window), "Markov window must be 2..=65536");
+        assert!(lo <= hi && hi <= 0xFFFF, "Markov cutoffs need lo <= hi <= 65535");
+        Markov { window, lo, hi, idx: 0, prev: false, transitions: 0, last: 0, min: u16::MAX, max: 0 }
+    }
+
+    pub fn sample(&mut self, s: bool) -> MarkovStep {
+        if self.idx == 0 {
+            self.transitions = 0;
+        } else if s != self.prev {
+            self.transitions += 1;
+        }
+        self.prev = s;
+        if self.idx == self.window - 1 {
+            self.idx = 0;
+            let t = self.transitions;
+            self.last = t;
+            self.min = self.min.min(t);
+            self.max = self.max.max(t);
+            let fail = u32::from(t) < self.lo || u32::from(t) > self.hi;
+            MarkovStep { fail, window_done: Some(t) }
+        } else {
+            self.idx += 1;
+            MarkovStep { fail: false, window_done: None }
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.idx = 0;
+        self.transitions = 0;
+    }
+
+    /// Transitions in the last completed window.
+    pub fn transitions(&self) -> u16 {
+        self.last
+    }
+
+    pub fn min(&self) -> u16 {
+        self.min
+    }
+
+    pub fn max(&self) -> u16 {
+        self.max
+    }
+
+    pub fn stats_clear(&mut self) {
+        self.min = u16::MAX;
+        self.max = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_only_pairs_inside_the_window() {
+        let mut t = Markov::new(4, 1, 2);
+        // Window 1: 0,1,0,1 -> 3 transitions (fail, > hi). Window 2 starts with 0 (pair 1->0 across
+        // the boundary not counted): 0,0,1,1 -> 1 transition (pass).
+        let s = [false, true, false, true, false, false, true, true];
+        let r: Vec<MarkovStep> = s.iter().map(|&b| t.sample(b)).collect();
+        assert_eq!(r[3], MarkovStep { fail: true, window_done: Some(3) });
+        assert_eq!(r[7], MarkovStep { fail: false, window_done: Some(1) });
+        assert_eq!((t.min(), t.max()), (1, 3));
+        t.stats_clear();
+        assert_eq!((t.min(), t.max()), (0xFFFF, 0));
+    }
+
+    #[test]
+    fn constant_input_fails_low() {
+        let mut t = Markov::new(8, 2, 6);
+        let r: Vec<MarkovStep> = (0..8).map(|_| t.sample(true)).collect();
+        assert_eq!(r[7], MarkovStep { fail: true, window_done: Some(0) });
+    }
+}
