@@ -1,1 +1,33 @@
-fn main() {}
+//! `speckle`: the host daemon. Errors end the command with one line on stderr and exit status 1.
+
+mod bench;
+mod capture;
+mod cli;
+mod daemon;
+mod health;
+mod ingest;
+mod rawtap;
+mod row;
+mod sink;
+mod source;
+mod status_socket;
+mod telemetry;
+
+use clap::{CommandFactory, Parser};
+
+fn main() {
+    let cli = cli::Cli::parse();
+    let result = match cli.command {
+        cli::Command::Run(a) => daemon::run(a),
+        cli::Command::Capture(a) => capture::run(a),
+        cli::Command::Bench(a) => bench::run(a),
+        cli::Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut cli::Cli::command(), "speckle", &mut std::io::stdout());
+            Ok(())
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("speckle: error: {e}");
+        std::process::exit(1);
+    }
+}

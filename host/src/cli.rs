@@ -1,0 +1,172 @@
+//! Command-line interface. Every `run` option is an `Option` so that a config file can fill in what
+//! the command line left out: the command line wins, then the file, then the built-in default.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "speckle",
+    version,
+    about = "Host daemon for Speckle optical-speckle TRNG boards",
+    long_about = "Reads framed output from one or more Speckle boards (serial, FTDI D2XX, simulated, or a \
+                  capture file), re-checks their health, passes only healthy conditioned bytes to the \
+                  chosen sinks (stdout, file, FIFO, the kernel entropy pool) and logs telemetry."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Stream healthy conditioned bytes from boards into sinks.
+    Run(RunArgs),
+    /// Record raw samples (one per byte, 0/1) for SP 800-90B `ea_non_iid`.
+    Capture(CaptureArgs),
+    /// Measure per-stage throughput against rngtest and b3sum; writes a markdown report.
+    Bench(BenchArgs),
+    /// Print a shell completion script to stdout.
+    Completions {
+        /// Shell to generate completions for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// The board conditions (SHA3-256 on the FPGA); the host re-checks STATUS frames.
+    Conditioned,
+    /// The board sends raw samples; the host runs RCT/APT/Markov and conditions itself.
+    Raw,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mix {
+    /// Pass each source's healthy blocks on as they arrive.
+    Concat,
+    /// XOR one 32-byte block from every healthy source into one output block.
+    Xor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Whiten {
+    Cpu,
+    Gpu,
+    Auto,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Conditioner {
+    /// SHA3-256 of n_in-bit blocks: the FPGA's own construction.
+    Sha3,
+    /// BLAKE3 of n_in-bit blocks, 32-byte output.
+    Blake3,
+}
+
+/// Options of `speckle run`; the same keys (with `-` → `_`) are valid in the TOML config file.
+#[derive(Args, Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunArgs {
+    /// TOML config file (see packaging/speckle.toml); command-line options override it.
+    #[arg(long, value_name = "FILE")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Sources, comma separated: serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH.
+    #[arg(long, value_name = "SRC[,SRC...]", value_delimiter = ',')]
+    #[serde(default)]
+    pub source: Vec<String>,
+    /// conditioned (board conditions) or raw (host runs health tests and conditions).
+    #[arg(long, value_enum)]
+    pub mode: Option<Mode>,
+    /// How several healthy sources are combined.
+    #[arg(long, value_enum)]
+    pub mix: Option<Mix>,
+    /// Host conditioner in raw mode.
+    #[arg(long, value_enum)]
+    pub conditioner: Option<Conditioner>,
+    /// Where raw-mode conditioning runs; gpu and auto currently fall back to the CPU.
+    #[arg(long, value_enum)]
+    pub whiten: Option<Whiten>,
+    /// Sinks (repeatable or comma separated): stdout, file:PATH, fifo:PATH, kernel.
+    #[arg(long, value_name = "SINK", value_delimiter = ',')]
+    #[serde(default)]
+    pub output: Vec<String>,
+    /// Entropy credited to the kernel per byte written (bits, 0 < x <= 8); default 4.
+    #[arg(long, value_name = "BITS")]
+    pub entropy_per_byte: Option<f64>,
+    /// Stop after this many seconds (default: run until interrupted).
+    #[arg(long, value_name = "SECS")]
+    pub duration: Option<f64>,
+    /// Stop after this many output bytes.
+    #[arg(long, value_name = "N")]
+    pub bytes: Option<u64>,
+    /// A source whose last STATUS is older than this is treated as failed (seconds, default 3).
+    #[arg(long, value_name = "SECS")]
+    pub status_timeout: Option<f64>,
+    /// Directory for rolling parquet telemetry files (off when absent).
+    #[arg(long, value_name = "DIR")]
+    pub telemetry_dir: Option<PathBuf>,
+    /// Start a new telemetry file after this many seconds (default 3600).
+    #[arg(long, value_name = "SECS")]
+    pub telemetry_rotate: Option<f64>,
+    /// Unix-domain socket streaming telemetry as JSON lines.
+    #[arg(long, value_name = "PATH")]
+    pub status_socket: Option<PathBuf>,
+    /// Print a one-line summary per second on stderr.
+    #[arg(long)]
+    #[serde(default)]
+    pub summary: bool,
+    /// Seed of simulated boards (sim: sources).
+    #[arg(long)]
+    pub sim_seed: Option<u64>,
+}
+
+#[derive(Args, Debug)]
+pub struct CaptureArgs {
+    /// One source: serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH.
+    #[arg(long, value_name = "SRC")]
+    pub source: String,
+    /// Capture raw samples (the only kind of capture; required so the intent is explicit).
+    #[arg(long, required = true)]
+    pub raw: bool,
+    /// Samples to record (ignored with --restart, which records restarts × restart-samples).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub samples: u64,
+    /// SP 800-90B §3.1.4 restart layout: clear alarms between restarts, keep the first samples of each.
+    #[arg(long)]
+    pub restart: bool,
+    /// Number of restarts with --restart.
+    #[arg(long, default_value_t = 1000)]
+    pub restarts: u32,
+    /// Samples kept per restart with --restart.
+    #[arg(long, default_value_t = 1000)]
+    pub restart_samples: u32,
+    /// Output file: one byte per sample, value 0 or 1.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Give up after this many seconds without enough samples.
+    #[arg(long, default_value_t = 600.0)]
+    pub timeout: f64,
+    /// Seed of simulated boards (sim: sources).
+    #[arg(long, default_value_t = 1)]
+    pub sim_seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// MiB of generated input per stage.
+    #[arg(long, default_value_t = 16)]
+    pub mib: usize,
+    /// Repetitions per stage; medians are reported.
+    #[arg(long, default_value_t = 5)]
+    pub reps: usize,
+    /// Markdown report to write.
+    #[arg(long, default_value = "docs/host-bench.md")]
+    pub report: PathBuf,
+}

@@ -1,0 +1,254 @@
+//! `speckle run`: opens sources and sinks, mixes released blocks, enforces limits, fans telemetry out.
+
+use crate::cli::{Conditioner, Mix, Mode, RunArgs, Whiten};
+use crate::ingest::{self, Event, WorkerConfig};
+use crate::row::Row;
+use crate::sink::{check_entropy_per_byte, Sink, SinkSpec, DEFAULT_ENTROPY_PER_BYTE};
+use crate::source::SourceSpec;
+use crate::status_socket::StatusSocket;
+use crate::telemetry::Telemetry;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Command line over config file over defaults.
+pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
+    let Some(path) = cli.config.clone() else { return Ok(cli) };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    let file: RunArgs = toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    Ok(RunArgs {
+        config: cli.config,
+        source: if cli.source.is_empty() { file.source } else { cli.source },
+        mode: cli.mode.or(file.mode),
+        mix: cli.mix.or(file.mix),
+        conditioner: cli.conditioner.or(file.conditioner),
+        whiten: cli.whiten.or(file.whiten),
+        output: if cli.output.is_empty() { file.output } else { cli.output },
+        entropy_per_byte: cli.entropy_per_byte.or(file.entropy_per_byte),
+        duration: cli.duration.or(file.duration),
+        bytes: cli.bytes.or(file.bytes),
+        status_timeout: cli.status_timeout.or(file.status_timeout),
+        telemetry_dir: cli.telemetry_dir.or(file.telemetry_dir),
+        telemetry_rotate: cli.telemetry_rotate.or(file.telemetry_rotate),
+        status_socket: cli.status_socket.or(file.status_socket),
+        summary: cli.summary || file.summary,
+        sim_seed: cli.sim_seed.or(file.sim_seed),
+    })
+}
+
+fn positive(name: &str, v: Option<f64>, default: f64) -> Result<f64, String> {
+    match v {
+        None => Ok(default),
+        Some(x) if x > 0.0 && x.is_finite() => Ok(x),
+        Some(x) => Err(format!("--{name} {x}: must be a positive number of seconds")),
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<(), String> {
+    let args = merge_config(args)?;
+    if args.source.is_empty() {
+        return Err("no --source given: name at least one of serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH".into());
+    }
+    let specs = args.source.iter().map(|s| SourceSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let mode = args.mode.unwrap_or(Mode::Conditioned);
+    let mix = args.mix.unwrap_or(Mix::Concat);
+    let epb = check_entropy_per_byte(args.entropy_per_byte.unwrap_or(DEFAULT_ENTROPY_PER_BYTE))?;
+    let outputs = if args.output.is_empty() { vec!["stdout".to_string()] } else { args.output.clone() };
+    let sink_specs = outputs.iter().map(|s| SinkSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let duration = args.duration.map(|d| positive("duration", Some(d), 0.0)).transpose()?.map(Duration::from_secs_f64);
+    let status_timeout = Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
+    let rotate = Duration::from_secs_f64(positive("telemetry-rotate", args.telemetry_rotate, 300.0)?);
+    if mode == Mode::Raw && matches!(args.whiten, Some(Whiten::Gpu | Whiten::Auto)) {
+        eprintln!("speckle: --whiten gpu/auto: GPU offload is not wired into this build; conditioning on the CPU");
+    }
+    let conditioner = args.conditioner.unwrap_or(Conditioner::Sha3);
+    let mut sinks = sink_specs.iter().map(|s| Sink::open(s, epb)).collect::<Result<Vec<_>, _>>()?;
+    let mut telemetry = args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate)).transpose()?;
+    let mut socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
+
+    // Every source must open once: a typo should fail the command, not retry forever.
+    let stop = Arc::new(AtomicBool::new(false));
+    let seed = args.sim_seed.unwrap_or(1);
+    let mut links = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        links.push(spec.open(seed.wrapping_add(i as u64))?);
+    }
+    unsafe {
+        libc::signal(libc::SIGINT, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    let (tx, rx) = mpsc::channel();
+    let mut threads = Vec::new();
+    for (i, (spec, link)) in specs.iter().zip(links).enumerate() {
+        let cfg = WorkerConfig {
+            index: i,
+            spec: spec.clone(),
+            mode,
+            conditioner,
+            status_timeout,
+            sim_seed: seed.wrapping_add(i as u64),
+            stop: stop.clone(),
+        };
+        threads.push(ingest::spawn(cfg, link, tx.clone()));
+    }
+    drop(tx);
+
+    let n = specs.len();
+    let mut mixer = Mixer { mix, queues: vec![VecDeque::new(); n], healthy: vec![false; n], alive: vec![true; n] };
+    let start = Instant::now();
+    let mut written: u64 = 0;
+    let mut summary = Summary::new(args.summary);
+    let mut result = Ok(());
+    'main: loop {
+        if INTERRUPTED.load(Ordering::SeqCst) || duration.is_some_and(|d| start.elapsed() >= d) {
+            break;
+        }
+        let event = match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(e) => Some(e),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        match event {
+            Some(Event::Blocks { source, blocks }) => mixer.add(source, blocks),
+            Some(Event::Row { source, row }) => {
+                mixer.set_health(source, row.healthy);
+                summary.row(&row);
+                if let Some(t) = telemetry.as_mut() {
+                    if let Err(e) = t.push(&row) {
+                        eprintln!("speckle: telemetry: {e}");
+                    }
+                }
+                if let Some(s) = socket.as_mut() {
+                    s.send(&row);
+                }
+            }
+            Some(Event::Ended { source, reason }) => {
+                eprintln!("speckle: source ended: {reason}");
+                mixer.end(source);
+            }
+            None => {}
+        }
+        let mut out = mixer.take();
+        if let Some(limit) = args.bytes {
+            out.truncate(limit.saturating_sub(written) as usize);
+        }
+        if !out.is_empty() {
+            for s in sinks.iter_mut() {
+                if let Err(e) = s.write(&out) {
+                    result = Err(format!("output failed: {e}"));
+                    break 'main;
+                }
+            }
+            written += out.len() as u64;
+            summary.out(&out);
+        }
+        summary.tick(written);
+        if args.bytes.is_some_and(|b| written >= b) {
+            break;
+        }
+    }
+    stop.store(true, Ordering::SeqCst);
+    for t in threads {
+        let _ = t.join();
+    }
+    // Rows sent while the workers were stopping.
+    while let Ok(Event::Row { row, .. }) = rx.try_recv() {
+        if let Some(t) = telemetry.as_mut() {
+            let _ = t.push(&row);
+        }
+    }
+    if let Some(t) = telemetry.as_mut() {
+        t.finish()?;
+    }
+    eprintln!("speckle: wrote {written} bytes in {:.1} s", start.elapsed().as_secs_f64());
+    result
+}
+
+/// Combines released blocks. With `xor`, an output block is the XOR of one block from every source
+/// that is healthy right now: as good as the best of them if they are independent, and a source
+/// that turns unhealthy simply leaves the set (its queued blocks were released, so still good).
+struct Mixer {
+    mix: Mix,
+    queues: Vec<VecDeque<[u8; 32]>>,
+    healthy: Vec<bool>,
+    alive: Vec<bool>,
+}
+
+impl Mixer {
+    fn add(&mut self, source: usize, blocks: Vec<[u8; 32]>) {
+        self.queues[source].extend(blocks);
+    }
+    fn set_health(&mut self, source: usize, healthy: bool) {
+        self.healthy[source] = healthy;
+    }
+    fn end(&mut self, source: usize) {
+        self.alive[source] = false;
+        self.healthy[source] = false;
+    }
+    fn take(&mut self) -> Vec<u8> {
+        match self.mix {
+            Mix::Concat => self.queues.iter_mut().flat_map(|q| q.drain(..)).flatten().collect(),
+            Mix::Xor => {
+                let members: Vec<usize> = (0..self.queues.len()).filter(|&i| self.healthy[i] && self.alive[i]).collect();
+                let mut out = Vec::new();
+                while !members.is_empty() && members.iter().all(|&i| !self.queues[i].is_empty()) {
+                    let mut acc = [0u8; 32];
+                    for &i in &members {
+                        let b = self.queues[i].pop_front().unwrap();
+                        acc.iter_mut().zip(b).for_each(|(a, x)| *a ^= x);
+                    }
+                    out.extend_from_slice(&acc);
+                }
+                // Queues of sources outside the set would otherwise grow without bound.
+                for i in (0..self.queues.len()).filter(|i| !members.contains(i)) {
+                    self.queues[i].clear();
+                }
+                out
+            }
+        }
+    }
+}
+
+/// `--summary`: one stderr line per second, for people watching `make run`.
+struct Summary {
+    on: bool,
+    last: Instant,
+    last_written: u64,
+    first_hex: Option<String>,
+    health: std::collections::BTreeMap<String, String>,
+}
+
+impl Summary {
+    fn new(on: bool) -> Self {
+        Summary { on, last: Instant::now(), last_written: 0, first_hex: None, health: Default::default() }
+    }
+    fn row(&mut self, r: &Row) {
+        let h = if r.healthy { "healthy".to_string() } else { format!("STOPPED ({})", r.reason) };
+        self.health.insert(r.source.clone(), format!("{h}, frames {} bad_crc {} lost {}", r.frames_ok, r.bad_crc, r.lost));
+    }
+    fn out(&mut self, bytes: &[u8]) {
+        if self.first_hex.is_none() {
+            self.first_hex = Some(bytes.iter().take(16).map(|b| format!("{b:02x}")).collect());
+        }
+    }
+    fn tick(&mut self, written: u64) {
+        if !self.on || self.last.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        let rate = (written - self.last_written) as f64 / self.last.elapsed().as_secs_f64();
+        let sources: Vec<String> = self.health.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let first = self.first_hex.take().map(|h| format!(", first bytes {h}")).unwrap_or_default();
+        eprintln!("speckle: {written} B out ({rate:.0} B/s){first}; {}", sources.join("; "));
+        self.last = Instant::now();
+        self.last_written = written;
+    }
+}

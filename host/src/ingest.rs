@@ -1,0 +1,293 @@
+//! One thread per source: bytes → frames → health gate → released blocks, plus telemetry rows.
+//! A source that fails is isolated here (its thread reconnects or ends) while the others go on.
+
+use crate::cli::{Conditioner, Mode};
+use crate::health::Gate;
+use crate::rawtap::RawTap;
+use crate::row::Row;
+use crate::source::{Link, SourceSpec};
+use speckle_model::protocol::{Command, Decoder, DecoderStats, Frame, FrameType, Mode as WireMode, Payload, SfpDiag, Status};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub enum Event {
+    Blocks { source: usize, blocks: Vec<[u8; 32]> },
+    Row { source: usize, row: Row },
+    Ended { source: usize, reason: String },
+}
+
+#[derive(Clone)]
+pub struct WorkerConfig {
+    pub index: usize,
+    pub spec: SourceSpec,
+    pub mode: Mode,
+    pub conditioner: Conditioner,
+    pub status_timeout: Duration,
+    pub sim_seed: u64,
+    pub stop: Arc<AtomicBool>,
+}
+
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+pub fn spawn(cfg: WorkerConfig, link: Box<dyn Link>, tx: Sender<Event>) -> std::thread::JoinHandle<()> {
+    std::thread::Builder::new()
+        .name(format!("source-{}", cfg.index))
+        .spawn(move || Worker::new(cfg, tx).run(link))
+        .expect("spawning a source thread")
+}
+
+pub fn unix_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+struct Worker {
+    cfg: WorkerConfig,
+    tx: Sender<Event>,
+    decoder: Decoder,
+    /// Decoder counts from links before the last reconnect.
+    prior: DecoderStats,
+    gate: Gate,
+    raw: Option<RawTap>,
+    cmd_seq: u16,
+    bytes_in: u64,
+    bytes_out: u64,
+    bad_payload: u64,
+    sfp: Option<SfpDiag>,
+    last_row: (Instant, u64, u64),
+    stale_reported: bool,
+}
+
+impl Worker {
+    fn new(cfg: WorkerConfig, tx: Sender<Event>) -> Self {
+        let raw_mode = cfg.mode == Mode::Raw;
+        Worker {
+            gate: Gate::new(raw_mode, cfg.status_timeout),
+            raw: raw_mode.then(|| RawTap::new(cfg.conditioner)),
+            cfg,
+            tx,
+            decoder: Decoder::new(),
+            prior: DecoderStats::default(),
+            cmd_seq: 0,
+            bytes_in: 0,
+            bytes_out: 0,
+            bad_payload: 0,
+            sfp: None,
+            last_row: (Instant::now(), 0, 0),
+            stale_reported: false,
+        }
+    }
+
+    fn name(&self) -> String {
+        self.cfg.spec.to_string()
+    }
+
+    fn run(mut self, link: Box<dyn Link>) {
+        let mut link = Some(link);
+        let mut backoff = Duration::from_millis(100);
+        let mut buf = vec![0u8; 8192];
+        let mut greeted = false;
+        while !self.cfg.stop.load(Ordering::Relaxed) {
+            let Some(l) = link.as_mut() else {
+                self.sleep(backoff);
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                match self.cfg.spec.open(self.cfg.sim_seed) {
+                    Ok(l) => {
+                        eprintln!("speckle: {}: reconnected", self.name());
+                        link = Some(l);
+                        greeted = false;
+                        backoff = Duration::from_millis(100);
+                    }
+                    Err(e) => eprintln!("speckle: {}: reopen failed ({e}); next try in {:.1} s", self.name(), backoff.as_secs_f64()),
+                }
+                continue;
+            };
+            if !greeted {
+                if let Err(e) = self.greet(l.as_mut()) {
+                    eprintln!("speckle: {}: cannot send commands: {e}", self.name());
+                }
+                greeted = true;
+            }
+            match l.read(&mut buf) {
+                Ok(n) => {
+                    self.bytes_in += n as u64;
+                    for frame in self.decoder.feed(&buf[..n]) {
+                        self.frame(frame);
+                    }
+                    self.tick();
+                }
+                Err(e) if l.finite() => {
+                    let reason = format!("{}: {e}", self.name());
+                    self.gate.link_lost(&e.to_string());
+                    self.emit_row();
+                    let _ = self.tx.send(Event::Ended { source: self.cfg.index, reason });
+                    return;
+                }
+                Err(e) => {
+                    eprintln!("speckle: {}: link lost ({e}); reconnecting with backoff", self.name());
+                    self.gate.link_lost(&e.to_string());
+                    self.prior = add_stats(self.prior, self.decoder.stats());
+                    self.decoder = Decoder::new();
+                    if let Some(r) = self.raw.as_mut() {
+                        r.reset();
+                    }
+                    link = None;
+                    self.emit_row();
+                }
+            }
+        }
+        let _ = self.tx.send(Event::Ended { source: self.cfg.index, reason: "stopped".into() });
+    }
+
+    fn sleep(&self, total: Duration) {
+        let end = Instant::now() + total;
+        while Instant::now() < end && !self.cfg.stop.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Puts the board in the wanted mode and asks for a STATUS so the first interval starts early.
+    fn greet(&mut self, l: &mut dyn Link) -> std::io::Result<()> {
+        let mode = match self.cfg.mode {
+            Mode::Conditioned => WireMode::Conditioned,
+            Mode::Raw => WireMode::Raw,
+        };
+        self.send(l, Command::SetMode(mode))?;
+        self.send(l, Command::RequestStatus)
+    }
+
+    fn send(&mut self, l: &mut dyn Link, c: Command) -> std::io::Result<()> {
+        let bytes = c.encode(self.cmd_seq);
+        self.cmd_seq = self.cmd_seq.wrapping_add(1);
+        l.send(&bytes)
+    }
+
+    fn frame(&mut self, frame: Frame) {
+        let payload = match frame.payload() {
+            Ok(p) => p,
+            Err(e) => {
+                self.bad_payload += 1;
+                eprintln!("speckle: {}: dropped frame: {e}", self.name());
+                return;
+            }
+        };
+        match payload {
+            Payload::Conditioned(block) if self.raw.is_none() => self.gate.block(block),
+            Payload::Raw(samples) => {
+                if let Some(r) = self.raw.as_mut() {
+                    match r.push(&samples) {
+                        Ok(blocks) => blocks.into_iter().for_each(|b| self.gate.block(b)),
+                        Err(alarm) => self.gate.host_alarm(alarm),
+                    }
+                }
+            }
+            // Data of the other mode (a mode switch in flight) is never passed on.
+            Payload::Conditioned(_) => {}
+            Payload::Status(s) => self.status(&s),
+            Payload::SfpDiag(d) => self.sfp = Some(d),
+            Payload::Ack(a) => {
+                if a.result.to_u8() != 0 {
+                    eprintln!("speckle: {}: command 0x{:02x} refused (result {})", self.name(), a.cmd_type, a.result.to_u8());
+                }
+            }
+            Payload::Command(_) => self.bad_payload += 1,
+        }
+        debug_assert!(frame.ftype != FrameType::Unknown(0));
+    }
+
+    fn status(&mut self, s: &Status) {
+        if let Some(r) = self.raw.as_mut() {
+            if let Err(e) = r.configure(s) {
+                self.gate.host_alarm(e);
+            }
+        }
+        let released = self.gate.status(s, Instant::now());
+        self.stale_reported = false;
+        if !released.is_empty() {
+            self.bytes_out += 32 * released.len() as u64;
+            let _ = self.tx.send(Event::Blocks { source: self.cfg.index, blocks: released });
+        }
+        self.emit_row_with(Some(s));
+    }
+
+    fn tick(&mut self) {
+        self.gate.tick(Instant::now());
+        if !self.gate.verdict().is_healthy() && !self.stale_reported && self.gate_stale() {
+            self.stale_reported = true;
+            self.emit_row();
+        }
+    }
+
+    fn gate_stale(&self) -> bool {
+        matches!(self.gate.verdict(), crate::health::Verdict::Unhealthy(r) if r.starts_with("no STATUS"))
+    }
+
+    fn emit_row(&mut self) {
+        self.emit_row_with(None)
+    }
+
+    fn emit_row_with(&mut self, s: Option<&Status>) {
+        let now = Instant::now();
+        let dt = now.duration_since(self.last_row.0).as_secs_f64().max(1e-6);
+        let st = add_stats(self.prior, self.decoder.stats());
+        let s = s.copied().unwrap_or_default();
+        let (host_rct, host_apt, host_markov) = self.raw.as_ref().map(|r| r.failures()).unwrap_or_default();
+        let row = Row {
+            time_ms: unix_ms(),
+            source: self.name(),
+            mode: format!("{:?}", self.cfg.mode).to_lowercase(),
+            healthy: self.gate.verdict().is_healthy(),
+            reason: match self.gate.verdict() {
+                crate::health::Verdict::Healthy => String::new(),
+                crate::health::Verdict::Waiting => "waiting for the first STATUS".into(),
+                crate::health::Verdict::Unhealthy(r) => r.clone(),
+            },
+            bytes_in: self.bytes_in,
+            bytes_out: self.bytes_out,
+            frames_ok: st.frames_ok,
+            bad_crc: st.bad_crc,
+            lost: st.lost,
+            resync_bytes: st.resync_bytes,
+            unknown_type: st.unknown_type,
+            bad_payload: self.bad_payload,
+            discarded_blocks: self.gate.discarded_blocks,
+            board_alarms: s.alarms.0,
+            board_state: s.state.0,
+            board_samples: s.samples,
+            board_blocks: s.blocks,
+            board_dropped: s.dropped,
+            rct_failures: s.rct_failures,
+            apt_failures: s.apt_failures,
+            markov_failures: s.markov_failures,
+            rct_max_run: s.rct_max_run,
+            apt_max_count: s.apt_max_count,
+            markov_min: s.markov_min,
+            markov_max: s.markov_max,
+            host_rct_failures: host_rct,
+            host_apt_failures: host_apt,
+            host_markov_failures: host_markov,
+            sfp_temp_c: self.sfp.as_ref().map(|d| d.temperature_c()),
+            sfp_vcc_v: self.sfp.as_ref().map(|d| d.vcc_v()),
+            sfp_tx_bias_ma: self.sfp.as_ref().map(|d| d.tx_bias_ma()),
+            sfp_tx_power_mw: self.sfp.as_ref().map(|d| d.tx_power_mw()),
+            sfp_rx_power_mw: self.sfp.as_ref().map(|d| d.rx_power_mw()),
+            sfp_flags: self.sfp.as_ref().map(|d| d.flags.0),
+            in_bytes_per_s: (self.bytes_in - self.last_row.1) as f64 / dt,
+            out_bytes_per_s: (self.bytes_out - self.last_row.2) as f64 / dt,
+        };
+        self.last_row = (now, self.bytes_in, self.bytes_out);
+        let _ = self.tx.send(Event::Row { source: self.cfg.index, row });
+    }
+}
+
+fn add_stats(a: DecoderStats, b: DecoderStats) -> DecoderStats {
+    DecoderStats {
+        frames_ok: a.frames_ok + b.frames_ok,
+        bad_crc: a.bad_crc + b.bad_crc,
+        unknown_type: a.unknown_type + b.unknown_type,
+        lost: a.lost + b.lost,
+        gaps: a.gaps + b.gaps,
+        resync_bytes: a.resync_bytes + b.resync_bytes,
+    }
+}

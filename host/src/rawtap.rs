@@ -1,0 +1,170 @@
+//! Raw-tap mode: the board sends raw samples and the host does the core's job itself, with the same
+//! block models (`speckle_model::{repcnt_ht, adaptp_ht, markov_ht, vn_debias, xor_fold}`), the cutoffs
+//! the board reports in STATUS, the same holdback rule and the same conditioning construction.
+//!
+//! Samples are tested in arrival order across RAW frames; a sample reaches the conditioner only once
+//! `2W + 16` newer samples passed all three tests (docs/core.md, "Holdback"), so an alarm always
+//! catches every sample taken at or after a fault's onset while it is still held back.
+
+use crate::cli::Conditioner;
+use sha3::Digest;
+use speckle_model::adaptp_ht::AdaptProp;
+use speckle_model::markov_ht::Markov;
+use speckle_model::packing::BitPacker;
+use speckle_model::params::{cutoffs, HOLDBACK_MARGIN, STARTUP_SAMPLES};
+use speckle_model::protocol::{StateBits, Status};
+use speckle_model::repcnt_ht::RepCount;
+use speckle_model::vn_debias::VnDebias;
+use speckle_model::xor_fold::XorFold;
+use std::collections::VecDeque;
+
+/// The core's parameters as the board's STATUS states them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Config {
+    rct: u16,
+    apt: u16,
+    markov_lo: u16,
+    markov_hi: u16,
+    window: u16,
+    n_in: u16,
+    fold_k: u8,
+    vn: bool,
+}
+
+struct Pipeline {
+    rct: RepCount,
+    apt: AdaptProp,
+    markov: Markov,
+    vn: VnDebias,
+    fold: XorFold,
+    packer: BitPacker,
+    block: Vec<u8>,
+    held: VecDeque<bool>,
+    holdback: usize,
+    tested: u64,
+}
+
+pub struct RawTap {
+    conditioner: Conditioner,
+    config: Option<Config>,
+    pipe: Option<Pipeline>,
+    failures: (u64, u64, u64),
+    /// Samples that arrived before any STATUS said how to test them.
+    pub untested_samples: u64,
+}
+
+impl RawTap {
+    pub fn new(conditioner: Conditioner) -> Self {
+        RawTap { conditioner, config: None, pipe: None, failures: (0, 0, 0), untested_samples: 0 }
+    }
+
+    /// Host-side RCT, APT and Markov failure counts.
+    pub fn failures(&self) -> (u64, u64, u64) {
+        self.failures
+    }
+
+    /// Drops all state: a reconnected link may be a different board.
+    pub fn reset(&mut self) {
+        self.config = None;
+        self.pipe = None;
+    }
+
+    /// Takes the test parameters from a STATUS. Cutoffs that disagree with SP 800-90B's formulas for
+    /// the board's own claimed H, α and W mean a misbuilt or misreporting board: refused.
+    pub fn configure(&mut self, s: &Status) -> Result<(), String> {
+        let c = Config {
+            rct: s.rct_cutoff,
+            apt: s.apt_cutoff,
+            markov_lo: s.markov_lo,
+            markov_hi: s.markov_hi,
+            window: s.window,
+            n_in: s.n_in,
+            fold_k: s.fold_k,
+            vn: s.state.has(StateBits::VN_ENABLED),
+        };
+        if self.config == Some(c) {
+            return Ok(());
+        }
+        if !(64..=32768).contains(&c.window) || c.n_in == 0 || c.n_in % 8 != 0 || c.n_in > 1088 || c.fold_k == 0 {
+            return Err(format!("STATUS reports unusable parameters {c:?}"));
+        }
+        if s.h_milli == 0 || s.h_milli > 1000 || s.alpha_log2 == 0 {
+            return Err(format!("STATUS reports h_milli {} alpha_log2 {}", s.h_milli, s.alpha_log2));
+        }
+        let want = cutoffs(s.h_claim(), s.alpha_log2 as u32, c.window as u32);
+        let got = (c.rct as u32, c.apt as u32, c.markov_lo as u32, c.markov_hi as u32);
+        if got != (want.rct, want.apt, want.markov_lo, want.markov_hi) {
+            return Err(format!(
+                "board cutoffs (RCT, APT, Markov lo, hi) = {got:?} differ from SP 800-90B's {:?} for H = {}, α = 2^-{}, W = {}",
+                (want.rct, want.apt, want.markov_lo, want.markov_hi),
+                s.h_claim(),
+                s.alpha_log2,
+                c.window
+            ));
+        }
+        self.config = Some(c);
+        let w = c.window as u32;
+        self.pipe = Some(Pipeline {
+            rct: RepCount::new(c.rct as u32),
+            apt: AdaptProp::new(w, c.apt as u32),
+            markov: Markov::new(w, c.markov_lo as u32, c.markov_hi as u32),
+            vn: VnDebias::new(!c.vn),
+            fold: XorFold::new(c.fold_k as u32),
+            packer: BitPacker::new(),
+            block: Vec::with_capacity(c.n_in as usize / 8),
+            held: VecDeque::new(),
+            holdback: (2 * w + HOLDBACK_MARGIN) as usize,
+            tested: 0,
+        });
+        Ok(())
+    }
+
+    /// Tests one RAW frame's 256 samples; returns the conditioned blocks completed by samples that
+    /// left the holdback, or the alarm (after which the held samples and partial block are gone).
+    pub fn push(&mut self, frame: &[u8; 32]) -> Result<Vec<[u8; 32]>, String> {
+        let (Some(c), Some(p)) = (self.config, self.pipe.as_mut()) else {
+            self.untested_samples += 256;
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for i in 0..256 {
+            let s = (frame[i / 8] >> (i % 8)) & 1 == 1;
+            let (r, a, m) = (p.rct.sample(s), p.apt.sample(s), p.markov.sample(s));
+            let which = [(r.fail, "RCT"), (a.fail, "APT"), (m.fail, "Markov")];
+            if let Some((_, name)) = which.iter().find(|(f, _)| *f) {
+                self.failures.0 += r.fail as u64;
+                self.failures.1 += a.fail as u64;
+                self.failures.2 += m.fail as u64;
+                self.pipe = None;
+                self.config = None;
+                return Err(format!("{name} alarm on raw samples"));
+            }
+            p.tested += 1;
+            p.held.push_back(s);
+            if p.held.len() <= p.holdback {
+                continue;
+            }
+            let released = p.held.pop_front().unwrap();
+            if p.tested < STARTUP_SAMPLES as u64 {
+                continue;
+            }
+            let Some(bit) = p.vn.push(released).and_then(|b| p.fold.push(b)) else { continue };
+            let Some(byte) = p.packer.push(bit) else { continue };
+            p.block.push(byte);
+            if p.block.len() == c.n_in as usize / 8 {
+                out.push(condition(self.conditioner, &p.block));
+                p.block.clear();
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// SHA3-256 is bit-exact with the FPGA conditioner (docs/core.md, "Bit order"); BLAKE3 is the
+/// faster alternative for hosts that do not need that equivalence.
+pub fn condition(c: Conditioner, block: &[u8]) -> [u8; 32] {
+    match c {
+        Conditioner::Sha3 => sha3::Sha3_256::digest(block).into(),
+        Conditioner::Blake3 => *blake3::hash(block).as_bytes(),
+    }
+}

@@ -1,0 +1,170 @@
+//! Where healthy conditioned bytes go. Only the daemon's release path calls these, so a sink never
+//! sees a byte the health gate did not confirm.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+const KINDS: &str = "stdout, file:PATH, fifo:PATH, kernel";
+
+/// Bits of entropy the SHA3-256 conditioner claims per output byte (full entropy).
+pub const CONDITIONER_CLAIM: f64 = 8.0;
+/// Credited by default: half the claim, so an error in the claim costs margin, not security.
+pub const DEFAULT_ENTROPY_PER_BYTE: f64 = 4.0;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SinkSpec {
+    Stdout,
+    File(PathBuf),
+    Fifo(PathBuf),
+    Kernel,
+}
+
+impl SinkSpec {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.split_once(':') {
+            None if text == "stdout" => Ok(SinkSpec::Stdout),
+            None if text == "kernel" => Ok(SinkSpec::Kernel),
+            Some(("file", p)) if !p.is_empty() => Ok(SinkSpec::File(p.into())),
+            Some(("fifo", p)) if !p.is_empty() => Ok(SinkSpec::Fifo(p.into())),
+            _ => Err(format!("unknown output `{text}`: valid outputs are {KINDS}")),
+        }
+    }
+}
+
+pub enum Sink {
+    Stdout(io::Stdout),
+    File(File),
+    Kernel { dev: File, bits_per_byte: f64 },
+}
+
+impl Sink {
+    pub fn open(spec: &SinkSpec, entropy_per_byte: f64) -> Result<Sink, String> {
+        match spec {
+            SinkSpec::Stdout => Ok(Sink::Stdout(io::stdout())),
+            SinkSpec::File(p) => OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map(Sink::File)
+                .map_err(|e| format!("cannot open output file {}: {e}", p.display())),
+            SinkSpec::Fifo(p) => open_fifo(p).map(Sink::File),
+            SinkSpec::Kernel => open_kernel(entropy_per_byte),
+        }
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Stdout(s) => {
+                let mut l = s.lock();
+                l.write_all(bytes)?;
+                l.flush()
+            }
+            Sink::File(f) => f.write_all(bytes),
+            Sink::Kernel { dev, bits_per_byte } => add_entropy(dev, bytes, *bits_per_byte),
+        }
+    }
+}
+
+/// Checks the entropy credit: positive and no more than the conditioner claims.
+pub fn check_entropy_per_byte(x: f64) -> Result<f64, String> {
+    if x > 0.0 && x <= CONDITIONER_CLAIM {
+        Ok(x)
+    } else {
+        Err(format!(
+            "--entropy-per-byte {x}: must be > 0 and at most {CONDITIONER_CLAIM} (the conditioner's claim of full entropy); default {DEFAULT_ENTROPY_PER_BYTE}"
+        ))
+    }
+}
+
+/// rngd (`rngd -r PATH`) and other readers take the FIFO; opened read-write so the daemon neither
+/// blocks waiting for a reader nor dies when one goes away (writes just wait for the next).
+fn open_fifo(p: &Path) -> Result<File, String> {
+    match std::fs::metadata(p) {
+        Ok(m) if !m.file_type().is_fifo() => {
+            return Err(format!("{} exists and is not a FIFO: remove it or choose another path", p.display()))
+        }
+        Ok(_) => {}
+        Err(_) => {
+            let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes())
+                .map_err(|_| format!("FIFO path {} contains a NUL byte", p.display()))?;
+            if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } != 0 {
+                return Err(format!("cannot create FIFO {}: {}", p.display(), io::Error::last_os_error()));
+            }
+        }
+    }
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_CLOEXEC)
+        .open(p)
+        .map_err(|e| format!("cannot open FIFO {}: {e}", p.display()))
+}
+
+/// `RNDADDENTROPY` = _IOW('R', 0x03, int[2]).
+const RNDADDENTROPY: libc::c_ulong = 0x4008_5203;
+
+fn open_kernel(bits_per_byte: f64) -> Result<Sink, String> {
+    let bits_per_byte = check_entropy_per_byte(bits_per_byte)?;
+    let dev = OpenOptions::new()
+        .write(true)
+        .open("/dev/random")
+        .map_err(|e| format!("cannot open /dev/random for the kernel sink: {e}"))?;
+    // A zero-length add is a harmless permission probe: better to refuse at start than at the first block.
+    add_entropy(&dev, &[], 0.0).map_err(|e| {
+        if e.raw_os_error() == Some(libc::EPERM) {
+            "the kernel sink needs CAP_SYS_ADMIN to credit entropy (RNDADDENTROPY): run as root or \
+             under packaging/speckle.service, or use --output fifo:PATH with rngd"
+                .to_string()
+        } else {
+            format!("RNDADDENTROPY on /dev/random failed: {e}")
+        }
+    })?;
+    Ok(Sink::Kernel { dev, bits_per_byte })
+}
+
+fn add_entropy(dev: &File, bytes: &[u8], bits_per_byte: f64) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // struct rand_pool_info { int entropy_count; int buf_size; __u32 buf[]; }
+    let mut info = vec![0u32; 2 + bytes.len().div_ceil(4)];
+    info[0] = (bytes.len() as f64 * bits_per_byte).floor() as u32;
+    info[1] = bytes.len() as u32;
+    let body: &mut [u8] = unsafe { std::slice::from_raw_parts_mut(info[2..].as_mut_ptr() as *mut u8, bytes.len()) };
+    body.copy_from_slice(bytes);
+    let rc = unsafe { libc::ioctl(dev.as_raw_fd(), RNDADDENTROPY as _, info.as_ptr()) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sink_names_and_entropy_credit_are_checked() {
+        assert_eq!(SinkSpec::parse("file:/tmp/x").unwrap(), SinkSpec::File("/tmp/x".into()));
+        assert_eq!(SinkSpec::parse("kernel").unwrap(), SinkSpec::Kernel);
+        assert!(SinkSpec::parse("tcp:1.2.3.4").unwrap_err().contains("stdout, file:PATH"));
+        assert!(check_entropy_per_byte(8.5).is_err());
+        assert!(check_entropy_per_byte(0.0).is_err());
+        assert_eq!(check_entropy_per_byte(8.0), Ok(8.0));
+    }
+
+    #[test]
+    fn fifo_is_created_and_a_regular_file_is_refused() {
+        let dir = std::env::temp_dir().join(format!("speckle-fifo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("rng.fifo");
+        let _ = std::fs::remove_file(&f);
+        let mut s = Sink::open(&SinkSpec::Fifo(f.clone()), 4.0).unwrap();
+        assert!(std::fs::metadata(&f).unwrap().file_type().is_fifo());
+        s.write(&[1, 2, 3]).unwrap();
+        let plain = dir.join("plain");
+        std::fs::write(&plain, b"x").unwrap();
+        assert!(Sink::open(&SinkSpec::Fifo(plain), 4.0).err().unwrap().contains("not a FIFO"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
