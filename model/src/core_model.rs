@@ -1,1 +1,0 @@
-//! TODO: reference model of `core_model`.

@@ -1,0 +1,404 @@
+//! Transaction-level model of the whole `speckle_core` (docs/core.md): raw samples, LOS and
+//! external-alarm levels and host command bytes in, the UART byte stream out.
+//!
+//! It composes the block models (health tests, output gate, holdback, von Neumann, fold, SHA3
+//! conditioner) and adds what is only wiring in the RTL: the framer's priorities, the sequence
+//! counter, the STATUS period and UART pacing. It is the stand-in for the Verilated core when
+//! Verilator is missing, and the host's reference for what the raw tap's health should be.
+//!
+//! Timing is transaction-level, not clock-exact: time advances by `oversample` clocks per
+//! [`CoreModel::push_sample`]; a UART byte takes `10 × clock_hz / baud` clocks, frames go out back to
+//! back, and a host command takes effect once its last byte has had time to arrive. Where the RTL
+//! is free to choose (what raw mode does to the conditioned path), the choices are documented on the
+//! items below and in docs/simulation.md.
+
+use crate::adaptp_ht::AdaptProp;
+use crate::markov_ht::Markov;
+use crate::output_gate::{GateIn, GateOut, OutputGate};
+use crate::holdback::Holdback;
+use crate::params::CoreParams;
+use crate::protocol::{
+    encode, Ack, AckResult, Alarms, Command, CommandError, Decoder, Frame, FrameType, Mode, StateBits,
+    Status, SFP_DIAG_LEN, STATUS_VERSION,
+};
+use crate::repcnt_ht::RepCount;
+use crate::sha3_conditioner::Sha3Conditioner;
+use crate::vn_debias::VnDebias;
+use crate::xor_fold::XorFold;
+use std::collections::VecDeque;
+
+/// Samples in one RAW frame.
+pub const RAW_FRAME_SAMPLES: usize = 256;
+
+/// Holdback FIFO size: the next power of two above the required depth, so a stalled consumer has
+/// room for about another depth's worth of samples before any is dropped.
+pub fn holdback_capacity(p: &CoreParams) -> usize {
+    (p.holdback() as usize + 1).next_power_of_two()
+}
+
+#[derive(Clone, Debug)]
+pub struct CoreModel {
+    p: CoreParams,
+    clk: u64,
+    // Health tests and gate, on every raw sample.
+    rct: RepCount,
+    apt: AdaptProp,
+    markov: Markov,
+    gate: OutputGate,
+    gate_out: GateOut,
+    clear_pending: bool,
+    los: bool,
+    ext_alarm: bool,
+    // Conditioned path.
+    holdback: Holdback,
+    vn: VnDebias,
+    fold: XorFold,
+    cond: Sha3Conditioner,
+    digest_slot: Option<[u8; 32]>,
+    // Raw tap.
+    mode: Mode,
+    raw_buf: Vec<bool>,
+    raw_slot: Option<[u8; 32]>,
+    // Counters reported in STATUS.
+    samples: u32,
+    blocks: u32,
+    dropped: u32,
+    // Framer and UART.
+    seq: u16,
+    acks: VecDeque<Ack>,
+    status_pending: Option<Status>,
+    diag_pending: bool,
+    sfp_diag: Option<[u8; SFP_DIAG_LEN]>,
+    tx_frame: VecDeque<u8>,
+    tx_free_at: u64,
+    tx_out: Vec<u8>,
+    frames_sent: u64,
+    // Command input.
+    rx_queue: VecDeque<u8>,
+    rx_next_at: u64,
+    cmd_decoder: Decoder,
+}
+
+impl CoreModel {
+    /// # Panics
+    /// On parameters that [`CoreParams::validate`] refuses: a model of an impossible core would
+    /// answer questions about hardware that cannot be built.
+    pub fn new(p: &CoreParams) -> Self {
+        if let Err(e) = p.validate() {
+            panic!("CoreModel::new: {e}");
+        }
+        let c = p.cutoffs();
+        let depth = p.holdback() as usize;
+        let mut m = CoreModel {
+            p: p.clone(),
+            clk: 0,
+            rct: RepCount::new(c.rct),
+            apt: AdaptProp::new(p.window, c.apt),
+            markov: Markov::new(p.window, c.markov_lo, c.markov_hi),
+            gate: OutputGate::new(),
+            gate_out: GateOut::default(),
+            clear_pending: false,
+            los: false,
+            ext_alarm: false,
+            holdback: Holdback::new(depth, holdback_capacity(p)),
+            vn: VnDebias::new(!p.vn_enable),
+            fold: XorFold::new(p.fold_k),
+            cond: Sha3Conditioner::new(p.n_in),
+            digest_slot: None,
+            mode: Mode::Conditioned,
+            raw_buf: Vec::with_capacity(RAW_FRAME_SAMPLES),
+            raw_slot: None,
+            samples: 0,
+            blocks: 0,
+            dropped: 0,
+            seq: 0,
+            acks: VecDeque::new(),
+            status_pending: None,
+            diag_pending: false,
+            sfp_diag: None,
+            tx_frame: VecDeque::new(),
+            tx_free_at: 0,
+            tx_out: Vec::new(),
+            frames_sent: 0,
+            rx_queue: VecDeque::new(),
+            rx_next_at: 0,
+            cmd_decoder: Decoder::new(),
+        };
+        m.gate_out = m.gate.clock(GateIn { reset: true, ..GateIn::default() });
+        m
+    }
+
+    pub fn params(&self) -> &CoreParams {
+        &self.p
+    }
+    /// Core clocks elapsed.
+    pub fn clocks(&self) -> u64 {
+        self.clk
+    }
+    pub fn alarms(&self) -> Alarms {
+        Alarms(self.gate_out.alarms)
+    }
+    pub fn gate_open(&self) -> bool {
+        self.gate_out.gate_open
+    }
+    pub fn startup_done(&self) -> bool {
+        self.gate_out.startup_done
+    }
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+    pub fn frames_sent(&self) -> u64 {
+        self.frames_sent
+    }
+
+    /// SFP loss-of-signal level (latches the LOS alarm while high).
+    pub fn set_los(&mut self, level: bool) {
+        self.los = level;
+    }
+    /// External alarm level (the SFP laser interlock).
+    pub fn set_ext_alarm(&mut self, level: bool) {
+        self.ext_alarm = level;
+    }
+    /// The front end's latest SFP_DIAG payload; `Some` also means `sfp_diag_en`: an SFP_DIAG frame
+    /// then follows every STATUS frame.
+    pub fn set_sfp_diag(&mut self, diag: Option<[u8; SFP_DIAG_LEN]>) {
+        self.sfp_diag = diag;
+    }
+
+    /// Bytes from the host, arriving on `uart_rx` from now on at the baud rate.
+    pub fn push_host_bytes(&mut self, bytes: &[u8]) {
+        if self.rx_queue.is_empty() {
+            self.rx_next_at = self.clk + self.byte_clocks();
+        }
+        self.rx_queue.extend(bytes);
+    }
+
+    /// Bytes that have finished leaving `uart_tx` since the previous call.
+    pub fn take_tx(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.tx_out)
+    }
+
+    /// The STATUS payload the core would send now (without resetting the per-period extremes).
+    pub fn status(&self) -> Status {
+        let c = self.p.cutoffs();
+        let g = self.gate_out;
+        let state = u8::from(g.startup_done)
+            | u8::from(g.gate_open) << 1
+            | u8::from(self.p.vn_enable) << 2
+            | u8::from(g.los_level) << 3;
+        Status {
+            version: STATUS_VERSION,
+            mode: self.mode.to_u8(),
+            state: StateBits(state),
+            alarms: Alarms(g.alarms),
+            samples: self.samples,
+            blocks: self.blocks,
+            dropped: self.dropped,
+            rct_failures: g.rct_failures,
+            apt_failures: g.apt_failures,
+            markov_failures: g.markov_failures,
+            rct_max_run: self.rct.max_run(),
+            apt_max_count: self.apt.max_count(),
+            markov_min: self.markov.min(),
+            markov_max: self.markov.max(),
+            rct_cutoff: c.rct as u16,
+            apt_cutoff: c.apt as u16,
+            markov_lo: c.markov_lo as u16,
+            markov_hi: c.markov_hi as u16,
+            window: self.p.window.min(0xFFFF) as u16,
+            n_in: self.p.n_in as u16,
+            fold_k: self.p.fold_k as u8,
+            oversample: self.p.oversample as u8,
+            h_milli: self.p.h_milli(),
+            alpha_log2: self.p.alpha_log2 as u8,
+            reserved: 0,
+        }
+    }
+
+    /// One raw sample from the sampler; advances time by `oversample` clocks.
+    pub fn push_sample(&mut self, bit: bool) {
+        let before = self.clk;
+        self.clk += self.p.oversample as u64;
+        self.samples = self.samples.wrapping_add(1);
+        self.receive_commands();
+
+        let clear = std::mem::take(&mut self.clear_pending);
+        if clear {
+            self.rct.clear();
+            self.apt.clear();
+            self.markov.clear();
+        }
+        let r = self.rct.sample(bit);
+        let a = self.apt.sample(bit);
+        let mk = self.markov.sample(bit);
+        self.gate_out = self.gate.clock(GateIn {
+            rct_fail: r.fail,
+            apt_fail: a.fail,
+            markov_fail: mk.fail,
+            los: self.los,
+            ext_alarm: self.ext_alarm,
+            clear_alarms: clear,
+            sample_valid: true,
+            reset: false,
+        });
+        match self.mode {
+            Mode::Conditioned => self.conditioned_path(bit),
+            Mode::Raw => self.raw_tap(bit),
+        }
+        let period = self.p.status_period_log2;
+        if before >> period != self.clk >> period {
+            self.queue_status();
+        }
+        self.run_uart();
+    }
+
+    /// Holdback → von Neumann → fold → SHA3. An alarm (or a clear) flushes everything not yet
+    /// hashed, and while an alarm is latched nothing enters the holdback, so no sample from a
+    /// faulty stretch can reach a digest.
+    fn conditioned_path(&mut self, bit: bool) {
+        let g = self.gate_out;
+        let hold = g.flush || g.alarms != 0;
+        if hold {
+            self.vn.reset();
+            self.fold.reset();
+            self.cond.abort();
+        }
+        // The downstream chain takes one bit per clock, so up to `oversample` bits per sample.
+        let mut input = Some(bit);
+        for _ in 0..self.p.oversample {
+            let ready = g.gate_open && self.digest_slot.is_none();
+            let step = self.holdback.clock(input.take(), ready, hold);
+            if step.dropped {
+                self.dropped = self.dropped.wrapping_add(1);
+            }
+            let Some(b) = step.out else { continue };
+            if hold {
+                continue;
+            }
+            if let Some(d) = self.vn.push(b).and_then(|v| self.fold.push(v)).and_then(|f| self.cond.push(f)) {
+                self.digest_slot = Some(d);
+            }
+        }
+    }
+
+    /// 256 consecutive samples per RAW frame; while the framer still holds the previous block the
+    /// full buffer waits and new samples are skipped, which is the gap docs/protocol.md allows.
+    fn raw_tap(&mut self, bit: bool) {
+        if self.raw_buf.len() == RAW_FRAME_SAMPLES {
+            if self.raw_slot.is_some() {
+                return;
+            }
+            let packed = crate::packing::pack_lsb_first(&self.raw_buf);
+            self.raw_slot = Some(packed.try_into().unwrap());
+            self.raw_buf.clear();
+        }
+        self.raw_buf.push(bit);
+    }
+
+    /// STATUS snapshots the per-period extremes and restarts them.
+    fn queue_status(&mut self) {
+        self.status_pending = Some(self.status());
+        self.diag_pending = self.sfp_diag.is_some();
+        self.rct.stats_clear();
+        self.apt.stats_clear();
+        self.markov.stats_clear();
+    }
+
+    fn byte_clocks(&self) -> u64 {
+        10 * self.p.baud_divisor() as u64
+    }
+
+    fn receive_commands(&mut self) {
+        while !self.rx_queue.is_empty() && self.clk >= self.rx_next_at {
+            let b = self.rx_queue.pop_front().unwrap();
+            self.rx_next_at += self.byte_clocks();
+            for f in self.cmd_decoder.feed(&[b]) {
+                self.execute(&f);
+            }
+        }
+    }
+
+    /// cmd_parser semantics: wrong length or a non-command type is dropped silently; a bad
+    /// argument gets ACK result 1; a good command is executed and gets ACK result 0.
+    fn execute(&mut self, f: &Frame) {
+        let result = match Command::from_frame(f) {
+            Err(CommandError::Payload(_)) => return,
+            Err(CommandError::BadArgument { .. }) => AckResult::BadArgument,
+            Ok(cmd) => {
+                match cmd {
+                    Command::SetMode(m) => self.set_mode(m),
+                    Command::ClearAlarms => self.clear_pending = true,
+                    Command::RequestStatus => self.queue_status(),
+                }
+                AckResult::Done
+            }
+        };
+        self.acks.push_back(Ack { cmd_type: f.ftype.to_u8(), cmd_seq: f.seq, result });
+    }
+
+    /// A mode change starts both paths afresh: the conditioned path from an empty holdback, the raw
+    /// tap from a new 256-sample block.
+    fn set_mode(&mut self, m: Mode) {
+        if m == self.mode {
+            return;
+        }
+        self.mode = m;
+        let depth = self.p.holdback() as usize;
+        self.holdback = Holdback::new(depth, holdback_capacity(&self.p));
+        self.vn.reset();
+        self.fold.reset();
+        self.cond.abort();
+        self.digest_slot = None;
+        self.raw_buf.clear();
+        self.raw_slot = None;
+    }
+
+    /// Framer (priority ACK > STATUS > SFP_DIAG > data) feeding a UART that needs `byte_clocks`
+    /// per byte.
+    fn run_uart(&mut self) {
+        loop {
+            if self.tx_frame.is_empty() {
+                match self.next_frame() {
+                    Some(f) => {
+                        let f = Frame::new(f.0, self.seq, f.1);
+                        self.seq = self.seq.wrapping_add(1);
+                        self.frames_sent += 1;
+                        self.tx_frame.extend(encode(&f));
+                    }
+                    None => {
+                        // Idle line: the next frame starts as soon as it exists.
+                        self.tx_free_at = self.tx_free_at.max(self.clk);
+                        return;
+                    }
+                }
+            }
+            if self.tx_free_at + self.byte_clocks() > self.clk {
+                return;
+            }
+            self.tx_free_at += self.byte_clocks();
+            self.tx_out.push(self.tx_frame.pop_front().unwrap());
+        }
+    }
+
+    fn next_frame(&mut self) -> Option<(FrameType, Vec<u8>)> {
+        if let Some(a) = self.acks.pop_front() {
+            return Some((FrameType::Ack, a.serialize().to_vec()));
+        }
+        if let Some(s) = self.status_pending.take() {
+            return Some((FrameType::Status, s.serialize().to_vec()));
+        }
+        if std::mem::take(&mut self.diag_pending) {
+            if let Some(d) = self.sfp_diag {
+                return Some((FrameType::SfpDiag, d.to_vec()));
+            }
+        }
+        if let Some(d) = self.digest_slot.take() {
+            self.blocks = self.blocks.wrapping_add(1);
+            return Some((FrameType::Conditioned, d.to_vec()));
+        }
+        self.raw_slot.take().map(|r| (FrameType::Raw, r.to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests;
