@@ -38,6 +38,14 @@ pub fn spawn(cfg: WorkerConfig, link: Box<dyn Link>, tx: Sender<Event>) -> std::
         .expect("spawning a source thread")
 }
 
+/// Runs a worker on this thread until its (finite) link ends, returning every event: the
+/// deterministic path that replay tests and property tests drive.
+pub fn run_to_end(cfg: WorkerConfig, link: Box<dyn Link>) -> Vec<Event> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    Worker::new(cfg, tx).run(link);
+    rx.try_iter().collect()
+}
+
 pub fn unix_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }

@@ -1,19 +1,7 @@
 //! `speckle`: the host daemon. Errors end the command with one line on stderr and exit status 1.
 
-mod bench;
-mod capture;
-mod cli;
-mod daemon;
-mod health;
-mod ingest;
-mod rawtap;
-mod row;
-mod sink;
-mod source;
-mod status_socket;
-mod telemetry;
-
 use clap::{CommandFactory, Parser};
+use speckle::{bench, capture, cli, daemon};
 
 fn main() {
     let cli = cli::Cli::parse();

@@ -3,7 +3,8 @@
 //! the board reports in STATUS, the same holdback rule and the same conditioning construction.
 //!
 //! Samples are tested in arrival order across RAW frames; a sample reaches the conditioner only once
-//! `2W + 16` newer samples passed all three tests (docs/core.md, "Holdback"), so an alarm always
+//! max(2W + 16, 1024) newer samples passed all three tests (docs/core.md, "Holdback" and
+//! "Startup"), so an alarm always
 //! catches every sample taken at or after a fault's onset while it is still held back.
 
 use crate::cli::Conditioner;
@@ -41,7 +42,6 @@ struct Pipeline {
     block: Vec<u8>,
     held: VecDeque<bool>,
     holdback: usize,
-    tested: u64,
 }
 
 pub struct RawTap {
@@ -113,8 +113,7 @@ impl RawTap {
             packer: BitPacker::new(),
             block: Vec::with_capacity(c.n_in as usize / 8),
             held: VecDeque::new(),
-            holdback: (2 * w + HOLDBACK_MARGIN) as usize,
-            tested: 0,
+            holdback: (2 * w + HOLDBACK_MARGIN).max(STARTUP_SAMPLES) as usize,
         });
         Ok(())
     }
@@ -139,15 +138,13 @@ impl RawTap {
                 self.config = None;
                 return Err(format!("{name} alarm on raw samples"));
             }
-            p.tested += 1;
             p.held.push_back(s);
             if p.held.len() <= p.holdback {
                 continue;
             }
+            // The holdback is at least the startup test's length, so a released sample always has
+            // a passed startup test behind it.
             let released = p.held.pop_front().unwrap();
-            if p.tested < STARTUP_SAMPLES as u64 {
-                continue;
-            }
             let Some(bit) = p.vn.push(released).and_then(|b| p.fold.push(b)) else { continue };
             let Some(byte) = p.packer.push(bit) else { continue };
             p.block.push(byte);

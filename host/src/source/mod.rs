@@ -114,3 +114,34 @@ mod tests {
         assert!(SourceSpec::parse("nocolon").unwrap_err().contains("no kind"));
     }
 }
+
+/// An in-memory capture, read in fixed chunks so frame boundaries fall anywhere; for tests and tools.
+pub struct MemoryLink {
+    data: Vec<u8>,
+    pos: usize,
+    chunk: usize,
+}
+
+impl MemoryLink {
+    pub fn new(data: Vec<u8>, chunk: usize) -> Self {
+        MemoryLink { data, pos: 0, chunk: chunk.max(1) }
+    }
+}
+
+impl Link for MemoryLink {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.pos >= self.data.len() {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "end of capture"));
+        }
+        let n = self.chunk.min(buf.len()).min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+    fn send(&mut self, _bytes: &[u8]) -> io::Result<()> {
+        Ok(())
+    }
+    fn finite(&self) -> bool {
+        true
+    }
+}

@@ -1,0 +1,15 @@
+//! The Speckle host daemon as a library, so integration tests and tools can drive its parts; the
+//! `speckle` binary (main.rs) is a thin front end.
+
+pub mod bench;
+pub mod capture;
+pub mod cli;
+pub mod daemon;
+pub mod health;
+pub mod ingest;
+pub mod rawtap;
+pub mod row;
+pub mod sink;
+pub mod source;
+pub mod status_socket;
+pub mod telemetry;

@@ -1,0 +1,189 @@
+//! The ingest path driven by in-memory captures from the board double: what is released, when.
+
+mod common;
+
+use common::BoardDouble;
+use proptest::prelude::*;
+use sha3::Digest;
+use speckle::cli::{Conditioner, Mode};
+use speckle::ingest::{run_to_end, Event, WorkerConfig};
+use speckle::row::Row;
+use speckle::source::{MemoryLink, SourceSpec};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn cfg(mode: Mode) -> WorkerConfig {
+    WorkerConfig {
+        index: 0,
+        spec: SourceSpec::File { path: "capture".into() },
+        mode,
+        conditioner: Conditioner::Sha3,
+        status_timeout: Duration::from_secs(60),
+        sim_seed: 1,
+        stop: Arc::new(AtomicBool::new(false)),
+    }
+}
+
+fn replay(mode: Mode, bytes: Vec<u8>, chunk: usize) -> (Vec<[u8; 32]>, Vec<Row>) {
+    let events = run_to_end(cfg(mode), Box::new(MemoryLink::new(bytes, chunk)));
+    let mut blocks = Vec::new();
+    let mut rows = Vec::new();
+    for e in events {
+        match e {
+            Event::Blocks { blocks: b, .. } => blocks.extend(b),
+            Event::Row { row, .. } => rows.push(row),
+            Event::Ended { .. } => {}
+        }
+    }
+    (blocks, rows)
+}
+
+#[test]
+fn blocks_are_released_only_between_two_healthy_statuses() {
+    let mut b = BoardDouble::new();
+    b.block(0).status(0).block(1).block(2).status(0).block(3).status(0).block(4);
+    let (blocks, rows) = replay(Mode::Conditioned, b.bytes.clone(), 7);
+    assert_eq!(blocks, vec![[1; 32], [2; 32], [3; 32]], "block 0 precedes any STATUS, block 4 is never confirmed");
+    assert_eq!(rows.len(), 4, "one row per STATUS and one at the end");
+    assert!(rows[1].healthy && rows[2].healthy);
+    let last = rows.last().unwrap();
+    assert_eq!(last.discarded_blocks, 2);
+    assert_eq!(last.bytes_out, 96);
+    assert_eq!(last.frames_ok, 8);
+    assert_eq!((last.bad_crc, last.lost), (0, 0));
+}
+
+#[test]
+fn an_alarm_discards_the_interval_before_it_and_stops_the_source() {
+    let mut b = BoardDouble::new();
+    b.status(0).block(1).status(0).block(2).block(3).status(1 << 1).block(4).status(1 << 1);
+    let (blocks, rows) = replay(Mode::Conditioned, b.bytes.clone(), 64);
+    assert_eq!(blocks, vec![[1; 32]]);
+    let alarm_row = &rows[2];
+    assert!(!alarm_row.healthy);
+    assert!(alarm_row.reason.contains("APT"), "{}", alarm_row.reason);
+    assert_eq!(alarm_row.board_alarms, 2);
+    assert_eq!(rows.last().unwrap().discarded_blocks, 3);
+}
+
+#[test]
+fn corrupt_frames_and_line_noise_are_counted_and_never_passed_on() {
+    let mut b = BoardDouble::new();
+    b.status(0).block(1);
+    let start = b.bytes.len();
+    b.block(2);
+    b.bytes[start + 10] ^= 0x40; // payload byte of block 2: CRC now fails
+    b.garbage(&[0xA5, 0x5A, 0x01, 0xFF]).block(3);
+    b.seq += 2; // two frames lost on the line
+    b.block(4).status(0);
+    let (blocks, rows) = replay(Mode::Conditioned, b.bytes.clone(), 5);
+    assert_eq!(blocks, vec![[1; 32], [3; 32], [4; 32]]);
+    let last = rows.last().unwrap();
+    assert!(last.bad_crc >= 1, "{last:?}");
+    assert_eq!(last.lost, 2 + 1, "the corrupt frame and the two skipped sequence numbers");
+    assert!(last.resync_bytes > 0);
+}
+
+fn lcg_samples(n_frames: usize, seed: u64) -> Vec<[u8; 32]> {
+    let mut x = seed;
+    (0..n_frames)
+        .map(|_| {
+            let mut f = [0u8; 32];
+            for b in f.iter_mut() {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                *b = (x >> 56) as u8;
+            }
+            f
+        })
+        .collect()
+}
+
+/// Independent restatement of the core's construction: hold back max(2W+16, 1024) samples, von
+/// Neumann, XOR-fold by 2, pack LSB-first, SHA3-256 of n_in/8 bytes.
+fn expected_raw_blocks(frames: &[[u8; 32]], holdback: usize, n_in: usize) -> Vec<[u8; 32]> {
+    let bits: Vec<bool> = frames.iter().flat_map(|f| (0..256).map(move |i| (f[i / 8] >> (i % 8)) & 1 == 1)).collect();
+    let released = &bits[..bits.len() - holdback];
+    let vn: Vec<bool> = released.chunks_exact(2).filter(|p| p[0] != p[1]).map(|p| p[0]).collect();
+    let folded: Vec<bool> = vn.chunks_exact(2).map(|p| p[0] ^ p[1]).collect();
+    let bytes: Vec<u8> = folded.chunks_exact(8).map(|c| c.iter().enumerate().fold(0, |a, (i, &b)| a | (b as u8) << i)).collect();
+    bytes.chunks_exact(n_in / 8).map(|c| sha3::Sha3_256::digest(c).into()).collect()
+}
+
+#[test]
+fn raw_mode_conditions_on_the_host_exactly_like_the_core() {
+    let mut b = BoardDouble::new();
+    b.raw_mode = true;
+    let frames = lcg_samples(200, 7);
+    b.status(0);
+    frames.iter().for_each(|f| {
+        b.raw(*f);
+    });
+    b.status(0);
+    let (blocks, rows) = replay(Mode::Raw, b.bytes.clone(), 1000);
+    let want = expected_raw_blocks(&frames, 2 * 1024 + 16, 640);
+    assert!(want.len() >= 5, "test data too short: {}", want.len());
+    assert_eq!(blocks, want);
+    assert_eq!(rows.last().unwrap().host_rct_failures, 0);
+}
+
+#[test]
+fn raw_mode_host_tests_catch_a_stuck_source_and_release_nothing() {
+    let mut b = BoardDouble::new();
+    b.raw_mode = true;
+    b.status(0);
+    for f in lcg_samples(100, 3) {
+        b.raw(f);
+    }
+    for _ in 0..20 {
+        b.raw([0xFF; 32]);
+    }
+    b.status(0);
+    for f in lcg_samples(100, 4) {
+        b.raw(f);
+    }
+    b.status(0).status(0);
+    let (blocks, rows) = replay(Mode::Raw, b.bytes.clone(), 999);
+    assert!(blocks.is_empty(), "{} blocks released", blocks.len());
+    let last = rows.last().unwrap();
+    assert_eq!(last.host_rct_failures, 1);
+    let alarm_rows: Vec<&Row> = rows.iter().filter(|r| r.reason.contains("host RCT alarm")).collect();
+    assert_eq!(alarm_rows.len(), 3, "every STATUS row after the stuck samples reports the host alarm");
+    assert!(alarm_rows.iter().all(|r| !r.healthy));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Arbitrary bytes never panic and never release anything: no STATUS can vouch for them.
+    #[test]
+    fn arbitrary_bytes_release_nothing(bytes in proptest::collection::vec(any::<u8>(), 0..4000), chunk in 1usize..300) {
+        let (blocks, _) = replay(Mode::Conditioned, bytes, chunk);
+        prop_assert!(blocks.is_empty());
+    }
+
+    /// Flipping arbitrary bytes of a valid stream can lose blocks but never invents one: every
+    /// released block is one the board sent, in order, and none from an alarmed interval.
+    #[test]
+    fn corruption_never_invents_or_reorders_blocks(
+        flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..20),
+        chunk in 1usize..200,
+    ) {
+        let mut b = BoardDouble::new();
+        b.status(0);
+        for t in 1..=20u8 {
+            b.block(t);
+            if t % 5 == 0 { b.status(0); }
+        }
+        b.block(99).block(98).status(1);
+        let mut bytes = b.bytes.clone();
+        for (i, x) in flips {
+            let n = bytes.len();
+            bytes[i.index(n)] ^= x;
+        }
+        let (blocks, _) = replay(Mode::Conditioned, bytes, chunk);
+        let tags: Vec<u8> = blocks.iter().map(|blk| { prop_assert!(blk.iter().all(|&x| x == blk[0])); Ok(blk[0]) }).collect::<Result<_, _>>()?;
+        prop_assert!(tags.windows(2).all(|w| w[0] < w[1]), "{:?}", tags);
+        prop_assert!(tags.iter().all(|&t| (1..=20).contains(&t)), "{:?}", tags);
+    }
+}
