@@ -87,3 +87,16 @@ pub fn check_fold_params(data_len: usize, nbits: usize, k: u32) -> Result<(), Ba
 pub fn bit(data: &[u8], i: usize) -> u8 {
     (data[i / 8] >> (i % 8)) & 1
 }
+
+/// Lets a `Whitener` borrow a backend, so one opened GPU serves several streams in turn.
+impl<B: Backend + ?Sized> Backend for &mut B {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+    fn sha3_blocks(&mut self, data: &[u8], block_bytes: usize) -> Result<Vec<u8>, BackendError> {
+        (**self).sha3_blocks(data, block_bytes)
+    }
+    fn fold(&mut self, data: &[u8], nbits: usize, k: u32) -> Result<Vec<u8>, BackendError> {
+        (**self).fold(data, nbits, k)
+    }
+}

@@ -4,9 +4,13 @@
 
 pub mod backend;
 pub mod cpu;
+pub mod fallback;
 pub mod gpu;
+pub mod whitener;
 
 pub use backend::{Backend, BackendError, DIGEST_BYTES};
 pub use cpu::CpuBackend;
 pub use gpu::device::{list_adapters, AdapterSummary};
 pub use gpu::{GpuBackend, InjectedFailure};
+pub use fallback::{stderr_notify, FallbackBackend, Notify, WhitenChoice};
+pub use whitener::{Leftover, Mode, Whitener};
