@@ -23,7 +23,10 @@ extern "C" fn on_signal(_: libc::c_int) {
 pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
     let Some(path) = cli.config.clone() else { return Ok(cli) };
     let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
-    let file: RunArgs = toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))?;
+    let file: RunArgs = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].lines().count().max(1)).unwrap_or(1);
+        format!("config {} line {line}: {}", path.display(), e.message().trim_end())
+    })?;
     Ok(RunArgs {
         config: cli.config,
         source: if cli.source.is_empty() { file.source } else { cli.source },

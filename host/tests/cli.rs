@@ -1,0 +1,91 @@
+//! The built binary: bad input gets one clear line and a non-zero exit; good input works end to end.
+
+mod common;
+
+use common::BoardDouble;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn speckle(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_speckle")).args(args).output().expect("running speckle")
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("speckle-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Fails with exactly one stderr line that contains every `needles` entry.
+fn fails_clearly(args: &[&str], needles: &[&str]) {
+    let out = speckle(args);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} succeeded");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: want one line, got:\n{err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: `{n}` missing from: {err}");
+    }
+    assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+}
+
+#[test]
+fn bad_sources_sinks_and_options_get_one_clear_line() {
+    fails_clearly(&["run", "--source", "usb:/dev/x"], &["unknown source kind `usb`", "serial:PATH[@BAUD]", "sim:SCENARIO"]);
+    fails_clearly(&["run", "--source", "file:/nonexistent/cap.bin"], &["cannot read capture file /nonexistent/cap.bin"]);
+    fails_clearly(&["run", "--source", "serial:/dev/ttyNOPE9"], &["/dev/ttyNOPE9 does not exist"]);
+    fails_clearly(&["run", "--source", "serial:/dev/ttyUSB0@fast"], &["bad baud `fast`", "between 300 and 12000000"]);
+    fails_clearly(&["run", "--source", "ftdi:FT123456"], &["libftd2xx.so"]);
+    fails_clearly(&["run", "--source", "file:/dev/null", "--output", "tcp:1"], &["unknown output `tcp:1`", "fifo:PATH", "kernel"]);
+    fails_clearly(&["run", "--source", "file:/dev/null", "--entropy-per-byte", "9"], &["at most 8"]);
+    fails_clearly(&["run"], &["no --source"]);
+    fails_clearly(&["run", "--source", "file:/dev/null", "--config", "/nonexistent.toml"], &["cannot read config /nonexistent.toml"]);
+    // clap's own errors (bad enum value) name the valid values too.
+    let out = speckle(&["run", "--source", "file:/dev/null", "--mode", "fast"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("conditioned"));
+}
+
+#[test]
+fn help_and_completions_are_complete() {
+    let help = String::from_utf8(speckle(&["run", "--help"]).stdout).unwrap();
+    for opt in ["--source", "--mode", "--mix", "--whiten", "--output", "--entropy-per-byte", "--duration", "--bytes", "--status-socket", "--telemetry-dir", "--config"] {
+        assert!(help.contains(opt), "run --help lacks {opt}");
+    }
+    let out = speckle(&["completions", "bash"]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--entropy-per-byte"));
+}
+
+#[test]
+fn a_capture_replays_into_a_file_sink_and_config_values_apply() {
+    let dir = tmpdir("replay");
+    let mut b = BoardDouble::new();
+    b.status(0).block(1).block(2).status(0).block(3).status(0).block(4);
+    let cap = dir.join("cap.bin");
+    std::fs::write(&cap, &b.bytes).unwrap();
+    let out_path = dir.join("out.bin");
+    let config = dir.join("speckle.toml");
+    std::fs::write(&config, format!("source = [\"file:{}\"]\noutput = [\"file:{}\"]\nbytes = 80\n", cap.display(), out_path.display())).unwrap();
+    let out = speckle(&["run", "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut want = vec![1u8; 32];
+    want.extend([2u8; 32]);
+    want.extend([3u8; 16]);
+    assert_eq!(std::fs::read(&out_path).unwrap(), want, "--bytes 80 from the config file");
+
+    // The command line overrides the file: stdout instead of the file sink, no byte limit.
+    let out = speckle(&["run", "--config", config.to_str().unwrap(), "--output", "stdout", "--bytes", "1000"]);
+    assert!(out.status.success());
+    assert_eq!(out.stdout.len(), 96);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_unknown_config_key_is_refused_by_name() {
+    let dir = tmpdir("badcfg");
+    let config = dir.join("bad.toml");
+    std::fs::write(&config, "sources = [\"file:/dev/null\"]\n").unwrap();
+    fails_clearly(&["run", "--config", config.to_str().unwrap()], &["unknown field `sources`"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
