@@ -96,16 +96,15 @@ def validate(p: CouplerParams) -> None:
         _fail("emitter_pitch", p.emitter_pitch,
               f"neighbouring emitter bores (emitter_bore_d={p.emitter_bore_d}) overlap or leave a web "
               f"under min_wall={p.min_wall}; need emitter_pitch >= {p.emitter_bore_d + p.min_wall:g}")
-    span_x = (p.emitter_cols - 1) * p.emitter_pitch + p.emitter_bore_d + 2 * p.min_wall
-    span_y = (p.emitter_rows - 1) * p.emitter_pitch + p.emitter_bore_d + 2 * p.min_wall
-    if span_x > p.body_width:
-        _fail("emitter_cols", p.emitter_cols,
-              f"the bore grid needs body_width >= {span_x:g} (with min_wall), body_width={p.body_width}: "
-              "bores would lie outside the body")
-    if span_y > p.body_depth:
-        _fail("emitter_rows", p.emitter_rows,
-              f"the bore grid needs body_depth >= {span_y:g} (with min_wall), body_depth={p.body_depth}: "
-              "bores would lie outside the body")
+    for count_name, count, size_name, size in (("emitter_cols", p.emitter_cols, "body_width", p.body_width),
+                                               ("emitter_rows", p.emitter_rows, "body_depth", p.body_depth)):
+        span = (count - 1) * p.emitter_pitch + p.emitter_bore_d + 2 * p.min_wall
+        if span > size:
+            raise ValueError(
+                f"{count_name}={count} at emitter_pitch={p.emitter_pitch} puts bores outside the body: "
+                f"the grid needs {size_name} >= {span:g} (bores of emitter_bore_d={p.emitter_bore_d} plus "
+                f"min_wall={p.min_wall}), {size_name}={size}; reduce {count_name} or emitter_pitch, "
+                f"or enlarge {size_name}")
     narrow = min(p.body_width, p.body_depth)
     if p.outlet_d + 2 * p.min_wall > narrow:
         _fail("outlet_d", p.outlet_d,

@@ -1,0 +1,32 @@
+# cad/: parametric optical coupler (build123d / OpenCascade) — see docs/cad.md.
+# `make cad` writes STL, STEP and a PNG preview to cad/out/; `make cad-test` runs the geometry tests.
+
+CAD_PYTHON ?= python3
+CAD_VENV := cad/.venv
+CAD_PY := $(CAD_VENV)/bin/python
+CAD_STAMP := $(CAD_VENV)/.requirements-installed
+# Keep bytecode and pytest's cache out of the source tree.
+CAD_ENV := PYTHONDONTWRITEBYTECODE=1
+
+.PHONY: cad cad-test cad-venv cad-clean
+test-extra: cad-test
+
+cad-venv: $(CAD_STAMP)
+
+# The stamp is newer than requirements.txt only after a complete install, so an
+# interrupted pip run is retried rather than leaving a half-built venv in use.
+$(CAD_STAMP): cad/requirements.txt
+	@test -x $(CAD_PY) || $(CAD_PYTHON) -m venv $(CAD_VENV) || \
+	  { echo "cad: '$(CAD_PYTHON) -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
+	$(CAD_PY) -m pip install --disable-pip-version-check --no-input -q -r cad/requirements.txt
+	@touch $@
+
+cad: $(CAD_STAMP)
+	cd cad && $(CAD_ENV) .venv/bin/python export.py out
+
+# pytest exits 5 when it collects no tests; like any non-zero exit that fails the target.
+cad-test: $(CAD_STAMP)
+	cd cad && $(CAD_ENV) .venv/bin/python -m pytest -q tests
+
+cad-clean:
+	rm -rf cad/out
