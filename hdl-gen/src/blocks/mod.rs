@@ -4,6 +4,7 @@ pub mod cmd_parser;
 pub mod crc32;
 pub mod framer;
 pub mod holdback;
+pub mod keccak_common;
 pub mod keccak_f1600_compact;
 pub mod sha3_256;
 pub mod keccak_f1600_full;
