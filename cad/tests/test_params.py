@@ -55,3 +55,18 @@ def test_default_dimensions_are_the_specified_ones():
     assert (p.body_width, p.body_depth, p.body_length) == (25.0, 25.0, 30.0)
     assert (p.flange_thickness, p.flange_hole_d, p.flange_hole_spacing / 2) == (5.0, 4.2, 17.5)
     assert p.filter_slot_width == 5.6
+
+
+def test_parameter_table_lists_every_field():
+    """docs/cad.md's parameter table has one row per CouplerParams field, with its current default."""
+    import re
+    from dataclasses import fields
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "cad.md").read_text()
+    table = doc.split("## Parameters", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", table, flags=re.M))
+    names = [f.name for f in fields(DEFAULT)]
+    assert sorted(rows) == sorted(names)
+    for name in names:
+        assert rows[name] == str(getattr(DEFAULT, name)), f"docs/cad.md lists {name} = {rows[name]}"
