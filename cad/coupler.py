@@ -120,9 +120,8 @@ def validate(p: CouplerParams) -> None:
               f"({narrow} mm less min_wall each side); reduce emitter_pitch or enlarge the body")
     if p.outlet_d >= p.funnel_top_d:
         _fail("outlet_d", p.outlet_d, f"must be smaller than the funnel's wide end ({p.funnel_top_d:.2f} mm)")
-    if p.flange_thickness > p.emitter_bore_depth:
-        _fail("flange_thickness", p.flange_thickness,
-              f"must not exceed emitter_bore_depth={p.emitter_bore_depth} (the flange would cover the funnel)")
+    if p.flange_thickness >= p.body_length:
+        _fail("flange_thickness", p.flange_thickness, f"must be less than body_length={p.body_length}")
     hole_r, half = p.flange_hole_d / 2, p.flange_hole_spacing / 2
     if half - hole_r < p.body_width / 2 + p.min_wall:
         _fail("flange_hole_spacing", p.flange_hole_spacing,

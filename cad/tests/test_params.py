@@ -17,7 +17,7 @@ REFUSED = [
     ("funnel wider than body", dict(body_width=20.0, body_depth=20.0, flange_hole_spacing=30.0),
      "funnel_margin", "does not fit the body"),
     ("no room for funnel", dict(body_length=18.0), "body_length", "no room for the funnel"),
-    ("flange covers funnel", dict(flange_thickness=12.0), "flange_thickness", "must not exceed"),
+    ("flange thicker than body", dict(flange_thickness=30.0), "flange_thickness", "less than body_length"),
     ("flange holes cut body", dict(flange_hole_spacing=26.0), "flange_hole_spacing", "cut into the body"),
     ("flange holes off flange", dict(flange_length=38.0), "flange_length", "need flange_length >="),
     ("negative size", dict(body_length=-30.0), "body_length", "> 0"),
