@@ -50,7 +50,8 @@ pub fn round_constant_rom(sel: &str, rc: &str) -> String {
 
 /// Module `name`: SHA3-256 byte front end on engine module `engine`.
 ///
-/// Bytes are shifted into a 64-bit lane buffer (byte 0 ends at bits [7:0], FIPS 202's little-endian
+/// `in_empty` with `in_last` ends a message without adding a byte, so that the empty message can
+/// be hashed. Bytes are shifted into a 64-bit lane buffer (byte 0 ends at bits [7:0], FIPS 202's little-endian
 /// lanes); each full lane is XORed into the state, each full block of 136 bytes starts the
 /// permutation. After `in_last` the front end makes the pad10*1 bytes itself (0x06, zeros, 0x80,
 /// merged into 0x86 when only one byte is left), so the last block is handled like any other.
@@ -60,11 +61,12 @@ pub fn absorber_module(name: &str, engine: &str) -> String {
     let last_pos = RATE_BYTES - 1;
     let last_lane = RATE_BYTES / 8 - 1;
     format!(
-        r#"module {name}(clock, reset, in_byte, in_last, in_valid, in_ready, abort, digest, digest_valid, digest_ready);
+        r#"module {name}(clock, reset, in_byte, in_last, in_empty, in_valid, in_ready, abort, digest, digest_valid, digest_ready);
 input wire clock;
 input wire reset;
 input wire [7:0] in_byte;
 input wire in_last;
+input wire in_empty;
 input wire in_valid;
 output wire in_ready;
 input wire abort;
@@ -94,7 +96,8 @@ wire open_for_bytes = st == ST_ABSORB && !lane_full && !start_req && eng_idle &&
 assign in_ready = open_for_bytes && !padding;
 wire take_msg = in_ready && in_valid;
 wire pad_step = open_for_bytes && padding;
-wire shift = take_msg || pad_step;
+// in_empty with in_last ends the message without a byte: the empty message.
+wire shift = (take_msg && !(in_last && in_empty)) || pad_step;
 wire [7:0] pad_byte = (pad_first ? 8'h{DOMAIN_PAD:02x} : 8'h00) | (pos == 8'd{last_pos} ? 8'h{PAD_END:02x} : 8'h00);
 wire [7:0] next_byte = padding ? pad_byte : in_byte;
 
@@ -125,10 +128,6 @@ always @(posedge clock) begin
           pos <= (pos == 8'd{last_pos}) ? 8'd0 : pos + 8'd1;
           if (pos[2:0] == 3'd7) lane_full <= 1'b1;
           if (pos == 8'd{last_pos}) start_req <= 1'b1;
-          if (take_msg && in_last) begin
-            padding <= 1'b1;
-            pad_first <= 1'b1;
-          end
           if (pad_step) begin
             pad_first <= 1'b0;
             if (pos == 8'd{last_pos}) begin
@@ -136,6 +135,10 @@ always @(posedge clock) begin
               final_blk <= 1'b1;
             end
           end
+        end
+        if (take_msg && in_last) begin
+          padding <= 1'b1;
+          pad_first <= 1'b1;
         end
         if (eng_xor) begin
           lane_full <= 1'b0;

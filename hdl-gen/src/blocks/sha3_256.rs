@@ -48,6 +48,8 @@ pub struct Sha3_256 {
     pub reset: Signal<In, Bit>,
     pub in_byte: Signal<In, Bits<8>>,
     pub in_last: Signal<In, Bit>,
+    /// With `in_last`: the transfer carries no byte (ends the empty message).
+    pub in_empty: Signal<In, Bit>,
     pub in_valid: Signal<In, Bit>,
     pub in_ready: Signal<Out, Bit>,
     pub digest: Signal<Out, Bits<256>>,
@@ -67,6 +69,7 @@ impl Sha3_256 {
             reset: Default::default(),
             in_byte: Default::default(),
             in_last: Default::default(),
+            in_empty: Default::default(),
             in_valid: Default::default(),
             in_ready: Default::default(),
             digest: Default::default(),
@@ -91,7 +94,9 @@ impl Logic for Sha3_256 {
                     self._done = None;
                 }
             } else if self.in_valid.val() {
-                self._hash.absorb(self.in_byte.val().to_u8());
+                if !(self.in_last.val() && self.in_empty.val()) {
+                    self._hash.absorb(self.in_byte.val().to_u8());
+                }
                 if self.in_last.val() {
                     self._done = Some(std::mem::take(&mut self._hash).finalize());
                 }
@@ -113,7 +118,7 @@ impl Logic for Sha3_256 {
         Verilog::Wrapper(Wrapper {
             code: format!(
                 "{p}_absorber absorber(.clock(clock), .reset(reset), .in_byte(in_byte), .in_last(in_last),\n\
-                 \x20 .in_valid(in_valid), .in_ready(in_ready), .abort(1'b0), .digest(digest),\n\
+                 \x20 .in_empty(in_empty), .in_valid(in_valid), .in_ready(in_ready), .abort(1'b0), .digest(digest),\n\
                  \x20 .digest_valid(digest_valid), .digest_ready(digest_ready));"
             ),
             cores: sha3_modules(p, self._arch),

@@ -115,7 +115,7 @@ always @(posedge clock) begin
   if (take) bytebuf <= {{in_bit, bytebuf[7:1]}};
 end
 {p}_absorber absorber(.clock(clock), .reset(reset), .in_byte(bytebuf), .in_last(last_byte),
-  .in_valid(byte_full), .in_ready(s_in_ready), .abort(abort_eff), .digest(digest),
+  .in_empty(1'b0), .in_valid(byte_full), .in_ready(s_in_ready), .abort(abort_eff), .digest(digest),
   .digest_valid(digest_valid), .digest_ready(digest_ready));"#,
             last = nbytes - 1
         );

@@ -49,14 +49,15 @@ module speckle_sha3_conditioner(clock,reset,in_bit,in_valid,in_ready,abort,diges
       if (take) bytebuf <= {in_bit, bytebuf[7:1]};
     end
     speckle_sha3_conditioner_absorber absorber(.clock(clock), .reset(reset), .in_byte(bytebuf), .in_last(last_byte),
-      .in_valid(byte_full), .in_ready(s_in_ready), .abort(abort_eff), .digest(digest),
+      .in_empty(1'b0), .in_valid(byte_full), .in_ready(s_in_ready), .abort(abort_eff), .digest(digest),
       .digest_valid(digest_valid), .digest_ready(digest_ready));
 endmodule // speckle_sha3_conditioner
-module speckle_sha3_conditioner_absorber(clock, reset, in_byte, in_last, in_valid, in_ready, abort, digest, digest_valid, digest_ready);
+module speckle_sha3_conditioner_absorber(clock, reset, in_byte, in_last, in_empty, in_valid, in_ready, abort, digest, digest_valid, digest_ready);
 input wire clock;
 input wire reset;
 input wire [7:0] in_byte;
 input wire in_last;
+input wire in_empty;
 input wire in_valid;
 output wire in_ready;
 input wire abort;
@@ -86,7 +87,8 @@ wire open_for_bytes = st == ST_ABSORB && !lane_full && !start_req && eng_idle &&
 assign in_ready = open_for_bytes && !padding;
 wire take_msg = in_ready && in_valid;
 wire pad_step = open_for_bytes && padding;
-wire shift = take_msg || pad_step;
+// in_empty with in_last ends the message without a byte: the empty message.
+wire shift = (take_msg && !(in_last && in_empty)) || pad_step;
 wire [7:0] pad_byte = (pad_first ? 8'h06 : 8'h00) | (pos == 8'd135 ? 8'h80 : 8'h00);
 wire [7:0] next_byte = padding ? pad_byte : in_byte;
 
@@ -117,10 +119,6 @@ always @(posedge clock) begin
           pos <= (pos == 8'd135) ? 8'd0 : pos + 8'd1;
           if (pos[2:0] == 3'd7) lane_full <= 1'b1;
           if (pos == 8'd135) start_req <= 1'b1;
-          if (take_msg && in_last) begin
-            padding <= 1'b1;
-            pad_first <= 1'b1;
-          end
           if (pad_step) begin
             pad_first <= 1'b0;
             if (pos == 8'd135) begin
@@ -128,6 +126,10 @@ always @(posedge clock) begin
               final_blk <= 1'b1;
             end
           end
+        end
+        if (take_msg && in_last) begin
+          padding <= 1'b1;
+          pad_first <= 1'b1;
         end
         if (eng_xor) begin
           lane_full <= 1'b0;

@@ -4,13 +4,14 @@
 // v-- Setting output parameters to net type for wrapped code.
 
 
-module speckle_sha3_256(clock,reset,in_byte,in_last,in_valid,in_ready,digest,digest_valid,digest_ready);
+module speckle_sha3_256(clock,reset,in_byte,in_last,in_empty,in_valid,in_ready,digest,digest_valid,digest_ready);
     
     // Module arguments
     input wire  clock;
     input wire  reset;
     input wire  [7:0] in_byte;
     input wire  in_last;
+    input wire  in_empty;
     input wire  in_valid;
     output wire  in_ready;
     output wire  [255:0] digest;
@@ -19,14 +20,15 @@ module speckle_sha3_256(clock,reset,in_byte,in_last,in_valid,in_ready,digest,dig
     
     // Update code (wrapper)
     speckle_sha3_256_absorber absorber(.clock(clock), .reset(reset), .in_byte(in_byte), .in_last(in_last),
-      .in_valid(in_valid), .in_ready(in_ready), .abort(1'b0), .digest(digest),
+      .in_empty(in_empty), .in_valid(in_valid), .in_ready(in_ready), .abort(1'b0), .digest(digest),
       .digest_valid(digest_valid), .digest_ready(digest_ready));
 endmodule // speckle_sha3_256
-module speckle_sha3_256_absorber(clock, reset, in_byte, in_last, in_valid, in_ready, abort, digest, digest_valid, digest_ready);
+module speckle_sha3_256_absorber(clock, reset, in_byte, in_last, in_empty, in_valid, in_ready, abort, digest, digest_valid, digest_ready);
 input wire clock;
 input wire reset;
 input wire [7:0] in_byte;
 input wire in_last;
+input wire in_empty;
 input wire in_valid;
 output wire in_ready;
 input wire abort;
@@ -56,7 +58,8 @@ wire open_for_bytes = st == ST_ABSORB && !lane_full && !start_req && eng_idle &&
 assign in_ready = open_for_bytes && !padding;
 wire take_msg = in_ready && in_valid;
 wire pad_step = open_for_bytes && padding;
-wire shift = take_msg || pad_step;
+// in_empty with in_last ends the message without a byte: the empty message.
+wire shift = (take_msg && !(in_last && in_empty)) || pad_step;
 wire [7:0] pad_byte = (pad_first ? 8'h06 : 8'h00) | (pos == 8'd135 ? 8'h80 : 8'h00);
 wire [7:0] next_byte = padding ? pad_byte : in_byte;
 
@@ -87,10 +90,6 @@ always @(posedge clock) begin
           pos <= (pos == 8'd135) ? 8'd0 : pos + 8'd1;
           if (pos[2:0] == 3'd7) lane_full <= 1'b1;
           if (pos == 8'd135) start_req <= 1'b1;
-          if (take_msg && in_last) begin
-            padding <= 1'b1;
-            pad_first <= 1'b1;
-          end
           if (pad_step) begin
             pad_first <= 1'b0;
             if (pos == 8'd135) begin
@@ -98,6 +97,10 @@ always @(posedge clock) begin
               final_blk <= 1'b1;
             end
           end
+        end
+        if (take_msg && in_last) begin
+          padding <= 1'b1;
+          pad_first <= 1'b1;
         end
         if (eng_xor) begin
           lane_full <= 1'b0;
