@@ -83,7 +83,7 @@ impl OutputGate {
             startup_done,
             gate_open: false,
             flush,
-            los_level: self.los_sync[1],
+            los_level: self.los_sync[0],
             rct_failures: sat(o.rct_failures, i.rct_fail),
             apt_failures: sat(o.apt_failures, i.apt_fail),
             markov_failures: sat(o.markov_failures, i.markov_fail),

@@ -1,1 +1,126 @@
-//! TODO: adaptp_ht block (owner: see docs/core.md).
+//! `adaptp_ht`: SP 800-90B §4.4.2 Adaptive Proportion Test over W-sample windows.
+//!
+//! The APT catches a source that loses entropy without getting stuck (a bias towards one value):
+//! it counts how often the window's first sample value recurs in the window and fails at the
+//! cutoff C = 1 + CRITBINOM(W, 2^-H, 1 - α), fixed at generation time from `CoreParams::cutoffs()`.
+//! The count at each window end and the largest one since `stats_clear` go to the STATUS frame.
+//! Semantics: model/src/adaptp_ht.rs and docs/blocks/adaptp_ht.md. Verdicts appear one clock after
+//! the sample's `sample_valid`.
+
+use rust_hdl::prelude::*;
+use speckle_model::params::CoreParams;
+
+#[derive(LogicBlock)]
+pub struct AdaptpHt {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub sample: Signal<In, Bit>,
+    pub sample_valid: Signal<In, Bit>,
+    /// Abandon the current window: the next sample opens a new one.
+    pub clear: Signal<In, Bit>,
+    pub stats_clear: Signal<In, Bit>,
+    pub fail: Signal<Out, Bit>,
+    pub count: Signal<Out, Bits<16>>,
+    pub window_done: Signal<Out, Bit>,
+    pub max_count: Signal<Out, Bits<16>>,
+    idx: DFF<Bits<16>>,
+    reference: DFF<Bit>,
+    cnt: DFF<Bits<16>>,
+    count_q: DFF<Bits<16>>,
+    max_q: DFF<Bits<16>>,
+    fail_q: DFF<Bit>,
+    done_q: DFF<Bit>,
+    cnt_next: Signal<Local, Bits<16>>,
+    max_base: Signal<Local, Bits<16>>,
+    cutoff: Constant<Bits<16>>,
+    last_idx: Constant<Bits<16>>,
+    saturated: Constant<Bits<16>>,
+}
+
+impl AdaptpHt {
+    pub fn new(window: u32, cutoff: u32) -> Self {
+        assert!((2..=65536).contains(&window), "APT window {window}: must be 2..=65536");
+        assert!((2..=0xFFFF).contains(&cutoff), "APT cutoff {cutoff}: must be 2..=65535");
+        AdaptpHt {
+            clock: Default::default(),
+            reset: Default::default(),
+            sample: Default::default(),
+            sample_valid: Default::default(),
+            clear: Default::default(),
+            stats_clear: Default::default(),
+            fail: Default::default(),
+            count: Default::default(),
+            window_done: Default::default(),
+            max_count: Default::default(),
+            idx: Default::default(),
+            reference: Default::default(),
+            cnt: Default::default(),
+            count_q: Default::default(),
+            max_q: Default::default(),
+            fail_q: Default::default(),
+            done_q: Default::default(),
+            cnt_next: Default::default(),
+            max_base: Default::default(),
+            cutoff: Constant::new((cutoff as u64).to_bits()),
+            last_idx: Constant::new((window as u64 - 1).to_bits()),
+            saturated: Constant::new(0xFFFF_u64.to_bits()),
+        }
+    }
+}
+
+impl Logic for AdaptpHt {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, idx, reference, cnt, count_q, max_q, fail_q, done_q);
+        self.fail_q.d.next = false;
+        self.done_q.d.next = false;
+        self.cnt_next.next = self.cnt.q.val();
+        self.max_base.next = self.max_q.q.val();
+        if self.stats_clear.val() {
+            self.max_base.next = 0.into();
+        }
+        self.max_q.d.next = self.max_base.val();
+        if self.sample_valid.val() {
+            if self.idx.q.val() == 0 {
+                self.reference.d.next = self.sample.val();
+                self.cnt_next.next = 1.into();
+            } else if (self.sample.val() == self.reference.q.val())
+                & (self.cnt.q.val() != self.saturated.val())
+            {
+                self.cnt_next.next = self.cnt.q.val() + 1;
+                self.fail_q.d.next = (self.cnt.q.val() + 1) == self.cutoff.val();
+            }
+            if self.idx.q.val() == self.last_idx.val() {
+                self.idx.d.next = 0.into();
+                self.done_q.d.next = true;
+                self.count_q.d.next = self.cnt_next.val();
+                if self.cnt_next.val() > self.max_base.val() {
+                    self.max_q.d.next = self.cnt_next.val();
+                }
+            } else {
+                self.idx.d.next = self.idx.q.val() + 1;
+            }
+        }
+        self.cnt.d.next = self.cnt_next.val();
+        if self.clear.val() {
+            self.idx.d.next = 0.into();
+            self.cnt.d.next = 0.into();
+        }
+        if self.reset.val() {
+            self.idx.d.next = 0.into();
+            self.cnt.d.next = 0.into();
+            self.count_q.d.next = 0.into();
+            self.max_q.d.next = 0.into();
+            self.fail_q.d.next = false;
+            self.done_q.d.next = false;
+        }
+        self.fail.next = self.fail_q.q.val();
+        self.window_done.next = self.done_q.q.val();
+        self.count.next = self.count_q.q.val();
+        self.max_count.next = self.max_q.q.val();
+    }
+}
+
+pub fn generate(p: &CoreParams, profile: &str) -> String {
+    crate::emit::emit("speckle_adaptp_ht", profile, AdaptpHt::new(p.window, p.cutoffs().apt))
+}
