@@ -46,6 +46,8 @@ class CouplerParams:
     flange_length: float = 45.0  # x, overall
     flange_hole_d: float = 4.2  # M4 clearance
     flange_hole_spacing: float = 35.0  # centre-to-centre: holes at +-17.5 mm
+    # The funnel wall overhangs when printed emitter face down; FDM bridges up to ~45 deg from vertical.
+    max_funnel_half_angle: float = 45.0  # degrees
     # Walls thinner than this do not print reliably (3 perimeters of 0.4 mm nozzle, rounded up).
     min_wall: float = 1.2
     # Optional slot for a WDM / colour filter across the funnel exit, open to the +y face.
@@ -72,6 +74,11 @@ class CouplerParams:
         return 2 * (reach + self.emitter_bore_d / 2 + self.funnel_margin)
 
     @property
+    def funnel_half_angle(self) -> float:
+        """Cone half-angle in degrees (wall angle from the axis)."""
+        return math.degrees(math.atan2((self.funnel_top_d - self.outlet_d) / 2, self.funnel_length))
+
+    @property
     def filter_slot_z(self) -> float:
         """Emitter-side face of the filter slot: the filter sits where the funnel meets the outlet."""
         return self.emitter_bore_depth + self.funnel_length
@@ -91,7 +98,9 @@ def validate(p: CouplerParams) -> None:
             if not isinstance(v, int) or v < 1:
                 _fail(f.name, v, "must be an integer >= 1")
         elif not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-            _fail(f.name, v, "must be a finite number > 0 (mm)")
+            _fail(f.name, v, "must be a finite number > 0")
+    if p.max_funnel_half_angle >= 90:
+        _fail("max_funnel_half_angle", p.max_funnel_half_angle, "must be below 90 degrees")
     if p.emitter_pitch < p.emitter_bore_d + p.min_wall and p.emitter_rows * p.emitter_cols > 1:
         _fail("emitter_pitch", p.emitter_pitch,
               f"neighbouring emitter bores (emitter_bore_d={p.emitter_bore_d}) overlap or leave a web "
@@ -118,6 +127,13 @@ def validate(p: CouplerParams) -> None:
         _fail("funnel_margin", p.funnel_margin,
               f"the funnel around all bores is {p.funnel_top_d:.2f} mm wide and does not fit the body "
               f"({narrow} mm less min_wall each side); reduce emitter_pitch or enlarge the body")
+    if p.funnel_half_angle > p.max_funnel_half_angle:
+        need = (p.funnel_top_d - p.outlet_d) / 2 / math.tan(math.radians(p.max_funnel_half_angle))
+        _fail("body_length", p.body_length,
+              f"the funnel ({p.funnel_top_d:.2f} mm to {p.outlet_d} mm over {p.funnel_length:g} mm) has a "
+              f"{p.funnel_half_angle:.1f} deg half-angle, over max_funnel_half_angle={p.max_funnel_half_angle}; "
+              f"need a funnel >= {need:.2f} mm long: body_length >= "
+              f"{need + p.emitter_bore_depth + p.outlet_depth:.2f}")
     if p.outlet_d >= p.funnel_top_d:
         _fail("outlet_d", p.outlet_d, f"must be smaller than the funnel's wide end ({p.funnel_top_d:.2f} mm)")
     if p.flange_thickness >= p.body_length:

@@ -17,6 +17,8 @@ REFUSED = [
     ("funnel wider than body", dict(body_width=20.0, body_depth=20.0, flange_hole_spacing=30.0),
      "funnel_margin", "does not fit the body"),
     ("no room for funnel", dict(body_length=18.0), "body_length", "no room for the funnel"),
+    ("funnel too steep to print", dict(outlet_depth=15.0), "body_length", "half-angle"),
+    ("angle limit not an angle", dict(max_funnel_half_angle=90.0), "max_funnel_half_angle", "below 90"),
     ("flange thicker than body", dict(flange_thickness=30.0), "flange_thickness", "less than body_length"),
     ("flange holes cut body", dict(flange_hole_spacing=26.0), "flange_hole_spacing", "cut into the body"),
     ("flange holes off flange", dict(flange_length=38.0), "flange_length", "need flange_length >="),
