@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
+from typing import NoReturn
 
 from build123d import Align, Box, Cone, Cylinder, Pos, Solid
 
@@ -84,7 +85,7 @@ class CouplerParams:
         return self.emitter_bore_depth + self.funnel_length
 
 
-def _fail(name: str, value, why: str) -> None:
+def _fail(name: str, value, why: str) -> NoReturn:
     raise ValueError(f"{name}={value!r} is invalid: {why}")
 
 
@@ -151,8 +152,10 @@ def validate(p: CouplerParams) -> None:
         if p.filter_slot_width < p.outlet_d + p.min_wall:
             _fail("filter_slot_width", p.filter_slot_width,
                   f"a filter must cover the outlet (outlet_d={p.outlet_d}): need >= {p.outlet_d + p.min_wall:g}")
-        if p.filter_slot_width + 2 * p.min_wall > p.body_width:
-            _fail("filter_slot_width", p.filter_slot_width, f"does not fit body_width={p.body_width}")
+        if p.filter_slot_width + 2 * p.min_wall > narrow:
+            _fail("filter_slot_width", p.filter_slot_width,
+                  f"does not fit the body ({p.body_width} x {p.body_depth}) with min_wall={p.min_wall}: "
+                  f"need filter_slot_width <= {narrow - 2 * p.min_wall:g}")
         if p.filter_slot_thickness + p.min_wall > p.outlet_depth:
             _fail("filter_slot_thickness", p.filter_slot_thickness,
                   f"leaves under min_wall of fibre seat in outlet_depth={p.outlet_depth}")

@@ -27,6 +27,8 @@ REFUSED = [
     ("zero rows", dict(emitter_rows=0), "emitter_rows", "integer >= 1"),
     ("fractional cols", dict(emitter_cols=2.5), "emitter_cols", "integer >= 1"),
     ("filter narrower than outlet", dict(filter_slot=True, filter_slot_width=2.0), "filter_slot_width", "cover the outlet"),
+    ("filter wider than body", dict(filter_slot=True, filter_slot_width=23.0), "filter_slot_width",
+     "does not fit the body"),
     ("filter slot eats fibre seat", dict(filter_slot=True, filter_slot_thickness=7.5), "filter_slot_thickness",
      "fibre seat"),
 ]
