@@ -46,12 +46,16 @@ def section(solid, z: float) -> Face:
 
 
 def holes_of(face: Face) -> list[tuple[float, float, float]]:
-    """(x, y, equivalent diameter) of each hole in a section face, sorted by (x, y)."""
+    """(x, y, diameter) of each hole in a section face, sorted by (x, y); each hole must be
+    round: its area-equivalent diameter equals its width in x and in y."""
     out = []
     for wire in face.inner_wires():
         disc = Face(wire)
         c = disc.center()
-        out.append((round(c.X, 6), round(c.Y, 6), 2 * math.sqrt(disc.area / math.pi)))
+        d = 2 * math.sqrt(disc.area / math.pi)
+        size = disc.bounding_box(optimal=True).size
+        assert (size.X, size.Y) == pytest.approx((d, d), abs=1e-3), f"hole at {c} is not round"
+        out.append((round(c.X, 6), round(c.Y, 6), d))
     return sorted(out)
 
 
