@@ -16,11 +16,12 @@ cad-venv: $(CAD_STAMP)
 # The stamp is newer than requirements.txt only after a complete install, so an
 # interrupted pip run is retried rather than leaving a half-built venv in use.
 # Without Debian's python3-venv, `python3 -m venv` leaves a venv with no pip:
-# such a venv is removed and made again rather than trusted.
+# such a venv is removed and made again rather than trusted.  Wheels only: no
+# package is ever compiled, so CI needs no compiler or headers for the venv.
 $(CAD_STAMP): cad/requirements.txt
 	@$(CAD_PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(CAD_VENV) && $(CAD_PYTHON) -m venv $(CAD_VENV); } || \
 	  { rm -rf $(CAD_VENV); echo "cad: '$(CAD_PYTHON) -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
-	$(CAD_PY) -m pip install --disable-pip-version-check --no-input -q --timeout 60 -r cad/requirements.txt
+	$(CAD_PY) -m pip install --disable-pip-version-check --no-input -q --timeout 60 --only-binary=:all: -r cad/requirements.txt
 	@touch $@
 
 cad: $(CAD_STAMP)
