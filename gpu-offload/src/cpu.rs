@@ -47,21 +47,32 @@ impl Backend for CpuBackend {
         // output map onto byte-aligned chunks of input and tasks never share a byte.
         let per_task = MIN_TASK_BYTES.div_ceil(k).max(1);
         out.par_chunks_mut(per_task).enumerate().for_each(|(t, dst)| {
-            let first_out_bit = t * per_task * 8;
+            let first_byte = t * per_task;
             for (b, byte) in dst.iter_mut().enumerate() {
-                let mut v = 0u8;
-                for j in 0..8 {
-                    let ob = first_out_bit + b * 8 + j;
-                    if ob >= out_bits {
-                        break;
-                    }
-                    v |= fold_group(data, ob * k, k) << j;
-                }
-                *byte = v;
+                let ob0 = (first_byte + b) * 8;
+                let n = (out_bits - ob0).min(8);
+                *byte = if k <= 8 {
+                    fold_byte_small_k(data, first_byte + b, k, n)
+                } else {
+                    (0..n).fold(0u8, |v, j| v | fold_group(data, (ob0 + j) * k, k) << j)
+                };
             }
         });
         Ok(out)
     }
+}
+
+/// Output byte `ob` (its first `n` bits) for k <= 8: its 8 groups are exactly input bytes
+/// ob*k .. ob*k+k, read as one little-endian word, then one popcount per k-bit field.
+#[inline]
+fn fold_byte_small_k(data: &[u8], ob: usize, k: usize, n: usize) -> u8 {
+    let start = ob * k;
+    let end = (start + k).min(data.len());
+    let mut w = [0u8; 8];
+    w[..end - start].copy_from_slice(&data[start..end]);
+    let word = u64::from_le_bytes(w);
+    let mask = (1u64 << k) - 1;
+    (0..n).fold(0u8, |v, j| v | ((((word >> (j * k)) & mask).count_ones() & 1) as u8) << j)
 }
 
 /// XOR of `k` bits starting at bit `start`; a word-at-a-time popcount parity keeps the CPU

@@ -3,6 +3,7 @@
 //! each other and with the FPGA's construction (docs/core.md "Bit order", docs/gpu-offload.md).
 
 pub mod backend;
+pub mod bench;
 pub mod cpu;
 pub mod fallback;
 pub mod gpu;
@@ -14,3 +15,4 @@ pub use gpu::device::{list_adapters, AdapterSummary};
 pub use gpu::{GpuBackend, InjectedFailure};
 pub use fallback::{stderr_notify, FallbackBackend, Notify, WhitenChoice};
 pub use whitener::{Leftover, Mode, Whitener};
+pub use bench::{run_bench, BenchConfig, BenchReport};

@@ -131,6 +131,15 @@ impl<B: Backend> Whitener<B> {
         Leftover { raw_bits: bits(0), folded_bits: bits(1) }
     }
 
+    /// Drops every partial unit (the FPGA conditioner's `abort`: after a health alarm a partly
+    /// filled block must not be completed with later samples) and keeps streaming afterwards.
+    pub fn abort(&mut self) -> Leftover {
+        let bits = |i: usize| self.stages.get(i).map_or(0, |(_, t)| t.len() * 8);
+        let left = Leftover { raw_bits: bits(0), folded_bits: bits(1) };
+        self.stages.iter_mut().for_each(|(_, t)| t.clear());
+        left
+    }
+
     /// Hands the backend back (e.g. to reuse an opened GPU for another mode).
     pub fn into_backend(self) -> B {
         self.backend

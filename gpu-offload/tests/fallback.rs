@@ -70,6 +70,27 @@ fn injected_failure_hits_inside_a_multi_chunk_call() {
 }
 
 #[test]
+fn a_really_destroyed_device_falls_back_to_the_cpu() {
+    let data = random_bytes(21, 9000);
+    let mode = Mode::Sha3 { n_in_bits: 640 };
+    let want = run_stream(CpuBackend::new(), mode, &data);
+    let mut g = gpu();
+    g.set_chunk_bytes(800, 4096);
+    let (notify, log) = capture();
+    let mut fb = FallbackBackend::with_gpu(g, notify);
+    let mut w = Whitener::new(&mut fb, mode).unwrap();
+    let mut got = w.push(&data[..4000]).unwrap();
+    w.backend().gpu().expect("still on the GPU").destroy_device_for_test();
+    got.extend(w.push(&data[4000..]).unwrap());
+    drop(w);
+    assert_eq!(got, want);
+    assert!(!fb.on_gpu());
+    let reason = fb.fell_back().expect("fallback recorded");
+    assert!(!matches!(reason, BackendError::InvalidParams(_)), "{reason}");
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[test]
 fn a_failed_gpu_stays_failed() {
     let mut g = gpu();
     g.inject_failure(0, InjectedFailure::DeviceLost);

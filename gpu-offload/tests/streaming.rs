@@ -93,6 +93,21 @@ fn tail_is_prepended_not_dropped_or_repeated() {
 }
 
 #[test]
+fn abort_drops_partial_units_and_streaming_resumes_cleanly() {
+    let data = random_bytes(10, 300);
+    let mode = Mode::FoldThenSha3 { k: 2, n_in_bits: 640 };
+    let mut w = Whitener::new(CpuBackend::new(), mode).unwrap();
+    // 101 bytes: 50 folded bytes wait for an 80-byte block, 1 raw byte for its fold partner.
+    assert!(w.push(&data[..101]).unwrap().is_empty());
+    assert_eq!(w.abort(), Leftover { raw_bits: 8, folded_bits: 400 });
+    // After the abort the stream restarts from nothing: same output as a fresh whitener.
+    let after = w.push(&data[101..]).unwrap();
+    let fresh = Whitener::new(CpuBackend::new(), mode).unwrap().push(&data[101..]).unwrap();
+    assert_eq!(after, fresh);
+    assert_eq!(after.len(), 32);
+}
+
+#[test]
 fn bad_modes_are_rejected() {
     for (mode, needle) in [
         (Mode::Sha3 { n_in_bits: 0 }, "positive multiple of 8"),

@@ -74,6 +74,13 @@ impl GpuBackend {
         self.inject = Some((self.chunks_submitted + after_chunks, kind));
     }
 
+    /// Destroys the wgpu device underneath the backend, as a driver reset would: the next call
+    /// must notice through wgpu's own error paths (not the injection hook) and fail cleanly.
+    #[doc(hidden)]
+    pub fn destroy_device_for_test(&self) {
+        self.ctx.device.destroy();
+    }
+
     /// Overrides the per-chunk byte budgets (tests use tiny chunks to exercise many slot reuses
     /// with little data; a benchmark may try larger ones).
     pub fn set_chunk_bytes(&mut self, input: usize, output: usize) {
