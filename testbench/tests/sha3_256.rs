@@ -57,12 +57,14 @@ impl Dut {
     }
 
     /// Hashes `msg`, offering a byte with probability `p_valid` per clock and taking the digest
-    /// with probability `p_ready`; returns the digest and the clocks from the first offer to it.
-    fn hash(&mut self, msg: &[u8], rng: &mut ChaCha8Rng, p_valid: f64, p_ready: f64) -> ([u8; 32], u64) {
+    /// with probability `p_ready`; returns the digest, the clocks from the first offer to it, and
+    /// the longest run of clocks in which a byte was offered but not taken (a permutation stall).
+    fn hash(&mut self, msg: &[u8], rng: &mut ChaCha8Rng, p_valid: f64, p_ready: f64) -> ([u8; 32], u64, u64) {
         let mut sent = 0usize;
         // The empty message is one transfer that carries no byte.
         let transfers = msg.len().max(1);
         let mut clocks = 0u64;
+        let (mut stall, mut longest_stall) = (0u64, 0u64);
         loop {
             let offer = sent < transfers && rng.random_bool(p_valid);
             self.m.set(self.in_valid, offer as u64);
@@ -84,10 +86,12 @@ impl Dut {
             if moved {
                 sent += 1;
             }
+            stall = if offer && !moved { stall + 1 } else { 0 };
+            longest_stall = longest_stall.max(stall);
             if done && ready {
                 self.m.set(self.in_valid, 0);
                 self.m.set(self.digest_ready, 0);
-                return (digest, clocks);
+                return (digest, clocks, longest_stall);
             }
         }
     }
@@ -110,7 +114,7 @@ fn known_answers(profile: &str) {
         (&[0xa3; 200], "79f38adec5c20307a98ef76e8324afbfd46cfd81b22e3973c65fa1bd9de31787"),
     ];
     for (msg, want) in cases {
-        let (got, _) = d.hash(msg, &mut rng, 1.0, 1.0);
+        let (got, _, _) = d.hash(msg, &mut rng, 1.0, 1.0);
         assert_eq!(got.to_vec(), hex(want), "{profile}: SHA3-256 of {} bytes", msg.len());
     }
 }
@@ -123,18 +127,28 @@ fn random_messages(profile: &str, seed: u64, count: usize) {
     while lens.len() < count {
         lens.push(rng.random_range(0..=4 * 136 + 8));
     }
-    let mut clocks_full_rate = Vec::new();
+    let (mut one_block_clocks, mut permutation_stall) = (Vec::new(), Vec::new());
     for (n, &len) in lens.iter().enumerate() {
         let msg: Vec<u8> = (0..len).map(|_| rng.random()).collect();
         // A third of the messages at full rate, the rest with random stalls on both sides.
         let (p_valid, p_ready) = if n % 3 == 0 { (1.0, 1.0) } else { (rng.random_range(0.2..1.0), rng.random_range(0.1..1.0)) };
-        let (got, clocks) = d.hash(&msg, &mut rng, p_valid, p_ready);
+        let (got, clocks, stall) = d.hash(&msg, &mut rng, p_valid, p_ready);
         assert_eq!(got, expected(&msg), "{profile}: message #{n} of {len} bytes (p_valid {p_valid:.2}, p_ready {p_ready:.2})");
         if p_valid == 1.0 && len == 135 {
-            clocks_full_rate.push(clocks);
+            one_block_clocks.push(clocks);
+        }
+        if p_valid == 1.0 && len > 136 {
+            permutation_stall.push(stall);
         }
     }
-    println!("{profile}: {} messages bit-exact; one-block message (135 bytes) at full rate: {:?} clocks", lens.len(), clocks_full_rate);
+    permutation_stall.sort();
+    println!(
+        "{profile}: {} messages bit-exact; 135-byte message at full rate: {:?} clocks to the digest; \
+         median longest in-message stall (one permutation plus the block's last lane XOR): {} clocks",
+        lens.len(),
+        one_block_clocks,
+        permutation_stall[permutation_stall.len() / 2]
+    );
 }
 
 #[test]
