@@ -4,8 +4,9 @@
 //! 1; each later sample equal to the previous one lengthens the run by one (saturating at 65535),
 //! a different sample starts a new run of 1. `fail` is reported for the sample whose run length
 //! becomes exactly C, so a run that keeps going past C reports one failure, not one per sample.
-//! `max_run` is the longest run length seen since the last `stats_clear` (runs still in progress
-//! count with their current length).
+//! `max_run` is the longest run length seen since the last `stats_clear`; `stats_clear` restarts it
+//! from the current run's length, so a run in progress is never forgotten. In one clock the RTL
+//! applies `stats_clear`, then the sample, then `clear`: the model's callers use the same order.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RctStep {
@@ -54,8 +55,9 @@ impl RepCount {
         self.max_run
     }
 
+    /// Restart the maximum from the run in progress (a STATUS snapshot was taken).
     pub fn stats_clear(&mut self) {
-        self.max_run = 0;
+        self.max_run = self.run;
     }
 }
 
@@ -85,8 +87,10 @@ mod tests {
         assert!(!t.sample(true).fail && !t.sample(true).fail);
         assert!(t.sample(true).fail);
         t.stats_clear();
-        assert_eq!(t.max_run(), 0);
+        assert_eq!(t.max_run(), 4, "the run in progress still counts");
         t.sample(false);
+        assert_eq!(t.max_run(), 4);
+        t.stats_clear();
         assert_eq!(t.max_run(), 1);
     }
 

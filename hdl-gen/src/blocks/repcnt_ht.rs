@@ -18,7 +18,7 @@ pub struct RepcntHt {
     pub sample_valid: Signal<In, Bit>,
     /// Forget the current run (alarm clear): the next sample starts a run of 1.
     pub clear: Signal<In, Bit>,
-    /// Zero `max_run` (a STATUS snapshot was taken).
+    /// Restart `max_run` from the current run (a STATUS snapshot was taken).
     pub stats_clear: Signal<In, Bit>,
     pub fail: Signal<Out, Bit>,
     pub run: Signal<Out, Bits<16>>,
@@ -75,7 +75,8 @@ impl Logic for RepcntHt {
         }
         self.max_base.next = self.max_q.q.val();
         if self.stats_clear.val() {
-            self.max_base.next = 0.into();
+            // Restart from the run in progress, so a long run is never lost from STATUS.
+            self.max_base.next = self.run_q.q.val();
         }
         self.max_q.d.next = self.max_base.val();
         if self.run_next.val() > self.max_base.val() {

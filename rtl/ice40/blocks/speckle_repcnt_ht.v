@@ -82,7 +82,7 @@ module speckle_repcnt_ht(clock,reset,sample,sample_valid,clear,stats_clear,fail,
         end
         max_base = max_q$q;
         if (stats_clear) begin
-            max_base = 32'h0;
+            max_base = run_q$q;
         end
         max_q$d = max_base;
         if (run_next > max_base) begin

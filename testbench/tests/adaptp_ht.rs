@@ -1,0 +1,53 @@
+//! `speckle_adaptp_ht` under Verilator against `speckle_model::adaptp_ht`: 10^6 clocks per profile
+//! of random `sample_valid`, a source whose bias changes every few windows between fair and badly
+//! biased (so the cutoff is crossed many times), random `clear` / `stats_clear`; `fail`,
+//! `window_done`, `count` and `max_count` are compared after every clock.
+
+mod datapath;
+
+use datapath::{rng, Dut, PROFILES};
+use rand::RngExt;
+use speckle_model::adaptp_ht::AdaptProp;
+use speckle_model::params::CoreParams;
+
+#[test]
+fn apt_matches_model_clock_by_clock() {
+    for (seed, profile) in PROFILES.iter().enumerate() {
+        let p = CoreParams::profile(profile).unwrap();
+        let c = p.cutoffs();
+        let mut dut = Dut::open(profile, "speckle_adaptp_ht");
+        let names = ["sample", "sample_valid", "clear", "stats_clear", "fail", "window_done", "count", "max_count"];
+        let [sample, valid, clear, stats_clear, fail, done, count, max_count] = names.map(|n| dut.port(n));
+        let mut model = AdaptProp::new(p.window, c.apt);
+        let mut r = rng(20 + seed as u64);
+        let (mut bias, mut fails, mut windows) = (0.5, 0u32, 0u32);
+        for t in 0..1_000_000u64 {
+            if r.random_bool(1.0 / 3000.0) {
+                bias = [0.5, 0.7, 0.85, 0.95, 0.05][r.random_range(0..5)];
+            }
+            let v = r.random_bool(0.7);
+            let s = r.random_bool(bias);
+            let (cl, sc) = (r.random_bool(5e-5), r.random_bool(5e-4));
+            for (p, x) in [(sample, s), (valid, v), (clear, cl), (stats_clear, sc)] {
+                dut.m.set(p, x as u64);
+            }
+            dut.tick();
+            if sc {
+                model.stats_clear();
+            }
+            let step = if v { Some(model.sample(s)) } else { None };
+            if cl {
+                model.clear();
+            }
+            let want_fail = step.is_some_and(|x| x.fail);
+            let want_done = step.and_then(|x| x.window_done).is_some();
+            fails += want_fail as u32;
+            windows += want_done as u32;
+            assert_eq!(dut.bit(fail), want_fail, "{profile}: fail at clock {t}");
+            assert_eq!(dut.bit(done), want_done, "{profile}: window_done at clock {t}");
+            assert_eq!(dut.m.get(count), model.count() as u64, "{profile}: count at clock {t}");
+            assert_eq!(dut.m.get(max_count), model.max_count() as u64, "{profile}: max_count at clock {t}");
+        }
+        assert!(fails > 20 && windows > 500, "{profile}: {fails} failures, {windows} windows");
+    }
+}
