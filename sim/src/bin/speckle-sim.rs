@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(speckle_sim::cli_main(std::env::args_os()));
+}

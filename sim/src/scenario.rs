@@ -1,0 +1,197 @@
+//! Named fault scenarios: each is one documented change to the physics at an onset time, and the
+//! alarm the core (or the front end) must raise for it. docs/simulation.md carries the same table.
+
+use crate::physics::{Emi, PhysicsParams};
+use std::fmt;
+
+/// Which alarm a scenario must raise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detect {
+    /// No alarm may latch, and conditioned output must keep flowing.
+    None,
+    Rct,
+    Apt,
+    Markov,
+    Los,
+    /// The front end's laser interlock (the core's external alarm).
+    Interlock,
+}
+
+impl Detect {
+    /// STATUS alarm bit that shows this detection (none for `None`).
+    pub fn alarm_bit(self) -> u8 {
+        use speckle_model::protocol::Alarms;
+        match self {
+            Detect::None => 0,
+            Detect::Rct => Alarms::RCT,
+            Detect::Apt => Alarms::APT,
+            Detect::Markov => Alarms::MARKOV,
+            Detect::Los => Alarms::LOS,
+            Detect::Interlock => Alarms::EXTERNAL,
+        }
+    }
+}
+
+impl fmt::Display for Detect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Detect::None => "none",
+            Detect::Rct => "RCT",
+            Detect::Apt => "APT",
+            Detect::Markov => "Markov",
+            Detect::Los => "LOS",
+            Detect::Interlock => "interlock",
+        })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    Optimal,
+    LaserFailure,
+    Dark,
+    Saturation,
+    AlignmentDrift,
+    AmbientLight,
+    ThermalThrottle,
+    EmiInterference,
+    LinkFlap,
+    Stuck,
+    Bias,
+}
+
+pub const ALL: [Scenario; 11] = [
+    Scenario::Optimal,
+    Scenario::LaserFailure,
+    Scenario::Dark,
+    Scenario::Saturation,
+    Scenario::AlignmentDrift,
+    Scenario::AmbientLight,
+    Scenario::ThermalThrottle,
+    Scenario::EmiInterference,
+    Scenario::LinkFlap,
+    Scenario::Stuck,
+    Scenario::Bias,
+];
+
+/// Unknown scenario name; the message lists the valid ones.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownScenario(pub String);
+
+impl fmt::Display for UnknownScenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = ALL.iter().map(|s| s.name()).collect();
+        write!(f, "unknown scenario `{}`: valid scenarios are {}", self.0, names.join(", "))
+    }
+}
+
+impl std::error::Error for UnknownScenario {}
+
+/// Samples from the start to the fault onset: past the 1024-sample startup test and the 2W + 16
+/// holdback, so conditioned output is already flowing when the fault begins.
+pub const ONSET_SAMPLES: u64 = 20_000;
+
+impl Scenario {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Optimal => "optimal",
+            Scenario::LaserFailure => "laser_failure",
+            Scenario::Dark => "dark",
+            Scenario::Saturation => "saturation",
+            Scenario::AlignmentDrift => "alignment_drift",
+            Scenario::AmbientLight => "ambient_light",
+            Scenario::ThermalThrottle => "thermal_throttle",
+            Scenario::EmiInterference => "emi_interference",
+            Scenario::LinkFlap => "link_flap",
+            Scenario::Stuck => "stuck",
+            Scenario::Bias => "bias",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Result<Self, UnknownScenario> {
+        ALL.iter().copied().find(|s| s.name() == name).ok_or_else(|| UnknownScenario(name.to_string()))
+    }
+
+    /// Parses `a,b,c`.
+    pub fn list(names: &str) -> Result<Vec<Self>, UnknownScenario> {
+        names.split(',').map(|n| Self::from_name(n.trim())).collect()
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Scenario::Optimal => "design point: 4 emitters, -7 dBm, fast phase drift",
+            Scenario::LaserFailure => "one of the 4 emitters dies: power -25 %, contrast 1/2 -> 1/sqrt(3)",
+            Scenario::Dark => "all emitters off: no light at the photodiode",
+            Scenario::Saturation => "optical power x8 (1.6 mW) above the module's 1 mW RX high alarm",
+            Scenario::AlignmentDrift => "fibre coupling decays exp(-t / 3 ms) until the light is gone",
+            Scenario::AmbientLight => "0.2 mW room light with 100 % flicker at 100 Hz leaks into the receptacle",
+            Scenario::ThermalThrottle => "hot driver throttles: phase drift 40x slower, power -30 %, module at 90 C",
+            Scenario::EmiInterference => "interference bursts of 20 us every 100 us saturate the TIA output",
+            Scenario::LinkFlap => "connector intermittent: light off 2 ms, on 2 ms, repeating",
+            Scenario::Stuck => "limiting amplifier output stuck high",
+            Scenario::Bias => "comparator offset of -100 uA (1.1 speckle std): P(1) about 0.89",
+        }
+    }
+
+    /// The alarm this scenario must raise and the most samples after onset it may take.
+    pub fn expect(self, p: &PhysicsParams) -> (Detect, u64) {
+        let ms = |x: f64| (x * 1e-3 * p.sample_rate_hz) as u64;
+        match self {
+            Scenario::Optimal | Scenario::LaserFailure => (Detect::None, 300_000),
+            // LOS detector averages over 10 µs; 1000 samples leaves room for its settling.
+            Scenario::Dark => (Detect::Los, 1_000),
+            // One poll period of the front end, plus the core's synchroniser.
+            Scenario::Saturation => (Detect::Interlock, crate::bench::poll_samples(p.sample_rate_hz) + 64),
+            // ln(0.2 mW / 1 µW) = 5.3 time constants of 3 ms to reach the LOS threshold.
+            Scenario::AlignmentDrift => (Detect::Los, ms(5.3 * 3.0) + 2_000),
+            // Within one flicker period (10 ms) plus one APT window pair.
+            Scenario::AmbientLight => (Detect::Apt, ms(10.0) + 2_048),
+            Scenario::ThermalThrottle => (Detect::Markov, 4 * 1024),
+            // The first burst (20 µs = 120 samples) exceeds the RCT cutoff of 61.
+            Scenario::EmiInterference => (Detect::Rct, ms(0.1) + 200),
+            Scenario::LinkFlap => (Detect::Los, 1_000),
+            Scenario::Stuck => (Detect::Rct, 100),
+            // The first full window after the onset fails unless its first sample is the rare value
+            // (p = 0.11); four windows make a miss a 1e-4 event.
+            Scenario::Bias => (Detect::Apt, 4 * 1024 + 64),
+        }
+    }
+
+    /// Physics at `t` samples, for a source whose nominal parameters are `base`.
+    pub fn physics_at(self, base: &PhysicsParams, t: u64) -> PhysicsParams {
+        let mut p = base.clone();
+        if t < ONSET_SAMPLES {
+            return p;
+        }
+        let since_s = (t - ONSET_SAMPLES) as f64 / p.sample_rate_hz;
+        match self {
+            Scenario::Optimal => {}
+            Scenario::LaserFailure => p.emitters_alive = p.n_emitters - 1,
+            Scenario::Dark => p.emitters_alive = 0,
+            Scenario::Saturation => p.power_per_emitter_mw *= 8.0,
+            Scenario::AlignmentDrift => p.coupling *= (-since_s / 3e-3).exp(),
+            Scenario::AmbientLight => {
+                p.ambient_mw = 0.2;
+                p.flicker_depth = 1.0;
+                p.flicker_hz = 100.0;
+            }
+            Scenario::ThermalThrottle => {
+                p.tau_c_s *= 40.0;
+                p.power_per_emitter_mw *= 0.7;
+                p.temperature_c = 90.0;
+                p.tx_bias_ma *= 1.6;
+            }
+            Scenario::EmiInterference => {
+                p.emi = Some(Emi { period_s: 100e-6, width_s: 20e-6, amplitude_ua: 2_000.0 });
+            }
+            Scenario::LinkFlap => {
+                if (since_s / 2e-3) as u64 % 2 == 0 {
+                    p.coupling = 0.0;
+                }
+            }
+            Scenario::Stuck => p.stuck = Some(true),
+            Scenario::Bias => p.comparator_offset_ua = -100.0,
+        }
+        p
+    }
+}

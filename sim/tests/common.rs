@@ -1,0 +1,108 @@
+//! Shared by the scenario tests: run a scenario through the board (Verilated core when available,
+//! else CoreModel), ask for STATUS at the onset and at the detection deadline, decode everything.
+
+use speckle_model::protocol::{Command, Decoder, Frame, FrameType, Payload, SfpDiag, Status};
+use speckle_sim::scenario::ONSET_SAMPLES;
+use speckle_sim::{board_params, open_core, Bench, CoreChoice, Detect, Scenario};
+
+pub struct Outcome {
+    pub detect: Detect,
+    pub within: u64,
+    /// STATUS as of shortly before the onset (the fault has not started).
+    pub before: Status,
+    /// STATUS as of onset + within.
+    pub after: Status,
+    /// SFP_DIAG that followed `after`.
+    pub diag_after: Option<SfpDiag>,
+    /// CONDITIONED frames between the two STATUS answers, and after the second.
+    pub conditioned_between: usize,
+    pub conditioned_after: usize,
+    pub decoder: Decoder,
+    pub core_kind: &'static str,
+}
+
+/// Samples a REQUEST_STATUS takes to arrive: 10 bytes of 10 bits at the baud rate.
+fn cmd_latency(b: &Bench) -> u64 {
+    let p = b.core.params();
+    (100 * p.baud_divisor() as u64).div_ceil(p.oversample as u64)
+}
+
+pub fn run(sc: Scenario, seed: u64) -> Outcome {
+    let params = board_params(1_000_000).unwrap();
+    let (core, _why) = open_core(CoreChoice::Auto, "ice40", &params).unwrap();
+    let core_kind = core.kind();
+    let mut b = Bench::new(sc, seed, core);
+    let (detect, within) = sc.expect(&b.base);
+    let lat = cmd_latency(&b);
+    // The core holds one pending STATUS, so the first answer must be on the wire before the second
+    // request lands: the first arrives `SETTLE` samples before the onset (a STATUS waits at most
+    // for one 62-byte frame, about 4k samples), the second exactly at the deadline.
+    const SETTLE: u64 = 10_000;
+    let mut bytes = b.run(ONSET_SAMPLES - SETTLE - lat);
+    b.core.push_host_bytes(&Command::RequestStatus.encode(100));
+    bytes.extend(b.run(SETTLE + within));
+    b.core.push_host_bytes(&Command::RequestStatus.encode(101));
+    bytes.extend(b.run(lat + 20_000));
+
+    let mut decoder = Decoder::new();
+    let frames = decoder.feed(&bytes);
+    let answer = |seq: u16| -> usize {
+        let ack = frames
+            .iter()
+            .position(|f| f.ftype == FrameType::Ack && f.payload[1..3] == seq.to_le_bytes())
+            .unwrap_or_else(|| panic!("{}: no ACK for REQUEST_STATUS {seq}", sc.name()));
+        ack + frames[ack..].iter().position(|f| f.ftype == FrameType::Status).expect("STATUS after the ACK")
+    };
+    let (i0, i1) = (answer(100), answer(101));
+    let status = |f: &Frame| match f.payload() {
+        Ok(Payload::Status(s)) => s,
+        other => panic!("bad STATUS: {other:?}"),
+    };
+    let diag_after = frames.get(i1 + 1).and_then(|f| match f.payload() {
+        Ok(Payload::SfpDiag(d)) => Some(d),
+        _ => None,
+    });
+    let count = |fs: &[Frame]| fs.iter().filter(|f| f.ftype == FrameType::Conditioned).count();
+    Outcome {
+        detect,
+        within,
+        before: status(&frames[i0]),
+        after: status(&frames[i1]),
+        diag_after,
+        conditioned_between: count(&frames[i0..i1]),
+        conditioned_after: count(&frames[i1..]),
+        decoder,
+        core_kind,
+    }
+}
+
+/// Asserts the scenario's row of the table in docs/simulation.md.
+pub fn check(sc: Scenario, seed: u64) -> Outcome {
+    let o = run(sc, seed);
+    let name = sc.name();
+    assert_eq!(o.decoder.stats().bad_crc, 0, "{name}: corrupt frames on a clean link");
+    assert_eq!(o.decoder.stats().lost, 0, "{name}: frames lost");
+    assert_eq!(o.before.alarms.0, 0, "{name}: false alarm before the onset: {:?}", o.before.alarms.names());
+    assert!(o.before.state.0 & 0b11 == 0b11, "{name}: startup must have passed before the onset");
+    match o.detect {
+        Detect::None => {
+            assert_eq!(o.after.alarms.0, 0, "{name}: false alarm {:?} within {} samples", o.after.alarms.names(), o.within);
+            // The conditioned output keeps flowing through the fault: about 1 block per 5k samples.
+            let min = (o.within / 10_000) as usize;
+            assert!(o.conditioned_between >= min, "{name}: only {} blocks, want >= {min}", o.conditioned_between);
+        }
+        d => {
+            assert!(
+                o.after.alarms.has(d.alarm_bit()),
+                "{name}: {d} alarm not latched within {} samples (alarms: {:?}, core: {})",
+                o.within,
+                o.after.alarms.names(),
+                o.core_kind
+            );
+            assert!(o.after.state.0 & 0b10 == 0, "{name}: gate still open with an alarm latched");
+            // A digest finished before the alarm may still be queued; nothing newer may follow.
+            assert!(o.conditioned_after <= 1, "{name}: {} CONDITIONED frames after the alarm", o.conditioned_after);
+        }
+    }
+    o
+}

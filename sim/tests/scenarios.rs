@@ -1,0 +1,68 @@
+//! One test per row of the scenario table in docs/simulation.md.
+
+mod common;
+use speckle_model::protocol::SfpFlags;
+use speckle_sim::Scenario;
+
+#[test]
+fn optimal_runs_without_alarms() {
+    common::check(Scenario::Optimal, 1);
+}
+
+#[test]
+fn laser_failure_keeps_running_without_false_alarm() {
+    let o = common::check(Scenario::LaserFailure, 2);
+    let d = o.diag_after.expect("SFP_DIAG after STATUS");
+    assert!(d.rx_power_mw() < 0.17 && d.rx_power_mw() > 0.13, "RX power shows the lost emitter: {}", d.rx_power_mw());
+}
+
+#[test]
+fn dark_raises_los() {
+    let o = common::check(Scenario::Dark, 3);
+    assert!(o.diag_after.unwrap().flags.has(SfpFlags::LOS));
+}
+
+#[test]
+fn saturation_trips_the_interlock() {
+    let o = common::check(Scenario::Saturation, 4);
+    let d = o.diag_after.expect("SFP_DIAG after STATUS");
+    assert!(d.flags.has(SfpFlags::INTERLOCK), "SFP_DIAG must report the interlock");
+}
+
+#[test]
+fn alignment_drift_ends_in_los() {
+    common::check(Scenario::AlignmentDrift, 5);
+}
+
+#[test]
+fn ambient_flicker_biases_into_apt() {
+    common::check(Scenario::AmbientLight, 6);
+}
+
+#[test]
+fn thermal_throttle_is_caught_by_markov() {
+    let o = common::check(Scenario::ThermalThrottle, 7);
+    let d = o.diag_after.expect("SFP_DIAG after STATUS");
+    assert!(d.temperature_c() > d.thresholds().temp_c.high_alarm, "module temperature {} C", d.temperature_c());
+}
+
+#[test]
+fn emi_bursts_are_caught_by_rct() {
+    common::check(Scenario::EmiInterference, 8);
+}
+
+#[test]
+fn link_flap_raises_los() {
+    common::check(Scenario::LinkFlap, 9);
+}
+
+#[test]
+fn stuck_output_is_caught_by_rct() {
+    common::check(Scenario::Stuck, 10);
+}
+
+#[test]
+fn comparator_bias_is_caught_by_apt() {
+    common::check(Scenario::Bias, 11);
+}
+
