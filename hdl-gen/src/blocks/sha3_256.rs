@@ -144,4 +144,30 @@ mod tests {
         assert!(ice.contains("module speckle_sha3_256("));
         assert_eq!(ice, generate(&CoreParams::ice40(), "ice40"));
     }
+
+    #[test]
+    fn behavioural_update_hashes_abc_in_rust_hdl_simulation() {
+        let want = digest_bits(&speckle_model::sha3_256::sha3_256(b"abc"));
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<Sha3_256>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<Sha3_256>| {
+            let mut x = sim.init()?;
+            x.reset.next = true;
+            wait_clock_cycle!(sim, clock, x);
+            x.reset.next = false;
+            for (i, b) in b"abc".iter().enumerate() {
+                x.in_byte.next = (*b as u64).into();
+                x.in_last.next = i == 2;
+                x.in_valid.next = true;
+                wait_clock_cycle!(sim, clock, x);
+            }
+            x.in_valid.next = false;
+            x = sim.watch(|x| x.digest_valid.val(), x)?;
+            sim_assert!(sim, x.digest.val() == want, x);
+            sim.done(x)
+        });
+        let mut uut = Sha3_256::new("t", KeccakArch::Compact);
+        uut.connect_all();
+        sim.run(Box::new(uut), 1000).unwrap();
+    }
 }

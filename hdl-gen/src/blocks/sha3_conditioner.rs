@@ -131,3 +131,24 @@ pub fn generate(p: &CoreParams, profile: &str) -> String {
     let block = Sha3Conditioner::new("speckle_sha3_conditioner", p.keccak, p.n_in);
     crate::emit::emit("speckle_sha3_conditioner", profile, block)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_length_follows_n_in() {
+        let mut p = CoreParams::ice40();
+        assert!(generate(&p, "ice40").contains("wire last_byte = nbyte == 8'd79;"));
+        p.n_in = 1088;
+        assert!(generate(&p, "ice40").contains("wire last_byte = nbyte == 8'd135;"));
+    }
+
+    #[test]
+    #[should_panic(expected = "n_in = 100")]
+    fn refuses_an_n_in_that_is_not_whole_bytes() {
+        let mut p = CoreParams::ice40();
+        p.n_in = 100;
+        generate(&p, "ice40");
+    }
+}
