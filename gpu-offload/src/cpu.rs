@@ -67,10 +67,17 @@ impl Backend for CpuBackend {
 #[inline]
 fn fold_byte_small_k(data: &[u8], ob: usize, k: usize, n: usize) -> u8 {
     let start = ob * k;
-    let end = (start + k).min(data.len());
-    let mut w = [0u8; 8];
-    w[..end - start].copy_from_slice(&data[start..end]);
-    let word = u64::from_le_bytes(w);
+    // A fixed 8-byte load (bits past the 8k used are ignored) avoids a variable-length copy per
+    // output byte; only the last few bytes of the buffer need the padded path.
+    let word = match data.get(start..start + 8) {
+        Some(w) => u64::from_le_bytes(w.try_into().expect("8-byte slice")),
+        None => {
+            let mut w = [0u8; 8];
+            let end = (start + k).min(data.len());
+            w[..end - start].copy_from_slice(&data[start..end]);
+            u64::from_le_bytes(w)
+        }
+    };
     let mask = (1u64 << k) - 1;
     (0..n).fold(0u8, |v, j| v | ((((word >> (j * k)) & mask).count_ones() & 1) as u8) << j)
 }

@@ -42,14 +42,18 @@ fn sha3_matches_cpu_for_many_block_sizes() {
 #[test]
 fn sha3_across_many_small_chunks_keeps_block_order() {
     let mut g = gpu();
-    // 1 KiB chunks: a 100-block buffer of 640-bit blocks spans 7 chunks, so every one of the three
-    // slots is reused and results must come back in chunk order.
+    // 1 KiB chunks: a 100-block buffer of 640-bit blocks spans 9 chunks of 12 blocks, so every slot is reused
+    // and results must come back in chunk order, whatever the number of buffer sets in flight.
     g.set_chunk_bytes(1024, 1024);
     let data = random_bytes(7, 80 * 100);
-    let before = g.chunks_submitted();
-    let got = g.sha3_blocks(&data, 80).unwrap();
-    assert!(g.chunks_submitted() - before >= 7, "expected many chunks, got {}", g.chunks_submitted() - before);
-    assert_eq!(got, CpuBackend::new().sha3_blocks(&data, 80).unwrap());
+    let want = CpuBackend::new().sha3_blocks(&data, 80).unwrap();
+    for in_flight in [3, 1, 2, 5] {
+        g.set_in_flight(in_flight);
+        let before = g.chunks_submitted();
+        let got = g.sha3_blocks(&data, 80).unwrap();
+        assert_eq!(g.chunks_submitted() - before, 9, "100 blocks in chunks of 12");
+        assert_eq!(got, want, "{in_flight} buffer sets in flight");
+    }
 }
 
 #[test]

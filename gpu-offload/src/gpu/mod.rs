@@ -34,6 +34,7 @@ pub struct GpuBackend {
     inject: Option<(u64, InjectedFailure)>,
     chunk_in: usize,
     chunk_out: usize,
+    in_flight: usize,
     /// Once the device failed it stays failed: a half-working GPU must not be retried.
     dead: Option<BackendError>,
 }
@@ -61,7 +62,7 @@ impl GpuBackend {
         });
         let keccak = make_pipeline(&ctx, &layout, "sha3-256", &keccak::shader_source())?;
         let fold = make_pipeline(&ctx, &layout, "xor fold", &fold::shader_source())?;
-        Ok(GpuBackend { ctx, layout, keccak, fold, slots: Vec::new(), chunks_submitted: 0, inject: None, chunk_in: CHUNK_IN_BYTES, chunk_out: CHUNK_OUT_BYTES, dead: None })
+        Ok(GpuBackend { ctx, layout, keccak, fold, slots: Vec::new(), chunks_submitted: 0, inject: None, chunk_in: CHUNK_IN_BYTES, chunk_out: CHUNK_OUT_BYTES, in_flight: SLOTS, dead: None })
     }
 
     pub fn adapter_info(&self) -> &AdapterSummary {
@@ -88,6 +89,12 @@ impl GpuBackend {
         self.chunk_out = output.max(DIGEST_BYTES);
     }
 
+    /// Buffer sets in flight (default `pipeline::SLOTS`); 1 serialises upload, compute and
+    /// download, which the benchmark uses to show what the overlap buys.
+    pub fn set_in_flight(&mut self, n: usize) {
+        self.in_flight = n.max(1);
+    }
+
     /// Chunks handed to the device so far (lets tests check an injected failure hit mid-stream).
     pub fn chunks_submitted(&self) -> u64 {
         self.chunks_submitted
@@ -95,7 +102,7 @@ impl GpuBackend {
 
     fn ensure_slots(&mut self, in_bytes: usize, out_bytes: usize) -> Result<(), BackendError> {
         let (i, o) = (in_bytes as u64, out_bytes as u64);
-        if self.slots.len() == SLOTS && self.slots.iter().all(|s| s.fits(i, o)) {
+        if self.slots.len() >= self.in_flight && self.slots.iter().all(|s| s.fits(i, o)) {
             return Ok(());
         }
         let max = self.ctx.limits.max_storage_buffer_binding_size as u64;
@@ -106,7 +113,8 @@ impl GpuBackend {
         }
         self.slots.clear();
         let (i, o) = (i.max(self.chunk_in as u64), o.max(self.chunk_out as u64));
-        for _ in 0..SLOTS {
+        // At least SLOTS sets, so switching to fewer in flight (benchmark) reallocates nothing.
+        for _ in 0..self.in_flight.max(SLOTS) {
             self.slots.push(Slot::new(&self.ctx, &self.layout, i, o)?);
         }
         Ok(())
@@ -137,7 +145,7 @@ impl GpuBackend {
                 Kernel::Sha3 => &self.keccak,
                 Kernel::Fold => &self.fold,
             };
-            pipeline::run(&self.ctx, &mut self.slots, pipeline, jobs.into_iter(), &mut gate, &mut |b| {
+            pipeline::run(&self.ctx, &mut self.slots[..self.in_flight], pipeline, jobs.into_iter(), &mut gate, &mut |b| {
                 out.extend_from_slice(b)
             })?;
             Ok(out)
