@@ -93,6 +93,11 @@ impl Framer {
         self.seq
     }
 
+    /// The source of the frame being sent, if any.
+    pub fn current(&self) -> Option<Source> {
+        self.current
+    }
+
     /// Idle priority: the SFP_DIAG owed after a STATUS, then ACK > STATUS > CONDITIONED > RAW.
     pub fn select(&self, i: &Inputs) -> Option<(Source, Request)> {
         if self.sfp_pending {
