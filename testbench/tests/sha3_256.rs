@@ -10,6 +10,7 @@ use sha3::Digest;
 struct Dut {
     m: Model,
     clock: PortId,
+    reset: PortId,
     in_byte: PortId,
     in_last: PortId,
     in_empty: PortId,
@@ -29,6 +30,7 @@ impl Dut {
         let p = |n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
         let mut d = Dut {
             clock: p("clock"),
+            reset: p("reset"),
             in_byte: p("in_byte"),
             in_last: p("in_last"),
             in_empty: p("in_empty"),
@@ -39,12 +41,25 @@ impl Dut {
             digest_ready: p("digest_ready"),
             m,
         };
-        let reset = d.m.port("reset").unwrap();
-        d.m.set(reset, 1);
-        d.m.tick(d.clock);
-        d.m.tick(d.clock);
-        d.m.set(reset, 0);
+        d.reset();
         d
+    }
+
+    fn reset(&mut self) {
+        self.m.set(self.reset, 1);
+        self.m.tick(self.clock);
+        self.m.set(self.reset, 0);
+    }
+
+    /// Offers bytes of a message that never ends for `clocks` clocks, taken or not.
+    fn abandon(&mut self, rng: &mut ChaCha8Rng, clocks: usize) {
+        for _ in 0..clocks {
+            self.m.set(self.in_valid, 1);
+            self.m.set(self.in_byte, rng.random::<u8>() as u64);
+            self.m.set(self.in_last, 0);
+            self.m.tick(self.clock);
+        }
+        self.m.set(self.in_valid, 0);
     }
 
     fn digest(&self) -> [u8; 32] {
@@ -149,6 +164,30 @@ fn random_messages(profile: &str, seed: u64, count: usize) {
         one_block_clocks,
         permutation_stall[permutation_stall.len() / 2]
     );
+}
+
+/// A reset at any point (mid-lane, mid-permutation, while a digest waits) leaves no trace.
+fn reset_anywhere(profile: &str) {
+    let mut d = Dut::new(profile);
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for n in 0..60 {
+        let clocks = rng.random_range(0..3000);
+        d.abandon(&mut rng, clocks);
+        d.reset();
+        let msg: Vec<u8> = (0..rng.random_range(0..300)).map(|_| rng.random()).collect();
+        let (got, _, _) = d.hash(&msg, &mut rng, 1.0, 1.0);
+        assert_eq!(got, expected(&msg), "{profile}: message after a reset {clocks} clocks into another (#{n})");
+    }
+}
+
+#[test]
+fn compact_engine_reset_anywhere() {
+    reset_anywhere("ice40");
+}
+
+#[test]
+fn full_engine_reset_anywhere() {
+    reset_anywhere("ecp5");
 }
 
 #[test]
