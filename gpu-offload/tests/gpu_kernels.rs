@@ -54,6 +54,11 @@ fn sha3_across_many_small_chunks_keeps_block_order() {
         assert_eq!(g.chunks_submitted() - before, 9, "100 blocks in chunks of 12");
         assert_eq!(got, want, "{in_flight} buffer sets in flight");
     }
+    // Blocks larger than a chunk's budget: one block per chunk, buffers grown to fit.
+    g.set_in_flight(3);
+    g.set_chunk_bytes(64, 64);
+    let big = random_bytes(8, 200 * 5);
+    assert_eq!(g.sha3_blocks(&big, 200).unwrap(), CpuBackend::new().sha3_blocks(&big, 200).unwrap());
 }
 
 #[test]
@@ -61,7 +66,7 @@ fn fold_matches_cpu_for_k_1_to_8_and_beyond_with_tails() {
     let mut g = gpu();
     let mut c = CpuBackend::new();
     let data = random_bytes(42, 4099);
-    for k in (1u32..=8).chain([9, 13, 31, 32, 33, 64, 100]) {
+    for k in (1u32..=8).chain([9, 13, 16, 31, 32, 33, 64, 100]) {
         for nbits in [0usize, 1, 7, 8, 9, 31, 32, 33, 255, 1000, 4096 * 8 - 3, 4099 * 8] {
             let want = c.fold(&data, nbits, k).unwrap();
             let got = g.fold(&data, nbits, k).unwrap();
@@ -98,7 +103,7 @@ fn fold_across_many_small_chunks() {
     g.set_chunk_bytes(64, 64);
     let data = random_bytes(11, 3001);
     let mut c = CpuBackend::new();
-    for k in [1u32, 3, 5, 8] {
+    for k in [1u32, 2, 3, 5, 8, 16] {
         let nbits = data.len() * 8 - 11;
         assert_eq!(g.fold(&data, nbits, k).unwrap(), c.fold(&data, nbits, k).unwrap(), "k = {k}");
     }

@@ -1,6 +1,6 @@
 //! WGSL k:1 XOR fold kernel: one invocation produces one 32-bit output word (32 output bits,
-//! i.e. 32k input bits), taking the parity of each k-bit group with `countOneBits` on up to
-//! 32-bit windows instead of a bit-by-bit loop.
+//! i.e. 32k input bits). Power-of-two k folds whole input words with xor-shifts; any other k takes
+//! each group's parity with `countOneBits` on up to 32-bit windows instead of a bit-by-bit loop.
 
 pub const WORKGROUP: u32 = 64;
 
@@ -34,9 +34,25 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {{
     let first = w * 32u;
     if (first >= params.n_out_bits) {{ return; }}
     let nb = min(32u, params.n_out_bits - first);
+    let k = params.k;
     var v = 0u;
-    for (var j = 0u; j < nb; j = j + 1u) {{
-        v = v | (group_parity((first + j) * params.k, params.k) << j);
+    if ((k & (k - 1u)) == 0u && k <= 32u) {{
+        // k a power of two (the profiles use 2): groups never straddle words. Input word t of this
+        // output word holds 32/k groups; xor-shift folding leaves each group's parity in the
+        // group's lowest bit, and those bits are gathered.
+        let per = 32u / k;
+        for (var t = 0u; t * per < nb; t = t + 1u) {{
+            var y = input[w * k + t];
+            for (var s = 1u; s < k; s = s * 2u) {{ y = y ^ (y >> s); }}
+            for (var j = 0u; j < per; j = j + 1u) {{
+                v = v | (((y >> (j * k)) & 1u) << (t * per + j));
+            }}
+        }}
+        v = v & select((1u << nb) - 1u, 0xffffffffu, nb == 32u);
+    }} else {{
+        for (var j = 0u; j < nb; j = j + 1u) {{
+            v = v | (group_parity((first + j) * k, k) << j);
+        }}
     }}
     output[w] = v;
 }}
