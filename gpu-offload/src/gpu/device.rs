@@ -163,3 +163,15 @@ impl GpuContext {
         Ok(made)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::rank;
+    use wgpu::DeviceType as T;
+
+    #[test]
+    fn real_gpus_rank_before_software_adapters() {
+        let order = [T::DiscreteGpu, T::IntegratedGpu, T::VirtualGpu, T::Other, T::Cpu];
+        assert!(order.windows(2).all(|w| rank(w[0]) < rank(w[1])));
+    }
+}

@@ -112,7 +112,9 @@ impl GpuBackend {
             )));
         }
         self.slots.clear();
-        let (i, o) = (i.max(self.chunk_in as u64), o.max(self.chunk_out as u64));
+        // Sized to the need, rounded up so a stream of growing pushes reallocates only a few times;
+        // small streams (and the tests) then never hold three full-size chunk sets.
+        let (i, o) = (i.next_power_of_two().min(self.chunk_in.max(in_bytes) as u64), o.next_power_of_two().min(self.chunk_out.max(out_bytes) as u64));
         // At least SLOTS sets, so switching to fewer in flight (benchmark) reallocates nothing.
         for _ in 0..self.in_flight.max(SLOTS) {
             self.slots.push(Slot::new(&self.ctx, &self.layout, i, o)?);
