@@ -20,6 +20,8 @@ pub trait CoreSim: Send {
     fn params(&self) -> &CoreParams;
     /// "verilator" or "model", for logs.
     fn kind(&self) -> &'static str;
+    /// The core's `alarm` output: any alarm latched.
+    fn alarm(&self) -> bool;
 }
 
 impl CoreSim for CoreModel {
@@ -46,6 +48,9 @@ impl CoreSim for CoreModel {
     }
     fn kind(&self) -> &'static str {
         "model"
+    }
+    fn alarm(&self) -> bool {
+        self.alarms().any()
     }
 }
 
@@ -94,6 +99,7 @@ struct Ports {
     sfp_diag_en: rtl_sim::PortId,
     uart_rx: rtl_sim::PortId,
     uart_tx: rtl_sim::PortId,
+    alarm: rtl_sim::PortId,
 }
 
 impl RtlCore {
@@ -124,6 +130,7 @@ impl RtlCore {
             sfp_diag_en: p(&m, "sfp_diag_en")?,
             uart_rx: p(&m, "uart_rx")?,
             uart_tx: p(&m, "uart_tx")?,
+            alarm: p(&m, "alarm")?,
         };
         let reset = p(&m, "reset")?;
         m.set(ports.uart_rx, 1);
@@ -195,6 +202,9 @@ impl CoreSim for RtlCore {
     }
     fn kind(&self) -> &'static str {
         "verilator"
+    }
+    fn alarm(&self) -> bool {
+        self.m.get(self.ports.alarm) != 0
     }
 }
 

@@ -124,7 +124,7 @@ impl Scenario {
             Scenario::Dark => "all emitters off: no light at the photodiode",
             Scenario::Saturation => "optical power x8 (1.6 mW) above the module's 1 mW RX high alarm",
             Scenario::AlignmentDrift => "fibre coupling decays exp(-t / 3 ms) until the light is gone",
-            Scenario::AmbientLight => "0.2 mW room light with 100 % flicker at 100 Hz leaks into the receptacle",
+            Scenario::AmbientLight => "room light fading in over 20 ms to 0.3 mW, 100 % flicker at 100 Hz",
             Scenario::ThermalThrottle => "hot driver throttles: phase drift 40x slower, power -30 %, module at 90 C",
             Scenario::EmiInterference => "interference bursts of 20 us every 100 us saturate the TIA output",
             Scenario::LinkFlap => "connector intermittent: light off 2 ms, on 2 ms, repeating",
@@ -144,8 +144,8 @@ impl Scenario {
             Scenario::Saturation => (Detect::Interlock, crate::bench::poll_samples(p.sample_rate_hz) + 64),
             // ln(0.2 mW / 1 µW) = 5.3 time constants of 3 ms to reach the LOS threshold.
             Scenario::AlignmentDrift => (Detect::Los, ms(5.3 * 3.0) + 2_000),
-            // Within one flicker period (10 ms) plus one APT window pair.
-            Scenario::AmbientLight => (Detect::Apt, ms(10.0) + 2_048),
+            // Within the 20 ms fade-in plus one flicker period (10 ms) and one APT window pair.
+            Scenario::AmbientLight => (Detect::Apt, ms(30.0) + 2_048),
             Scenario::ThermalThrottle => (Detect::Markov, 4 * 1024),
             // The first burst (20 µs = 120 samples) exceeds the RCT cutoff of 61.
             Scenario::EmiInterference => (Detect::Rct, ms(0.1) + 200),
@@ -171,7 +171,9 @@ impl Scenario {
             Scenario::Saturation => p.power_per_emitter_mw *= 8.0,
             Scenario::AlignmentDrift => p.coupling *= (-since_s / 3e-3).exp(),
             Scenario::AmbientLight => {
-                p.ambient_mw = 0.2;
+                // Faded in over ~20 ms so that the AC coupling follows and the bias comes from the
+                // flicker, not from a step.
+                p.ambient_mw = 0.3 * (1.0 - (-since_s / 20e-3).exp());
                 p.flicker_depth = 1.0;
                 p.flicker_hz = 100.0;
             }

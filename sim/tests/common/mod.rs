@@ -1,5 +1,6 @@
 //! Shared by the scenario tests: run a scenario through the board (Verilated core when available,
 //! else CoreModel), ask for STATUS at the onset and at the detection deadline, decode everything.
+#![allow(dead_code)] // each test binary uses a different part
 
 use speckle_model::protocol::{Command, Decoder, Frame, FrameType, Payload, SfpDiag, Status};
 use speckle_sim::scenario::ONSET_SAMPLES;
@@ -87,8 +88,8 @@ pub fn check(sc: Scenario, seed: u64) -> Outcome {
     match o.detect {
         Detect::None => {
             assert_eq!(o.after.alarms.0, 0, "{name}: false alarm {:?} within {} samples", o.after.alarms.names(), o.within);
-            // The conditioned output keeps flowing through the fault: about 1 block per 5k samples.
-            let min = (o.within / 10_000) as usize;
+            // The conditioned output keeps flowing through the fault: about 1 block per 5.2k samples (VN yield 0.245, fold 2, 640 bits).
+            let min = (o.within / 7_000) as usize;
             assert!(o.conditioned_between >= min, "{name}: only {} blocks, want >= {min}", o.conditioned_between);
         }
         d => {
