@@ -18,6 +18,8 @@ fn encode_layout_matches_the_spec() {
     let crc = crc32(&bytes[2..7]).to_le_bytes();
     assert_eq!(&bytes[7..], &crc);
     assert_eq!(bytes.len(), 1 + OVERHEAD);
+    // The worked example of docs/protocol.md; CRC from Python's zlib.crc32.
+    assert_eq!(bytes, [0xA5, 0x5A, 0x81, 0x34, 0x12, 0x01, 0x01, 0x00, 0x77, 0x53, 0x44]);
 }
 
 #[test]
