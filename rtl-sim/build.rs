@@ -22,7 +22,7 @@ use std::process::Command;
 use std::{env, fs};
 
 /// Bump when the shim, the flags or the cache layout change.
-const CACHE_VERSION: &str = "rtl-sim-cache-1";
+const CACHE_VERSION: &str = "rtl-sim-cache-2";
 const VL_INCLUDE: &str = "/usr/share/verilator/include";
 
 struct Source {
@@ -300,7 +300,13 @@ fn verilate(job: &Job, verilator: &str) -> Result<PathBuf, String> {
     if !out.status.success() {
         return Err(format!("verilator failed:\n{log}"));
     }
-    fs::write(tmp.join("shim.cpp"), codegen::shim_cpp(&job.prefix, &job.ports))
+    let header = fs::read_to_string(tmp.join(format!("{}.h", job.prefix))).unwrap_or_default();
+    let members = job
+        .ports
+        .iter()
+        .map(|p| member_name(&header, &p.name))
+        .collect::<Result<Vec<_>, _>>()?;
+    fs::write(tmp.join("shim.cpp"), codegen::shim_cpp(&job.prefix, &job.ports, &members))
         .map_err(|e| e.to_string())?;
     Ok(tmp)
 }
@@ -317,4 +323,13 @@ fn compile_model(job: &Job, tmp: &Path) -> Result<PathBuf, String> {
         .try_compile(&format!("rtlsim_{}", job.prefix))
         .map_err(|e| format!("C++ compile failed: {e}"))?;
     Ok(tmp.to_path_buf())
+}
+
+/// The C++ member Verilator made for `port`: the port's own name, or `__SYM__<name>` when the
+/// name is a C++ word (e.g. `abort`), which Verilator renames (its SYMRSVDWORD warning).
+fn member_name(header: &str, port: &str) -> Result<String, String> {
+    [port.to_string(), format!("__SYM__{port}")]
+        .into_iter()
+        .find(|m| header.contains(&format!("(&{m},")))
+        .ok_or_else(|| format!("port `{port}` not found among the Verilated model's members"))
 }

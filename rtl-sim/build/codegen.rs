@@ -8,7 +8,8 @@ use crate::ports::Port;
 use std::fmt::Write;
 
 /// C++ source of the shim for Verilated class `prefix` with `ports`.
-pub fn shim_cpp(prefix: &str, ports: &[Port]) -> String {
+/// `members[i]` is the C++ member name of `ports[i]`.
+pub fn shim_cpp(prefix: &str, ports: &[Port], members: &[String]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
@@ -78,7 +79,7 @@ void rtlsim_{prefix}_trace_flush(void* p) {{
         "void rtlsim_{prefix}_set(void* p, uint32_t idx, const uint32_t* w) {{\n    {prefix}* t = static_cast<Inst*>(p)->top;\n    switch (idx) {{\n"
     ));
     for (idx, port) in ports.iter().enumerate().filter(|(_, p)| p.input) {
-        let n = &port.name;
+        let n = &members[idx];
         let line = match port.width {
             0..=32 => format!("t->{n} = w[0];"),
             33..=64 => format!("t->{n} = (uint64_t(w[1]) << 32) | w[0];"),
@@ -91,7 +92,7 @@ void rtlsim_{prefix}_trace_flush(void* p) {{
         "void rtlsim_{prefix}_get(void* p, uint32_t idx, uint32_t* w) {{\n    {prefix}* t = static_cast<Inst*>(p)->top;\n    switch (idx) {{\n"
     ));
     for (idx, port) in ports.iter().enumerate() {
-        let n = &port.name;
+        let n = &members[idx];
         let line = match port.width {
             0..=32 => format!("w[0] = t->{n};"),
             33..=64 => format!("w[0] = uint32_t(t->{n}); w[1] = uint32_t(uint64_t(t->{n}) >> 32);"),
