@@ -24,7 +24,8 @@ pub fn waveform(byte: u8, divisor: u32) -> impl Iterator<Item = bool> {
 }
 
 /// Clock model: a byte offered while `ready` is taken at the clock edge, its start bit is on the
-/// pin from the next clock, and `ready` returns once the stop bit's last clock has passed.
+/// pin from the next clock, and `ready` is high again in the stop bit's last clock, so that
+/// back-to-back characters take exactly 10 bit times.
 #[derive(Clone, Debug)]
 pub struct UartTx {
     divisor: u32,
@@ -38,12 +39,12 @@ impl UartTx {
 
     /// Outputs before the next edge: (`ready`, `tx`).
     pub fn outputs(&self) -> (bool, bool) {
-        (self.line.is_empty(), self.line.front().copied().unwrap_or(true))
+        (self.line.len() <= 1, self.line.front().copied().unwrap_or(true))
     }
 
     /// One clock edge; returns whether the offered byte was taken.
     pub fn clock(&mut self, data: Option<u8>) -> bool {
-        let ready = self.line.is_empty();
+        let ready = self.line.len() <= 1;
         self.line.pop_front();
         match data {
             Some(b) if ready => {
@@ -69,7 +70,7 @@ mod tests {
     }
 
     #[test]
-    fn busy_for_ten_bit_times_then_ready() {
+    fn back_to_back_characters_take_ten_bit_times() {
         let mut tx = UartTx::new(4);
         assert_eq!(tx.outputs(), (true, true));
         assert!(tx.clock(Some(0x00)));
@@ -78,7 +79,12 @@ mod tests {
             levels.push(tx.outputs().1);
             assert!(!tx.clock(Some(0xFF)), "a byte offered while busy is not taken");
         }
-        assert_eq!(levels.len(), 40);
+        // Ready in the stop bit's last clock: 39 busy clocks, then the 40th level is still stop.
+        assert_eq!(levels.len(), 39);
+        assert_eq!(tx.outputs(), (true, true));
+        assert!(tx.clock(Some(0xFF)));
+        levels.push(true);
         assert!(levels[..36].iter().all(|&l| !l) && levels[36..].iter().all(|&l| l));
+        assert_eq!(tx.outputs(), (false, false), "next start bit right after the stop bit");
     }
 }

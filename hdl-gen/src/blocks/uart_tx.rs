@@ -7,8 +7,9 @@
 use rust_hdl::prelude::*;
 use speckle_model::params::CoreParams;
 
-/// Ports: a byte moves on `valid && ready`; `ready` is low for the 10 bit times that follow
-/// (start bit on the pin from the next clock).
+/// Ports: a byte moves on `valid && ready`; its start bit is on the pin from the next clock and
+/// `ready` comes back in the last clock of its stop bit, so back-to-back characters take exactly
+/// 10 bit times each.
 #[derive(LogicBlock)]
 pub struct UartTx {
     pub clock: Signal<In, Clock>,
@@ -22,6 +23,7 @@ pub struct UartTx {
     baud: DFF<Bits<16>>,
     bits_left: DFF<Bits<4>>,
     divisor_m1: Constant<Bits<16>>,
+    last: Signal<Local, Bit>,
 }
 
 impl UartTx {
@@ -39,6 +41,7 @@ impl UartTx {
             baud: Default::default(),
             bits_left: Default::default(),
             divisor_m1: Constant::new((divisor as u64 - 1).into()),
+            last: Default::default(),
         }
     }
 }
@@ -47,17 +50,16 @@ impl Logic for UartTx {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, shift, busy, baud, bits_left);
+        // The stop bit's last clock: the next character may start right after it.
+        self.last.next =
+            self.busy.q.val() & (self.bits_left.q.val() == 0) & (self.baud.q.val() == 0);
         self.tx.next = self.shift.q.val().get_bit(0);
-        self.ready.next = !self.busy.q.val();
-        if self.busy.q.val() {
+        self.ready.next = !self.busy.q.val() | self.last.val();
+        if self.busy.q.val() & !self.last.val() {
             if self.baud.q.val() == 0 {
                 self.baud.d.next = self.divisor_m1.val();
                 self.shift.d.next = (self.shift.q.val() >> 1) | bits::<10>(0x200);
-                if self.bits_left.q.val() == 0 {
-                    self.busy.d.next = false;
-                } else {
-                    self.bits_left.d.next = self.bits_left.q.val() - 1;
-                }
+                self.bits_left.d.next = self.bits_left.q.val() - 1;
             } else {
                 self.baud.d.next = self.baud.q.val() - 1;
             }
@@ -67,6 +69,9 @@ impl Logic for UartTx {
             self.busy.d.next = true;
             self.baud.d.next = self.divisor_m1.val();
             self.bits_left.d.next = 9.into();
+        } else if self.last.val() {
+            self.shift.d.next = 0x3FF.into();
+            self.busy.d.next = false;
         }
         if self.reset.val() {
             self.shift.d.next = 0x3FF.into();

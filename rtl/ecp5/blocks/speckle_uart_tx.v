@@ -28,6 +28,9 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
     wire  [3:0] bits_left$q;
     reg  bits_left$clock;
     
+    // Local signals
+    reg  last;
+    
     // Sub module instances
     speckle_uart_tx$shift shift(
         .d(shift$d),
@@ -60,18 +63,14 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
         busy$d = busy$q;
         baud$d = baud$q;
         bits_left$d = bits_left$q;
+        last = busy$q & (bits_left$q == 32'h0) & (baud$q == 32'h0);
         tx = shift$q[32'h0];
-        ready = ~busy$q;
-        if (busy$q) begin
+        ready = ~busy$q | last;
+        if (busy$q & ~last) begin
             if (baud$q == 32'h0) begin
                 baud$d = divisor_m1;
                 shift$d = (shift$q >> 32'h1) | ((32'h200) & 10'h3ff);
-                if (bits_left$q == 32'h0) begin
-                    busy$d = 1'b0;
-                end
-                else begin
-                    bits_left$d = bits_left$q - 32'h1;
-                end
+                bits_left$d = bits_left$q - 32'h1;
             end
             else begin
                 baud$d = baud$q - 32'h1;
@@ -82,6 +81,10 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
             busy$d = 1'b1;
             baud$d = divisor_m1;
             bits_left$d = 32'h9;
+        end
+        else if (last) begin
+            shift$d = 32'h3ff;
+            busy$d = 1'b0;
         end
         if (reset) begin
             shift$d = 32'h3ff;
