@@ -81,6 +81,7 @@ pub fn run(sc: Scenario, seed: u64) -> Outcome {
 pub fn check(sc: Scenario, seed: u64) -> Outcome {
     let o = run(sc, seed);
     let name = sc.name();
+    eprintln!("{name}: core {}, alarms at the deadline {:?}", o.core_kind, o.after.alarms.names());
     assert_eq!(o.decoder.stats().bad_crc, 0, "{name}: corrupt frames on a clean link");
     assert_eq!(o.decoder.stats().lost, 0, "{name}: frames lost");
     assert_eq!(o.before.alarms.0, 0, "{name}: false alarm before the onset: {:?}", o.before.alarms.names());
