@@ -58,10 +58,11 @@ pub trait Backend: Send {
 pub fn check_sha3_params(data_len: usize, block_bytes: usize) -> Result<(), BackendError> {
     if block_bytes == 0 {
         return Err(BackendError::InvalidParams(
-            "SHA3 block size must be a positive number of bytes (n_in a positive multiple of 8)".into(),
+            "SHA3 block size must be a positive number of bytes (n_in a positive multiple of 8)"
+                .into(),
         ));
     }
-    if data_len % block_bytes != 0 {
+    if !data_len.is_multiple_of(block_bytes) {
         return Err(BackendError::InvalidParams(format!(
             "buffer of {data_len} bytes is not a whole number of {block_bytes}-byte blocks"
         )));
@@ -71,7 +72,9 @@ pub fn check_sha3_params(data_len: usize, block_bytes: usize) -> Result<(), Back
 
 pub fn check_fold_params(data_len: usize, nbits: usize, k: u32) -> Result<(), BackendError> {
     if k == 0 {
-        return Err(BackendError::InvalidParams("fold factor k must be >= 1".into()));
+        return Err(BackendError::InvalidParams(
+            "fold factor k must be >= 1".into(),
+        ));
     }
     if nbits > data_len * 8 {
         return Err(BackendError::InvalidParams(format!(

@@ -27,7 +27,14 @@ impl Default for BenchConfig {
         BenchConfig {
             bytes: 32 << 20,
             reps: 5,
-            modes: vec![Mode::Sha3 { n_in_bits: 640 }, Mode::Fold { k: 2 }, Mode::FoldThenSha3 { k: 2, n_in_bits: 640 }],
+            modes: vec![
+                Mode::Sha3 { n_in_bits: 640 },
+                Mode::Fold { k: 2 },
+                Mode::FoldThenSha3 {
+                    k: 2,
+                    n_in_bits: 640,
+                },
+            ],
         }
     }
 }
@@ -83,7 +90,12 @@ pub fn median(v: &[f64]) -> f64 {
 pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split(':').nth(1)).map(|m| m.trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into())
 }
 
@@ -99,7 +111,9 @@ fn timed(b: &mut dyn Backend, mode: Mode, data: &[u8]) -> Result<(f64, Vec<u8>),
 /// a benchmark that silently measured the CPU twice would be a lie.
 pub fn run_bench(cfg: &BenchConfig) -> Result<BenchReport, BackendError> {
     if cfg.bytes == 0 || cfg.reps == 0 || cfg.modes.is_empty() {
-        return Err(BackendError::InvalidParams("bench needs bytes > 0, reps > 0 and at least one mode".into()));
+        return Err(BackendError::InvalidParams(
+            "bench needs bytes > 0, reps > 0 and at least one mode".into(),
+        ));
     }
     let mut gpu = GpuBackend::new()?;
     let mut cpu = CpuBackend::new();
@@ -154,7 +168,11 @@ impl BenchReport {
     /// One sentence on the 10× goal that never overstates: a software adapter's figure is labelled
     /// as such instead of being read as a GPU result.
     pub fn verdict(&self) -> String {
-        let best = self.results.iter().map(|m| m.speedup()).fold(f64::NAN, f64::max);
+        let best = self
+            .results
+            .iter()
+            .map(|m| m.speedup())
+            .fold(f64::NAN, f64::max);
         if self.adapter.device_type == "Cpu" {
             format!(
                 "**The adapter is a software Vulkan implementation ({}), running on the same CPU cores as \
@@ -166,7 +184,9 @@ impl BenchReport {
         } else if best >= 10.0 {
             format!("Goal (GPU ≥ 10× all-core CPU) **met** on this adapter: best ratio {best:.2}×.")
         } else {
-            format!("Goal (GPU ≥ 10× all-core CPU) **not met** on this adapter: best ratio {best:.2}×.")
+            format!(
+                "Goal (GPU ≥ 10× all-core CPU) **not met** on this adapter: best ratio {best:.2}×."
+            )
         }
     }
 
@@ -190,7 +210,12 @@ impl BenchReport {
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         writeln!(s, "- GPU adapter: {}", self.adapter).unwrap();
-        writeln!(s, "- CPU: {} ({} rayon threads)", self.cpu, self.cpu_threads).unwrap();
+        writeln!(
+            s,
+            "- CPU: {} ({} rayon threads)",
+            self.cpu, self.cpu_threads
+        )
+        .unwrap();
         writeln!(
             s,
             "- Input: {} MiB of ChaCha8 bytes per repetition, {} repetitions per backend, medians quoted\n",
@@ -202,7 +227,12 @@ impl BenchReport {
             "| mode | CPU GB/s (median) | GPU GB/s (median) | GPU / CPU | GPU, 1 buffer set in flight | bit-exact | CPU runs | GPU runs |\n",
         );
         s.push_str("|---|---|---|---|---|---|---|---|\n");
-        let list = |v: &[f64]| v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(", ");
+        let list = |v: &[f64]| {
+            v.iter()
+                .map(|x| format!("{x:.4}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         for r in &self.results {
             writeln!(
                 s,
@@ -226,6 +256,8 @@ pub fn mode_name(m: Mode) -> String {
     match m {
         Mode::Sha3 { n_in_bits } => format!("SHA3-256, n_in = {n_in_bits}"),
         Mode::Fold { k } => format!("XOR fold k = {k}"),
-        Mode::FoldThenSha3 { k, n_in_bits } => format!("fold k = {k} then SHA3, n_in = {n_in_bits}"),
+        Mode::FoldThenSha3 { k, n_in_bits } => {
+            format!("fold k = {k} then SHA3, n_in = {n_in_bits}")
+        }
     }
 }

@@ -30,7 +30,9 @@ impl FromStr for WhitenChoice {
             "gpu" => Ok(WhitenChoice::Gpu),
             "cpu" => Ok(WhitenChoice::Cpu),
             "auto" => Ok(WhitenChoice::Auto),
-            other => Err(format!("unknown whitening backend {other:?}; valid: gpu, cpu, auto")),
+            other => Err(format!(
+                "unknown whitening backend {other:?}; valid: gpu, cpu, auto"
+            )),
         }
     }
 }
@@ -69,12 +71,22 @@ impl FallbackBackend {
                 }
             },
         };
-        FallbackBackend { gpu, cpu: CpuBackend::new(), fell_back: None, notify }
+        FallbackBackend {
+            gpu,
+            cpu: CpuBackend::new(),
+            fell_back: None,
+            notify,
+        }
     }
 
     /// Wraps an already-open GPU backend (tests use this to inject failures).
     pub fn with_gpu(gpu: GpuBackend, notify: Notify) -> Self {
-        FallbackBackend { gpu: Some(gpu), cpu: CpuBackend::new(), fell_back: None, notify }
+        FallbackBackend {
+            gpu: Some(gpu),
+            cpu: CpuBackend::new(),
+            fell_back: None,
+            notify,
+        }
     }
 
     pub fn on_gpu(&self) -> bool {
@@ -91,7 +103,10 @@ impl FallbackBackend {
     }
 
     /// Runs `op` on the GPU if there is one, else (or after a GPU failure) on the CPU.
-    fn attempt<T>(&mut self, op: impl Fn(&mut dyn Backend) -> Result<T, BackendError>) -> Result<T, BackendError> {
+    fn attempt<T>(
+        &mut self,
+        op: impl Fn(&mut dyn Backend) -> Result<T, BackendError>,
+    ) -> Result<T, BackendError> {
         if let Some(g) = self.gpu.as_mut() {
             match op(g) {
                 Ok(v) => return Ok(v),

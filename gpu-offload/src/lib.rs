@@ -10,9 +10,9 @@ pub mod gpu;
 pub mod whitener;
 
 pub use backend::{Backend, BackendError, DIGEST_BYTES};
+pub use bench::{run_bench, BenchConfig, BenchReport};
 pub use cpu::CpuBackend;
+pub use fallback::{stderr_notify, FallbackBackend, Notify, WhitenChoice};
 pub use gpu::device::{list_adapters, AdapterSummary};
 pub use gpu::{GpuBackend, InjectedFailure};
-pub use fallback::{stderr_notify, FallbackBackend, Notify, WhitenChoice};
 pub use whitener::{Leftover, Mode, Whitener};
-pub use bench::{run_bench, BenchConfig, BenchReport};

@@ -58,7 +58,7 @@ pub struct Whitener<B: Backend> {
 }
 
 fn check_n_in(n_in_bits: usize) -> Result<usize, BackendError> {
-    if n_in_bits == 0 || n_in_bits % 8 != 0 {
+    if n_in_bits == 0 || !n_in_bits.is_multiple_of(8) {
         return Err(BackendError::InvalidParams(format!(
             "n_in = {n_in_bits} bits: must be a positive multiple of 8"
         )));
@@ -68,7 +68,9 @@ fn check_n_in(n_in_bits: usize) -> Result<usize, BackendError> {
 
 fn check_k(k: u32) -> Result<u32, BackendError> {
     if k == 0 {
-        return Err(BackendError::InvalidParams("fold factor k must be >= 1".into()));
+        return Err(BackendError::InvalidParams(
+            "fold factor k must be >= 1".into(),
+        ));
     }
     Ok(k)
 }
@@ -76,14 +78,22 @@ fn check_k(k: u32) -> Result<u32, BackendError> {
 impl<B: Backend> Whitener<B> {
     pub fn new(backend: B, mode: Mode) -> Result<Self, BackendError> {
         let stages = match mode {
-            Mode::Sha3 { n_in_bits } => vec![Stage::Sha3 { block_bytes: check_n_in(n_in_bits)? }],
+            Mode::Sha3 { n_in_bits } => vec![Stage::Sha3 {
+                block_bytes: check_n_in(n_in_bits)?,
+            }],
             Mode::Fold { k } => vec![Stage::Fold { k: check_k(k)? }],
             Mode::FoldThenSha3 { k, n_in_bits } => vec![
                 Stage::Fold { k: check_k(k)? },
-                Stage::Sha3 { block_bytes: check_n_in(n_in_bits)? },
+                Stage::Sha3 {
+                    block_bytes: check_n_in(n_in_bits)?,
+                },
             ],
         };
-        Ok(Whitener { backend, mode, stages: stages.into_iter().map(|s| (s, Vec::new())).collect() })
+        Ok(Whitener {
+            backend,
+            mode,
+            stages: stages.into_iter().map(|s| (s, Vec::new())).collect(),
+        })
     }
 
     pub fn mode(&self) -> Mode {
@@ -113,7 +123,11 @@ impl<B: Backend> Whitener<B> {
                 &joined
             };
             let whole = buf.len() / unit * unit;
-            let out = if whole == 0 { Vec::new() } else { stage.run(&mut self.backend, &buf[..whole])? };
+            let out = if whole == 0 {
+                Vec::new()
+            } else {
+                stage.run(&mut self.backend, &buf[..whole])?
+            };
             new_tails.push(buf[whole..].to_vec());
             owned = out;
             input = &owned;
@@ -128,14 +142,20 @@ impl<B: Backend> Whitener<B> {
     /// Ends the stream; reports the input that never became output.
     pub fn finish(self) -> Leftover {
         let bits = |i: usize| self.stages.get(i).map_or(0, |(_, t)| t.len() * 8);
-        Leftover { raw_bits: bits(0), folded_bits: bits(1) }
+        Leftover {
+            raw_bits: bits(0),
+            folded_bits: bits(1),
+        }
     }
 
     /// Drops every partial unit (the FPGA conditioner's `abort`: after a health alarm a partly
     /// filled block must not be completed with later samples) and keeps streaming afterwards.
     pub fn abort(&mut self) -> Leftover {
         let bits = |i: usize| self.stages.get(i).map_or(0, |(_, t)| t.len() * 8);
-        let left = Leftover { raw_bits: bits(0), folded_bits: bits(1) };
+        let left = Leftover {
+            raw_bits: bits(0),
+            folded_bits: bits(1),
+        };
         self.stages.iter_mut().for_each(|(_, t)| t.clear());
         left
     }

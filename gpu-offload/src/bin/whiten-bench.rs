@@ -12,16 +12,27 @@ fn parse() -> Result<(BenchConfig, Option<String>), String> {
     let mut out = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut value = |name: &str| args.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
+        let mut value = |name: &str| {
+            args.next()
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
         match a.as_str() {
             "--mib" => {
                 let v = value("--mib")?;
-                let mib: usize = v.parse().ok().filter(|&m| m > 0).ok_or(format!("--mib {v:?}: expected a positive integer"))?;
+                let mib: usize = v
+                    .parse()
+                    .ok()
+                    .filter(|&m| m > 0)
+                    .ok_or(format!("--mib {v:?}: expected a positive integer"))?;
                 cfg.bytes = mib << 20;
             }
             "--reps" => {
                 let v = value("--reps")?;
-                cfg.reps = v.parse().ok().filter(|&r| r > 0).ok_or(format!("--reps {v:?}: expected a positive integer"))?;
+                cfg.reps = v
+                    .parse()
+                    .ok()
+                    .filter(|&r| r > 0)
+                    .ok_or(format!("--reps {v:?}: expected a positive integer"))?;
             }
             "--out" => out = Some(value("--out")?),
             "-h" | "--help" => return Err(USAGE.into()),

@@ -108,7 +108,12 @@ impl GpuContext {
         adapters.sort_by_key(|a| rank(a.get_info().device_type));
         if let Ok(want) = std::env::var("SPECKLE_GPU_ADAPTER") {
             let names: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
-            adapters.retain(|a| a.get_info().name.to_lowercase().contains(&want.to_lowercase()));
+            adapters.retain(|a| {
+                a.get_info()
+                    .name
+                    .to_lowercase()
+                    .contains(&want.to_lowercase())
+            });
             if adapters.is_empty() {
                 return Err(BackendError::NoAdapter(format!(
                     "SPECKLE_GPU_ADAPTER={want:?} matches no adapter; available: {names:?}"
@@ -120,16 +125,19 @@ impl GpuContext {
         // Ask for the adapter's own storage-buffer limits: the defaults (128 MiB) would cap chunk
         // sizes needlessly on datacenter GPUs.
         let supported = adapter.limits();
-        let mut limits = wgpu::Limits::default();
-        limits.max_storage_buffer_binding_size = supported.max_storage_buffer_binding_size;
-        limits.max_buffer_size = supported.max_buffer_size;
+        let limits = wgpu::Limits {
+            max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+            max_buffer_size: supported.max_buffer_size,
+            ..Default::default()
+        };
         let desc = wgpu::DeviceDescriptor {
             label: Some("speckle gpu-offload"),
             required_limits: limits.clone(),
             ..Default::default()
         };
-        let (device, queue) = pollster::block_on(adapter.request_device(&desc))
-            .map_err(|e| BackendError::NoAdapter(format!("{}: request_device failed: {e}", summary.name)))?;
+        let (device, queue) = pollster::block_on(adapter.request_device(&desc)).map_err(|e| {
+            BackendError::NoAdapter(format!("{}: request_device failed: {e}", summary.name))
+        })?;
         let errors = ErrorSink::default();
         let sink = errors.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
@@ -142,12 +150,22 @@ impl GpuContext {
         device.set_device_lost_callback(move |reason, msg| {
             sink.record(BackendError::DeviceLost(format!("{reason:?}: {msg}")))
         });
-        Ok(GpuContext { device, queue, summary, limits, errors })
+        Ok(GpuContext {
+            device,
+            queue,
+            summary,
+            limits,
+            errors,
+        })
     }
 
     /// Runs `make` with out-of-memory and validation errors captured synchronously, so a failed
     /// allocation is reported at its source instead of on some later submit.
-    pub fn checked<T>(&self, what: &str, make: impl FnOnce(&wgpu::Device) -> T) -> Result<T, BackendError> {
+    pub fn checked<T>(
+        &self,
+        what: &str,
+        make: impl FnOnce(&wgpu::Device) -> T,
+    ) -> Result<T, BackendError> {
         let oom = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
         let val = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let made = make(&self.device);
@@ -171,7 +189,13 @@ mod tests {
 
     #[test]
     fn real_gpus_rank_before_software_adapters() {
-        let order = [T::DiscreteGpu, T::IntegratedGpu, T::VirtualGpu, T::Other, T::Cpu];
+        let order = [
+            T::DiscreteGpu,
+            T::IntegratedGpu,
+            T::VirtualGpu,
+            T::Other,
+            T::Cpu,
+        ];
         assert!(order.windows(2).all(|w| rank(w[0]) < rank(w[1])));
     }
 }

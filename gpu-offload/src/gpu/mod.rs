@@ -43,26 +43,40 @@ impl GpuBackend {
     /// Opens the best Vulkan adapter (see `device::GpuContext::open`) and compiles both kernels.
     pub fn new() -> Result<Self, BackendError> {
         let ctx = GpuContext::open()?;
-        let layout = ctx.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("whiten"),
-            entries: &[
-                storage_entry(0, true),
-                storage_entry(1, false),
-                wgpu::BindGroupLayoutEntry {
-                    binding: 2,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
+        let layout = ctx
+            .device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("whiten"),
+                entries: &[
+                    storage_entry(0, true),
+                    storage_entry(1, false),
+                    wgpu::BindGroupLayoutEntry {
+                        binding: 2,
+                        visibility: wgpu::ShaderStages::COMPUTE,
+                        ty: wgpu::BindingType::Buffer {
+                            ty: wgpu::BufferBindingType::Uniform,
+                            has_dynamic_offset: false,
+                            min_binding_size: None,
+                        },
+                        count: None,
                     },
-                    count: None,
-                },
-            ],
-        });
+                ],
+            });
         let keccak = make_pipeline(&ctx, &layout, "sha3-256", &keccak::shader_source())?;
         let fold = make_pipeline(&ctx, &layout, "xor fold", &fold::shader_source())?;
-        Ok(GpuBackend { ctx, layout, keccak, fold, slots: Vec::new(), chunks_submitted: 0, inject: None, chunk_in: CHUNK_IN_BYTES, chunk_out: CHUNK_OUT_BYTES, in_flight: SLOTS, dead: None })
+        Ok(GpuBackend {
+            ctx,
+            layout,
+            keccak,
+            fold,
+            slots: Vec::new(),
+            chunks_submitted: 0,
+            inject: None,
+            chunk_in: CHUNK_IN_BYTES,
+            chunk_out: CHUNK_OUT_BYTES,
+            in_flight: SLOTS,
+            dead: None,
+        })
     }
 
     pub fn adapter_info(&self) -> &AdapterSummary {
@@ -105,7 +119,7 @@ impl GpuBackend {
         if self.slots.len() >= self.in_flight && self.slots.iter().all(|s| s.fits(i, o)) {
             return Ok(());
         }
-        let max = self.ctx.limits.max_storage_buffer_binding_size as u64;
+        let max = self.ctx.limits.max_storage_buffer_binding_size;
         if i + 16 > max || o + 16 > max {
             return Err(BackendError::OutOfMemory(format!(
                 "a chunk needs {in_bytes} input / {out_bytes} output bytes, device binding limit is {max}"
@@ -114,7 +128,12 @@ impl GpuBackend {
         self.slots.clear();
         // Sized to the need, rounded up so a stream of growing pushes reallocates only a few times;
         // small streams (and the tests) then never hold three full-size chunk sets.
-        let (i, o) = (i.next_power_of_two().min(self.chunk_in.max(in_bytes) as u64), o.next_power_of_two().min(self.chunk_out.max(out_bytes) as u64));
+        let (i, o) = (
+            i.next_power_of_two()
+                .min(self.chunk_in.max(in_bytes) as u64),
+            o.next_power_of_two()
+                .min(self.chunk_out.max(out_bytes) as u64),
+        );
         // At least SLOTS sets, so switching to fewer in flight (benchmark) reallocates nothing.
         for _ in 0..self.in_flight.max(SLOTS) {
             self.slots.push(Slot::new(&self.ctx, &self.layout, i, o)?);
@@ -122,7 +141,12 @@ impl GpuBackend {
         Ok(())
     }
 
-    fn run(&mut self, kernel: Kernel, jobs: Vec<Job>, total_out: usize) -> Result<Vec<u8>, BackendError> {
+    fn run(
+        &mut self,
+        kernel: Kernel,
+        jobs: Vec<Job>,
+        total_out: usize,
+    ) -> Result<Vec<u8>, BackendError> {
         if let Some(e) = &self.dead {
             return Err(e.clone());
         }
@@ -135,8 +159,12 @@ impl GpuBackend {
                 if let Some((at, kind)) = inject {
                     if *submitted >= at {
                         return Err(match kind {
-                            InjectedFailure::DeviceLost => BackendError::DeviceLost("injected failure".into()),
-                            InjectedFailure::OutOfMemory => BackendError::OutOfMemory("injected failure".into()),
+                            InjectedFailure::DeviceLost => {
+                                BackendError::DeviceLost("injected failure".into())
+                            }
+                            InjectedFailure::OutOfMemory => {
+                                BackendError::OutOfMemory("injected failure".into())
+                            }
                         });
                     }
                 }
@@ -147,9 +175,14 @@ impl GpuBackend {
                 Kernel::Sha3 => &self.keccak,
                 Kernel::Fold => &self.fold,
             };
-            pipeline::run(&self.ctx, &mut self.slots[..self.in_flight], pipeline, jobs.into_iter(), &mut gate, &mut |b| {
-                out.extend_from_slice(b)
-            })?;
+            pipeline::run(
+                &self.ctx,
+                &mut self.slots[..self.in_flight],
+                pipeline,
+                jobs.into_iter(),
+                &mut gate,
+                &mut |b| out.extend_from_slice(b),
+            )?;
             Ok(out)
         });
         if let Err(e) = &result {
@@ -237,7 +270,9 @@ impl Backend for GpuBackend {
         let out_bits = nbits / k;
         // A chunk holds whole output words: 32 groups = 32k bits = 4k bytes of input.
         let unit = 4 * k;
-        let units = (self.chunk_in / unit).min(MAX_WORKGROUPS * fold::WORKGROUP as usize).max(1);
+        let units = (self.chunk_in / unit)
+            .min(MAX_WORKGROUPS * fold::WORKGROUP as usize)
+            .max(1);
         let used = (out_bits * k).div_ceil(8);
         let mut jobs = Vec::new();
         let mut done_bits = 0usize;

@@ -52,11 +52,21 @@ fn round4(n: u64) -> u64 {
 
 impl Slot {
     /// `in_cap` includes room for the zero word the Keccak kernel may read past the last byte.
-    pub fn new(ctx: &GpuContext, layout: &wgpu::BindGroupLayout, in_cap: u64, out_cap: u64) -> Result<Self, BackendError> {
+    pub fn new(
+        ctx: &GpuContext,
+        layout: &wgpu::BindGroupLayout,
+        in_cap: u64,
+        out_cap: u64,
+    ) -> Result<Self, BackendError> {
         let (in_cap, out_cap) = (round4(in_cap) + 8, round4(out_cap).max(4));
         ctx.checked("allocating GPU buffers", |d| {
             let buf = |label: &str, size: u64, usage: wgpu::BufferUsages| {
-                d.create_buffer(&wgpu::BufferDescriptor { label: Some(label), size, usage, mapped_at_creation: false })
+                d.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(label),
+                    size,
+                    usage,
+                    mapped_at_creation: false,
+                })
             };
             use wgpu::BufferUsages as U;
             let input = buf("whiten input", in_cap, U::STORAGE | U::COPY_DST);
@@ -67,12 +77,30 @@ impl Slot {
                 label: Some("whiten slot"),
                 layout,
                 entries: &[
-                    wgpu::BindGroupEntry { binding: 0, resource: input.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 1, resource: output.as_entire_binding() },
-                    wgpu::BindGroupEntry { binding: 2, resource: params.as_entire_binding() },
+                    wgpu::BindGroupEntry {
+                        binding: 0,
+                        resource: input.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 1,
+                        resource: output.as_entire_binding(),
+                    },
+                    wgpu::BindGroupEntry {
+                        binding: 2,
+                        resource: params.as_entire_binding(),
+                    },
                 ],
             });
-            Slot { input, params, output, readback, bind_group, in_cap, out_cap, pending: None }
+            Slot {
+                input,
+                params,
+                output,
+                readback,
+                bind_group,
+                in_cap,
+                out_cap,
+                pending: None,
+            }
         })
     }
 
@@ -92,9 +120,16 @@ impl Slot {
         let p: Vec<u8> = job.params.iter().flat_map(|w| w.to_le_bytes()).collect();
         ctx.queue.write_buffer(&self.params, 0, &p);
         let out4 = round4(job.out_bytes as u64).max(4);
-        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("whiten") });
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("whiten"),
+            });
         {
-            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("whiten"), timestamp_writes: None });
+            let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("whiten"),
+                timestamp_writes: None,
+            });
             pass.set_pipeline(pipeline);
             pass.set_bind_group(0, &self.bind_group, &[]);
             pass.dispatch_workgroups(job.workgroups, 1, 1);
@@ -103,17 +138,29 @@ impl Slot {
         let submission = ctx.queue.submit([enc.finish()]);
         let mapped: MapResult = Arc::default();
         let flag = mapped.clone();
-        self.readback.map_async(wgpu::MapMode::Read, 0..out4, move |r| {
-            *flag.lock().unwrap_or_else(|p| p.into_inner()) = Some(r.map_err(|e| e.to_string()));
+        self.readback
+            .map_async(wgpu::MapMode::Read, 0..out4, move |r| {
+                *flag.lock().unwrap_or_else(|p| p.into_inner()) =
+                    Some(r.map_err(|e| e.to_string()));
+            });
+        self.pending = Some(InFlight {
+            submission,
+            out_bytes: job.out_bytes,
+            mapped_len: out4,
+            mapped,
         });
-        self.pending = Some(InFlight { submission, out_bytes: job.out_bytes, mapped_len: out4, mapped });
     }
 
     /// Waits for this slot's chunk only and hands its bytes to `sink`.
     fn drain(&mut self, ctx: &GpuContext, sink: &mut dyn FnMut(&[u8])) -> Result<(), BackendError> {
-        let Some(f) = self.pending.take() else { return Ok(()) };
+        let Some(f) = self.pending.take() else {
+            return Ok(());
+        };
         ctx.device
-            .poll(wgpu::PollType::Wait { submission_index: Some(f.submission), timeout: None })
+            .poll(wgpu::PollType::Wait {
+                submission_index: Some(f.submission),
+                timeout: None,
+            })
             .map_err(|e| BackendError::DeviceLost(format!("waiting for a chunk: {e}")))?;
         ctx.errors.check()?;
         let state = f.mapped.lock().unwrap_or_else(|p| p.into_inner()).take();
@@ -179,7 +226,12 @@ pub(crate) fn run<'a>(
     drained
 }
 
-fn drain_all(ctx: &GpuContext, slots: &mut [Slot], submitted: usize, sink: &mut dyn FnMut(&[u8])) -> Result<(), BackendError> {
+fn drain_all(
+    ctx: &GpuContext,
+    slots: &mut [Slot],
+    submitted: usize,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<(), BackendError> {
     // Round-robin fill: the oldest pending chunk sits in the slot the next job would have used.
     let n = slots.len();
     for t in 0..n {
