@@ -62,7 +62,15 @@ impl FallbackBackend {
                     None
                 }
                 Ok(g) => {
-                    notify(&format!("whiten: GPU backend on {}", g.adapter_info()));
+                    let soft = if g.adapter_info().device_type == "Cpu" {
+                        " (a software adapter: expect no speed-up over the CPU backend)"
+                    } else {
+                        ""
+                    };
+                    notify(&format!(
+                        "whiten: GPU backend on {}{soft}",
+                        g.adapter_info()
+                    ));
                     Some(g)
                 }
                 Err(e) => {

@@ -14,6 +14,8 @@ use pipeline::{Job, Slot, SLOTS};
 pub const CHUNK_IN_BYTES: usize = 8 << 20;
 /// Output bytes per chunk (SHA3 of tiny blocks expands the data: 1 byte in, 32 out at n_in = 8).
 pub const CHUNK_OUT_BYTES: usize = 8 << 20;
+/// Largest chunk `set_chunk_bytes` accepts (byte offsets in the kernels are u32).
+pub const MAX_CHUNK_BYTES: usize = 1 << 30;
 /// One dispatch dimension is limited to 65535 workgroups.
 const MAX_WORKGROUPS: usize = 65535;
 
@@ -99,8 +101,9 @@ impl GpuBackend {
     /// Overrides the per-chunk byte budgets (tests use tiny chunks to exercise many slot reuses
     /// with little data; a benchmark may try larger ones).
     pub fn set_chunk_bytes(&mut self, input: usize, output: usize) {
-        self.chunk_in = input.max(1);
-        self.chunk_out = output.max(DIGEST_BYTES);
+        // The kernels index bytes with u32: keep a chunk well below 4 GiB.
+        self.chunk_in = input.clamp(1, MAX_CHUNK_BYTES);
+        self.chunk_out = output.clamp(DIGEST_BYTES, MAX_CHUNK_BYTES);
     }
 
     /// Buffer sets in flight (default `pipeline::SLOTS`); 1 serialises upload, compute and
