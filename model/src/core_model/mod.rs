@@ -13,13 +13,14 @@
 //! items below and in docs/simulation.md.
 
 use crate::adaptp_ht::AdaptProp;
+use crate::cmd_parser::CmdParser;
 use crate::markov_ht::Markov;
 use crate::output_gate::{GateIn, GateOut, OutputGate};
 use crate::holdback::Holdback;
 use crate::params::CoreParams;
 use crate::protocol::{
-    encode, Ack, AckResult, Alarms, Command, CommandError, Decoder, Frame, FrameType, Mode, StateBits,
-    Status, SFP_DIAG_LEN, STATUS_VERSION,
+    encode, Ack, AckResult, Alarms, Command, Frame, FrameType, Mode, StateBits, Status, SFP_DIAG_LEN,
+    STATUS_VERSION,
 };
 use crate::repcnt_ht::RepCount;
 use crate::sha3_conditioner::Sha3Conditioner;
@@ -65,7 +66,8 @@ pub struct CoreModel {
     dropped: u32,
     // Framer and UART.
     seq: u16,
-    acks: VecDeque<Ack>,
+    /// One ACK waits at a time (cmd_parser drops a command completing while one is pending).
+    ack: Option<Ack>,
     status_pending: Option<Status>,
     diag_pending: bool,
     sfp_diag: Option<[u8; SFP_DIAG_LEN]>,
@@ -76,7 +78,7 @@ pub struct CoreModel {
     // Command input.
     rx_queue: VecDeque<u8>,
     rx_next_at: u64,
-    cmd_decoder: Decoder,
+    cmd: CmdParser,
 }
 
 impl CoreModel {
@@ -112,7 +114,7 @@ impl CoreModel {
             blocks: 0,
             dropped: 0,
             seq: 0,
-            acks: VecDeque::new(),
+            ack: None,
             status_pending: None,
             diag_pending: false,
             sfp_diag: None,
@@ -122,7 +124,7 @@ impl CoreModel {
             frames_sent: 0,
             rx_queue: VecDeque::new(),
             rx_next_at: 0,
-            cmd_decoder: Decoder::new(),
+            cmd: CmdParser::new(),
         };
         m.gate_out = m.gate.clock(GateIn { reset: true, ..GateIn::default() });
         m
@@ -312,28 +314,17 @@ impl CoreModel {
         while !self.rx_queue.is_empty() && self.clk >= self.rx_next_at {
             let b = self.rx_queue.pop_front().unwrap();
             self.rx_next_at += self.byte_clocks();
-            for f in self.cmd_decoder.feed(&[b]) {
-                self.execute(&f);
+            if let Some(acc) = self.cmd.byte(b) {
+                match acc.command {
+                    Some(Command::SetMode(m)) => self.set_mode(m),
+                    Some(Command::ClearAlarms) => self.clear_pending = true,
+                    Some(Command::RequestStatus) => self.queue_status(),
+                    None => {}
+                }
+                let a = acc.ack;
+                self.ack = Some(Ack { cmd_type: a.cmd_type, cmd_seq: a.cmd_seq, result: AckResult::from_u8(a.result) });
             }
         }
-    }
-
-    /// cmd_parser semantics: wrong length or a non-command type is dropped silently; a bad
-    /// argument gets ACK result 1; a good command is executed and gets ACK result 0.
-    fn execute(&mut self, f: &Frame) {
-        let result = match Command::from_frame(f) {
-            Err(CommandError::Payload(_)) => return,
-            Err(CommandError::BadArgument { .. }) => AckResult::BadArgument,
-            Ok(cmd) => {
-                match cmd {
-                    Command::SetMode(m) => self.set_mode(m),
-                    Command::ClearAlarms => self.clear_pending = true,
-                    Command::RequestStatus => self.queue_status(),
-                }
-                AckResult::Done
-            }
-        };
-        self.acks.push_back(Ack { cmd_type: f.ftype.to_u8(), cmd_seq: f.seq, result });
     }
 
     /// A mode change starts both paths afresh: the conditioned path from an empty holdback, the raw
@@ -381,7 +372,8 @@ impl CoreModel {
     }
 
     fn next_frame(&mut self) -> Option<(FrameType, Vec<u8>)> {
-        if let Some(a) = self.acks.pop_front() {
+        if let Some(a) = self.ack.take() {
+            self.cmd.ack_taken();
             return Some((FrameType::Ack, a.serialize().to_vec()));
         }
         if let Some(s) = self.status_pending.take() {

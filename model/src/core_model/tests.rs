@@ -1,6 +1,6 @@
 use super::*;
 use crate::packing::{pack_lsb_first, unpack_lsb_first};
-use crate::protocol::Payload;
+use crate::protocol::{Decoder, Payload};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha3::Digest;
@@ -95,14 +95,23 @@ fn commands_are_acked_and_raw_mode_sends_consecutive_samples() {
     let p = params();
     let mut core = CoreModel::new(&p);
     let mut dec = Decoder::new();
-    core.push_host_bytes(&Command::SetMode(Mode::Raw).encode(7));
     let mut bad = Command::RequestStatus.encode(8);
     bad[6] ^= 1; // corrupt the CRC: must be dropped without an answer
-    core.push_host_bytes(&bad);
-    core.push_host_bytes(&encode(&Frame::new(FrameType::SetMode, 9, vec![5])));
-    core.push_host_bytes(&Command::RequestStatus.encode(10));
+    let commands = [
+        Command::SetMode(Mode::Raw).encode(7),
+        bad,
+        encode(&Frame::new(FrameType::SetMode, 9, vec![5])),
+        Command::RequestStatus.encode(10),
+    ];
+    // One command per 10 000 samples: the core holds one pending ACK, as a host waits for it.
     let bits = random_bits(4, 100_000);
-    let frames = run(&mut core, &bits, &mut dec);
+    let mut frames = Vec::new();
+    for (i, chunk) in bits.chunks(10_000).enumerate() {
+        if let Some(c) = commands.get(i) {
+            core.push_host_bytes(c);
+        }
+        frames.extend(run(&mut core, chunk, &mut dec));
+    }
     let acks: Vec<Ack> = frames
         .iter()
         .filter_map(|f| match f.payload() {
