@@ -89,3 +89,16 @@ fn an_unknown_config_key_is_refused_by_name() {
     fails_clearly(&["run", "--config", config.to_str().unwrap()], &["unknown field `sources`"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_packaged_config_file_is_valid() {
+    let dir = tmpdir("pkgcfg");
+    let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../packaging/speckle.toml");
+    // Override what needs a board, root or /var: every other key comes from the packaged file.
+    let out = speckle(&[
+        "run", "--config", config, "--source", "file:/dev/null", "--output", "stdout",
+        "--telemetry-dir", dir.join("t").to_str().unwrap(), "--status-socket", dir.join("s").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -63,3 +63,91 @@ impl BoardDouble {
         self
     }
 }
+
+/// Every row of every finished telemetry file in `dir`, as column name → value; panics on a file
+/// that does not read, which is the point of the SIGKILL test.
+pub fn read_telemetry(dir: &std::path::Path) -> (usize, Vec<std::collections::HashMap<String, parquet::record::Field>>) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .collect();
+    files.sort();
+    let mut rows = Vec::new();
+    for f in &files {
+        let reader = SerializedFileReader::new(std::fs::File::open(f).unwrap())
+            .unwrap_or_else(|e| panic!("{} is not a valid parquet file: {e}", f.display()));
+        for row in reader.get_row_iter(None).unwrap() {
+            let row = row.unwrap();
+            rows.push(row.get_column_iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+        }
+    }
+    (files.len(), rows)
+}
+
+/// A pseudo-terminal whose master side plays a board: the host opens the slave like a USB UART.
+pub struct PtyBoard {
+    pub path: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<u64>>,
+}
+
+impl PtyBoard {
+    /// Streams 8 blocks (tags counting up from 1, wrapping below 0xF0) and then one STATUS every
+    /// 50 ms; `alarms` goes into every STATUS.
+    pub fn start(alarms: u8) -> Self {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        let (mut master, mut slave) = (0, 0);
+        let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+        assert_eq!(rc, 0, "openpty failed");
+        let path = unsafe { std::ffi::CStr::from_ptr(libc::ttyname(slave)) }.to_string_lossy().into_owned();
+        // Raw mode on our side too, so the line discipline passes frames through untouched.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            libc::tcgetattr(slave, &mut t);
+            libc::cfmakeraw(&mut t);
+            libc::tcsetattr(slave, libc::TCSANOW, &t);
+        }
+        // Children (the daemon under test) must not inherit the master, or it never hangs up.
+        unsafe {
+            libc::fcntl(master, libc::F_SETFD, libc::FD_CLOEXEC);
+            libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
+        }
+        // A UART nobody listens to loses bytes rather than stalling the board.
+        unsafe { libc::fcntl(master, libc::F_SETFL, libc::fcntl(master, libc::F_GETFL) | libc::O_NONBLOCK) };
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut m = unsafe { std::fs::File::from_raw_fd(master) };
+            let mut b = BoardDouble::new();
+            let mut tag = 1u8;
+            let mut sent_blocks = 0;
+            while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
+                b.bytes.clear();
+                for _ in 0..8 {
+                    b.block(tag);
+                    tag = if tag >= 0xEF { 1 } else { tag + 1 };
+                }
+                b.status(alarms);
+                match m.write(&b.bytes) {
+                    Ok(_) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => break,
+                }
+                sent_blocks += 8;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            unsafe { libc::close(slave) };
+            sent_blocks
+        });
+        PtyBoard { path, stop, thread: Some(thread) }
+    }
+
+    pub fn stop(mut self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.take().unwrap().join().unwrap()
+    }
+}
