@@ -107,3 +107,36 @@ impl Bench {
         out
     }
 }
+
+/// What a scenario did to a core: when its `alarm` output first rose (samples after the onset) and
+/// the STATUS alarm bits at the scenario's deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Measured {
+    pub rose_after: Option<u64>,
+    pub alarms: speckle_model::protocol::Alarms,
+}
+
+/// Runs `scenario` to its deadline on `core`, then asks for STATUS over the UART.
+pub fn measure(scenario: Scenario, seed: u64, core: Box<dyn CoreSim>) -> Result<Measured, String> {
+    use crate::scenario::ONSET_SAMPLES;
+    use speckle_model::protocol::{Command, Decoder, Payload};
+    let mut b = Bench::new(scenario, seed, core);
+    let (_, within) = scenario.expect(&b.base);
+    let mut rose_after = None;
+    while b.t < ONSET_SAMPLES + within {
+        b.step();
+        if rose_after.is_none() && b.core.alarm() {
+            rose_after = Some(b.t.saturating_sub(ONSET_SAMPLES));
+        }
+    }
+    b.core.take_tx();
+    b.core.push_host_bytes(&Command::RequestStatus.encode(1));
+    let frames = Decoder::new().feed(&b.run(20_000));
+    frames
+        .iter()
+        .find_map(|f| match f.payload() {
+            Ok(Payload::Status(s)) => Some(Measured { rose_after, alarms: s.alarms }),
+            _ => None,
+        })
+        .ok_or_else(|| format!("{}: no STATUS answer within 20 000 samples", scenario.name()))
+}
