@@ -25,6 +25,8 @@ pub enum Command {
     Run(RunArgs),
     /// Record raw samples (one per byte, 0/1) for SP 800-90B `ea_non_iid`.
     Capture(CaptureArgs),
+    /// Run a simulated board on a pseudo-terminal (what `--source sim:NAME` starts in-process).
+    Sim(speckle_sim::SimArgs),
     /// Measure per-stage throughput against rngtest and b3sum; writes a markdown report.
     Bench(BenchArgs),
     /// Print a shell completion script to stdout.

@@ -31,6 +31,11 @@ pub struct WorkerConfig {
 
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
+/// The host asks for a STATUS this often instead of waiting for the board's own period (~0.7 s,
+/// longer on a slow simulated board): blocks are released one round trip after a healthy STATUS,
+/// which shortens both the latency and the amount of data held back.
+const STATUS_POLL: Duration = Duration::from_millis(250);
+
 pub fn spawn(cfg: WorkerConfig, link: Box<dyn Link>, tx: Sender<Event>) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
         .name(format!("source-{}", cfg.index))
@@ -96,6 +101,7 @@ impl Worker {
         let mut backoff = Duration::from_millis(100);
         let mut buf = vec![0u8; 8192];
         let mut greeted = false;
+        let mut last_poll = Instant::now();
         while !self.cfg.stop.load(Ordering::Relaxed) {
             let Some(l) = link.as_mut() else {
                 self.sleep(backoff);
@@ -124,6 +130,12 @@ impl Worker {
                         self.frame(frame);
                     }
                     self.tick();
+                    if last_poll.elapsed() >= STATUS_POLL {
+                        last_poll = Instant::now();
+                        if let Err(e) = self.send(l.as_mut(), Command::RequestStatus) {
+                            eprintln!("speckle: {}: cannot request STATUS: {e}", self.name());
+                        }
+                    }
                 }
                 Err(e) if l.finite() => {
                     let reason = format!("{}: {e}", self.name());
