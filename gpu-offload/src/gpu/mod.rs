@@ -40,6 +40,7 @@ pub struct GpuBackend {
     chunk_in: usize,
     chunk_out: usize,
     in_flight: usize,
+    peak_in_flight: usize,
     /// Once the device failed it stays failed: a half-working GPU must not be retried.
     dead: Option<BackendError>,
 }
@@ -86,6 +87,7 @@ impl GpuBackend {
             chunk_in,
             chunk_out,
             in_flight: SLOTS,
+            peak_in_flight: 0,
             dead: None,
         })
     }
@@ -119,6 +121,12 @@ impl GpuBackend {
     /// download, which the benchmark uses to show what the overlap buys.
     pub fn set_in_flight(&mut self, n: usize) {
         self.in_flight = n.max(1);
+    }
+
+    /// Most chunks ever submitted and not yet collected at the same time: evidence that uploads of
+    /// later chunks really were queued while earlier ones computed.
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight
     }
 
     /// Chunks handed to the device so far (lets tests check an injected failure hit mid-stream).
@@ -194,6 +202,7 @@ impl GpuBackend {
                 jobs.into_iter(),
                 &mut gate,
                 &mut |b| out.extend_from_slice(b),
+                &mut self.peak_in_flight,
             )?;
             Ok(out)
         });

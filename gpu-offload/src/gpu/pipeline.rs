@@ -193,7 +193,8 @@ pub(crate) type ChunkGate<'a> = &'a mut dyn FnMut() -> Result<(), BackendError>;
 
 /// Runs `jobs` through `slots` with up to `slots.len()` in flight; `sink` sees each job's output
 /// bytes in job order. On error every in-flight chunk is abandoned and the error returned; the
-/// caller discards whatever `sink` collected.
+/// caller discards whatever `sink` collected. `peak` is raised to the most chunks that were
+/// submitted and not yet drained at once (the overlap actually achieved).
 pub(crate) fn run<'a>(
     ctx: &GpuContext,
     slots: &mut [Slot],
@@ -201,6 +202,7 @@ pub(crate) fn run<'a>(
     jobs: impl Iterator<Item = Job<'a>>,
     gate: ChunkGate,
     sink: &mut dyn FnMut(&[u8]),
+    peak: &mut usize,
 ) -> Result<(), BackendError> {
     let mut submitted = 0usize;
     let result = (|| {
@@ -211,6 +213,7 @@ pub(crate) fn run<'a>(
             gate()?;
             slot.submit(ctx, pipeline, &job);
             submitted += 1;
+            *peak = (*peak).max(slots.iter().filter(|s| s.pending.is_some()).count());
             ctx.errors.check()?;
             // Let wgpu retire finished work and fire map callbacks without blocking.
             ctx.device
