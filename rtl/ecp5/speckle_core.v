@@ -2194,21 +2194,21 @@ module speckle_core$holdback(clock,reset,in_bit,in_valid,flush,out_bit,out_valid
     
     // Constant declarations
     localparam  depth = 20'h810;
-    localparam  capacity = 20'h1000;
+    localparam  capacity = 20'h4000;
     
     // Stub signals
-    reg  [11:0] ram$read_address;
+    reg  [13:0] ram$read_address;
     reg  ram$read_clock;
     wire  ram$read_data;
-    reg  [11:0] ram$write_address;
+    reg  [13:0] ram$write_address;
     reg  ram$write_clock;
     reg  ram$write_data;
     reg  ram$write_enable;
-    reg  [11:0] wr$d;
-    wire  [11:0] wr$q;
+    reg  [13:0] wr$d;
+    wire  [13:0] wr$q;
     reg  wr$clock;
-    reg  [11:0] rd$d;
-    wire  [11:0] rd$q;
+    reg  [13:0] rd$d;
+    wire  [13:0] rd$q;
     reg  rd$clock;
     reg  [19:0] count$d;
     wire  [19:0] count$q;
@@ -2222,7 +2222,7 @@ module speckle_core$holdback(clock,reset,in_bit,in_valid,flush,out_bit,out_valid
     reg  pop;
     reg  push;
     reg  full;
-    reg  [11:0] rd_next;
+    reg  [13:0] rd_next;
     
     // Sub module instances
     speckle_core$holdback$ram ram(
@@ -2349,16 +2349,16 @@ endmodule // speckle_core$holdback$dropped_q
 module speckle_core$holdback$ram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
     
     // Module arguments
-    input wire  [11:0] read_address;
+    input wire  [13:0] read_address;
     input wire  read_clock;
     output reg  read_data;
-    input wire  [11:0] write_address;
+    input wire  [13:0] write_address;
     input wire  write_clock;
     input wire  write_data;
     input wire  write_enable;
     
     // Update code (custom)
-    reg[0:0] mem[4095:0];
+    reg[0:0] mem[16383:0];
     
     
     
@@ -2378,13 +2378,13 @@ endmodule // speckle_core$holdback$ram
 module speckle_core$holdback$rd(d,q,clock);
     
     // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
+    input wire  [13:0] d;
+    output reg  [13:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 12'h0;
+       q = 14'h0;
     end
     
     always @(posedge clock) begin
@@ -2397,13 +2397,13 @@ endmodule // speckle_core$holdback$rd
 module speckle_core$holdback$wr(d,q,clock);
     
     // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
+    input wire  [13:0] d;
+    output reg  [13:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 12'h0;
+       q = 14'h0;
     end
     
     always @(posedge clock) begin
@@ -4487,6 +4487,9 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
     wire  [3:0] bits_left$q;
     reg  bits_left$clock;
     
+    // Local signals
+    reg  last;
+    
     // Sub module instances
     speckle_core$tx$shift shift(
         .d(shift$d),
@@ -4519,18 +4522,14 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
         busy$d = busy$q;
         baud$d = baud$q;
         bits_left$d = bits_left$q;
+        last = busy$q & (bits_left$q == 32'h0) & (baud$q == 32'h0);
         tx = shift$q[32'h0];
-        ready = ~busy$q;
-        if (busy$q) begin
+        ready = ~busy$q | last;
+        if (busy$q & ~last) begin
             if (baud$q == 32'h0) begin
                 baud$d = divisor_m1;
                 shift$d = (shift$q >> 32'h1) | ((32'h200) & 10'h3ff);
-                if (bits_left$q == 32'h0) begin
-                    busy$d = 1'b0;
-                end
-                else begin
-                    bits_left$d = bits_left$q - 32'h1;
-                end
+                bits_left$d = bits_left$q - 32'h1;
             end
             else begin
                 baud$d = baud$q - 32'h1;
@@ -4541,6 +4540,10 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
             busy$d = 1'b1;
             baud$d = divisor_m1;
             bits_left$d = 32'h9;
+        end
+        else if (last) begin
+            shift$d = 32'h3ff;
+            busy$d = 1'b0;
         end
         if (reset) begin
             shift$d = 32'h3ff;

@@ -6,8 +6,8 @@
 //! least `depth` = 2W + 16 newer samples have been pushed, i.e. tested; an alarm's `flush` empties
 //! the buffer, and whatever was taken at or after the fault onset never leaves.
 //!
-//! The storage is a rust-hdl `RAM` (registered read) so yosys maps it onto block RAM: 4096 x 1 bit
-//! for W = 1024 costs two iCE40 EBRs instead of ~4000 LUT flip-flops. The read address is
+//! The storage is a rust-hdl `RAM` (registered read) so yosys maps it onto block RAM: 16384 x 1 bit
+//! for W = 1024 costs four iCE40 EBRs instead of thousands of LUT flip-flops. The read address is
 //! forwarded (next read pointer), so `out_bit` is valid in the same clock as `out_valid` and the
 //! buffer sustains one sample per clock. When the buffer is full an incoming sample is dropped and
 //! `dropped` strobes: losing a sample is safe (it only shortens the stream); stalling the sampler
@@ -16,7 +16,7 @@
 use rust_hdl::prelude::*;
 use speckle_model::params::CoreParams;
 
-/// Width of the occupancy counter; enough for the largest buffer `generate` builds (2^18).
+/// Width of the occupancy counter; enough for the largest buffer `generate` builds (2^19).
 const COUNT_BITS: usize = 20;
 
 #[derive(LogicBlock)]
@@ -122,9 +122,13 @@ impl<const A: usize> Logic for Holdback<A> {
     }
 }
 
-/// Address bits of the smallest power-of-two buffer that holds `depth` + 1 samples.
+/// Address bits of the buffer for a holdback of `depth`: four times the smallest power of two
+/// above `depth`. The extra is slack for back-pressure: the conditioner holds a finished digest
+/// until the framer has sent its last payload byte, which can take two frame times (~40k clocks on
+/// ecp5 at 2 Mbaud, one frame still going out), and the samples arriving meanwhile must wait here
+/// instead of being dropped. In block RAM the slack costs a few EBRs, not LUTs.
 pub fn address_bits(depth: u32) -> usize {
-    (64 - (depth as u64).leading_zeros()) as usize
+    (64 - (depth as u64).leading_zeros()) as usize + 2
 }
 
 /// Emits `module` as the holdback for `p` (the core instantiates it under its own name).
@@ -134,11 +138,11 @@ pub fn emit_for(module: &str, p: &CoreParams, profile: &str) -> String {
         ($($a:literal),*) => {
             match address_bits(depth) {
                 $($a => crate::emit::emit(module, profile, Holdback::<$a>::new(depth)),)*
-                other => panic!("holdback depth {depth} needs {other} address bits; supported 8..=18 (window <= 65536)"),
+                other => panic!("holdback depth {depth} needs {other} address bits; supported 10..=19 (window <= 32768)"),
             }
         };
     }
-    sized!(8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)
+    sized!(10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
 }
 
 pub fn generate(p: &CoreParams, profile: &str) -> String {

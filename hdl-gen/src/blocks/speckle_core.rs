@@ -293,9 +293,9 @@ pub fn generate(p: &CoreParams, profile: &str) -> String {
         ($($a:literal),*) => {
             match address_bits(p.holdback()) {
                 $($a => crate::emit::emit("speckle_core", profile, SpeckleCore::<$a>::new(p)),)*
-                other => panic!("speckle_core: a holdback of {} samples needs {other} address bits; supported 8..=18", p.holdback()),
+                other => panic!("speckle_core: a holdback of {} samples needs {other} address bits; supported 10..=19 (window <= 32768)", p.holdback()),
             }
         };
     }
-    sized!(8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)
+    sized!(10, 11, 12, 13, 14, 15, 16, 17, 18, 19)
 }

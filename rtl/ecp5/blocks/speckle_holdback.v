@@ -16,21 +16,21 @@ module speckle_holdback(clock,reset,in_bit,in_valid,flush,out_bit,out_valid,out_
     
     // Constant declarations
     localparam  depth = 20'h810;
-    localparam  capacity = 20'h1000;
+    localparam  capacity = 20'h4000;
     
     // Stub signals
-    reg  [11:0] ram$read_address;
+    reg  [13:0] ram$read_address;
     reg  ram$read_clock;
     wire  ram$read_data;
-    reg  [11:0] ram$write_address;
+    reg  [13:0] ram$write_address;
     reg  ram$write_clock;
     reg  ram$write_data;
     reg  ram$write_enable;
-    reg  [11:0] wr$d;
-    wire  [11:0] wr$q;
+    reg  [13:0] wr$d;
+    wire  [13:0] wr$q;
     reg  wr$clock;
-    reg  [11:0] rd$d;
-    wire  [11:0] rd$q;
+    reg  [13:0] rd$d;
+    wire  [13:0] rd$q;
     reg  rd$clock;
     reg  [19:0] count$d;
     wire  [19:0] count$q;
@@ -44,7 +44,7 @@ module speckle_holdback(clock,reset,in_bit,in_valid,flush,out_bit,out_valid,out_
     reg  pop;
     reg  push;
     reg  full;
-    reg  [11:0] rd_next;
+    reg  [13:0] rd_next;
     
     // Sub module instances
     speckle_holdback$ram ram(
@@ -171,16 +171,16 @@ endmodule // speckle_holdback$dropped_q
 module speckle_holdback$ram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
     
     // Module arguments
-    input wire  [11:0] read_address;
+    input wire  [13:0] read_address;
     input wire  read_clock;
     output reg  read_data;
-    input wire  [11:0] write_address;
+    input wire  [13:0] write_address;
     input wire  write_clock;
     input wire  write_data;
     input wire  write_enable;
     
     // Update code (custom)
-    reg[0:0] mem[4095:0];
+    reg[0:0] mem[16383:0];
     
     
     
@@ -200,13 +200,13 @@ endmodule // speckle_holdback$ram
 module speckle_holdback$rd(d,q,clock);
     
     // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
+    input wire  [13:0] d;
+    output reg  [13:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 12'h0;
+       q = 14'h0;
     end
     
     always @(posedge clock) begin
@@ -219,13 +219,13 @@ endmodule // speckle_holdback$rd
 module speckle_holdback$wr(d,q,clock);
     
     // Module arguments
-    input wire  [11:0] d;
-    output reg  [11:0] q;
+    input wire  [13:0] d;
+    output reg  [13:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 12'h0;
+       q = 14'h0;
     end
     
     always @(posedge clock) begin

@@ -1,0 +1,151 @@
+//! Harness shared by the core-level tests: drives `speckle_core`'s RD pin clock by clock, runs the
+//! sampler model in lock-step to know which clock's RD became which raw sample, notes for every
+//! sample whether it entered the conditioned data path (gate open at that clock), decodes the UART
+//! pin with the `uart_rx` model and the frame decoder, and rebuilds the expected digests from the
+//! model chain (VN → fold → SHA3 of `n_in`-bit blocks).
+
+#![allow(dead_code)] // each test binary uses only part of it
+
+use rtl_sim::{Model, PortId};
+use speckle_model::params::CoreParams;
+use speckle_model::protocol::{Decoder, Frame, FrameType};
+use speckle_model::sampler::Sampler;
+use speckle_model::sha3_conditioner::Sha3Conditioner;
+use speckle_model::uart_rx::UartRx;
+use speckle_model::vn_debias::VnDebias;
+use speckle_model::xor_fold::XorFold;
+
+pub struct Core {
+    pub p: CoreParams,
+    m: Model,
+    clock: PortId,
+    rd: PortId,
+    uart_tx: PortId,
+    alarm: PortId,
+    gate_open: PortId,
+    pub sampler: Sampler,
+    rx: UartRx,
+    pub decoder: Decoder,
+    pub frames: Vec<Frame>,
+    /// Clocks run since reset.
+    pub clocks: u64,
+    /// Raw sample values, in order.
+    pub samples: Vec<bool>,
+    /// For each sample: did it enter the holdback (gate open, conditioned mode)?
+    pub pushed: Vec<bool>,
+    /// Clock at which each sample became valid.
+    pub sample_clock: Vec<u64>,
+    /// First clock at which the `alarm` pin was high.
+    pub alarm_at: Option<u64>,
+}
+
+impl Core {
+    pub fn open(profile: &str) -> Core {
+        if let Some(why) = rtl_sim::unavailable_reason() {
+            panic!("no Verilator model of speckle_core: {why}");
+        }
+        let p = CoreParams::profile(profile).unwrap();
+        let mut m = Model::new(profile, "speckle_core").unwrap_or_else(|e| panic!("{e}"));
+        let port = |n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
+        let (clock, rd, uart_tx, alarm, gate_open) =
+            (port("clock"), port("rd"), port("uart_tx"), port("alarm"), port("gate_open"));
+        let (reset, uart_rx) = (port("reset"), port("uart_rx"));
+        m.set(uart_rx, 1);
+        m.set(reset, 1);
+        m.tick(clock);
+        m.set(reset, 0);
+        let mut sampler = Sampler::new(p.oversample);
+        sampler.clock(false, true);
+        let divisor = p.baud_divisor();
+        Core {
+            p,
+            m,
+            clock,
+            rd,
+            uart_tx,
+            alarm,
+            gate_open,
+            sampler,
+            rx: UartRx::new(divisor),
+            decoder: Decoder::new(),
+            frames: Vec::new(),
+            clocks: 0,
+            samples: Vec::new(),
+            pushed: Vec::new(),
+            sample_clock: Vec::new(),
+            alarm_at: None,
+        }
+    }
+
+    /// One clock with `rd` on the pin.
+    pub fn step(&mut self, rd: bool) {
+        self.m.set(self.rd, rd as u64);
+        self.m.tick(self.clock);
+        self.clocks += 1;
+        let s = self.sampler.clock(rd, false);
+        if s.sample_valid {
+            self.samples.push(s.sample);
+            // The holdback takes the sample at the next edge, if the gate is open then.
+            self.pushed.push(self.m.get(self.gate_open) != 0);
+            self.sample_clock.push(self.clocks);
+        }
+        if self.alarm_at.is_none() && self.m.get(self.alarm) != 0 {
+            self.alarm_at = Some(self.clocks);
+        }
+        self.rx.clock(self.m.get(self.uart_tx) != 0);
+        let o = self.rx.outputs();
+        if o.valid {
+            self.frames.extend(self.decoder.feed(&[o.data]));
+        }
+    }
+
+    /// Runs clocks with `rd` from `source` until `n` more raw samples were taken.
+    pub fn run_samples(&mut self, n: usize, mut source: impl FnMut() -> bool) {
+        let target = self.samples.len() + n;
+        let mut rd = source();
+        let mut phase = 0;
+        while self.samples.len() < target {
+            self.step(rd);
+            phase += 1;
+            if phase == self.p.oversample {
+                phase = 0;
+                rd = source();
+            }
+        }
+    }
+
+    pub fn digests(&self) -> Vec<[u8; 32]> {
+        self.frames
+            .iter()
+            .filter(|f| f.ftype == FrameType::Conditioned)
+            .map(|f| f.payload[..].try_into().unwrap())
+            .collect()
+    }
+
+    pub fn gate_is_open(&self) -> bool {
+        self.m.get(self.gate_open) != 0
+    }
+
+    pub fn alarm(&self) -> bool {
+        self.m.get(self.alarm) != 0
+    }
+}
+
+/// Digests the model chain produces from `samples` (one uninterrupted run into the holdback).
+pub fn model_digests(p: &CoreParams, samples: &[bool]) -> Vec<[u8; 32]> {
+    let vn = VnDebias::run(!p.vn_enable, samples.iter().copied());
+    let folded = XorFold::run(p.fold_k, vn);
+    let mut cond = Sha3Conditioner::new(p.n_in);
+    folded.into_iter().filter_map(|b| cond.push(b)).collect()
+}
+
+/// The samples that entered the holdback, which must be one contiguous run (the gate opened once
+/// and never closed before `end`); returns that run.
+pub fn pushed_run(core: &Core, end: usize) -> &[bool] {
+    let first = core.pushed[..end].iter().position(|&x| x).unwrap_or(end);
+    assert!(
+        core.pushed[first..end].iter().all(|&x| x),
+        "the gate closed between samples {first} and {end}"
+    );
+    &core.samples[first..end]
+}
