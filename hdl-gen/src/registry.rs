@@ -30,8 +30,8 @@ pub const BLOCKS: &[(&str, Generator)] = &[
     ("xor_fold", blocks::xor_fold::generate),
 ];
 
-/// Generator of the complete `speckle_core`, once it exists.
-pub const CORE: Option<Generator> = None;
+/// Generator of the complete `speckle_core`.
+pub const CORE: Option<Generator> = Some(blocks::speckle_core::generate);
 
 /// Every file of one profile: (path relative to the output dir, contents), sorted by path.
 pub fn files(p: &CoreParams, profile: &str) -> Vec<(String, String)> {
