@@ -13,3 +13,4 @@ pub mod sink;
 pub mod source;
 pub mod status_socket;
 pub mod telemetry;
+pub mod wordhealth;
