@@ -8,7 +8,7 @@
 //! by the limiting amplifier.
 
 use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::StandardNormal;
 
 /// Elementary charge, C.
@@ -108,7 +108,7 @@ impl PhysicsParams {
 #[derive(Clone, Debug)]
 pub struct Source {
     pub p: PhysicsParams,
-    rng: ChaCha8Rng,
+    rng: Xoshiro256PlusPlus,
     /// Complex speckle field of each emitter, normalised so that E|field|² = 1.
     field: Vec<(f64, f64)>,
     ac_mean_ua: f64,
@@ -116,11 +116,13 @@ pub struct Source {
     los: bool,
     /// Samples since the start.
     pub t: u64,
+    /// (τ_c, ρ, innovation scale) of the OU update, recomputed only when τ_c changes.
+    ou: (f64, f64, f64),
 }
 
 impl Source {
     pub fn new(p: PhysicsParams, seed: u64) -> Self {
-        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
         let field = (0..p.n_emitters)
             .map(|_| {
                 let (a, b): (f64, f64) = (rng.sample(StandardNormal), rng.sample(StandardNormal));
@@ -129,7 +131,7 @@ impl Source {
             .collect();
         let mean = p.mean_power_mw();
         let ac_mean_ua = (mean * p.responsivity_a_per_w * 1e3).min(p.tia_sat_ua);
-        Source { p, rng, field, ac_mean_ua, power_avg_mw: mean, los: false, t: 0 }
+        Source { p, rng, field, ac_mean_ua, power_avg_mw: mean, los: false, t: 0, ou: (f64::NAN, 0.0, 0.0) }
     }
 
     /// LOS output of the module (after its averaging and hysteresis).
@@ -148,8 +150,11 @@ impl Source {
         let t_s = self.t as f64 * dt;
         self.t += 1;
         // Ornstein–Uhlenbeck field: keeps E|field|² = 1 and gives |g1(τ)| = exp(-τ/τc).
-        let rho = (-dt / p.tau_c_s).exp();
-        let kick = (1.0 - rho * rho).sqrt() * std::f64::consts::FRAC_1_SQRT_2;
+        if self.ou.0 != p.tau_c_s {
+            let rho = (-dt / p.tau_c_s).exp();
+            self.ou = (p.tau_c_s, rho, (1.0 - rho * rho).sqrt() * std::f64::consts::FRAC_1_SQRT_2);
+        }
+        let (_, rho, kick) = self.ou;
         let mut speckle = 0.0;
         let alive = p.emitters_alive.min(p.n_emitters);
         for (k, f) in self.field.iter_mut().enumerate() {
@@ -160,8 +165,12 @@ impl Source {
             }
         }
         let emitters_mw = if laser_enable { p.coupling * p.power_per_emitter_mw * speckle } else { 0.0 };
-        let flicker = 1.0 + p.flicker_depth * (2.0 * std::f64::consts::PI * p.flicker_hz * t_s).sin();
-        let optical_mw = emitters_mw + p.ambient_mw * flicker;
+        let ambient_mw = if p.ambient_mw == 0.0 {
+            0.0
+        } else {
+            p.ambient_mw * (1.0 + p.flicker_depth * (2.0 * std::f64::consts::PI * p.flicker_hz * t_s).sin())
+        };
+        let optical_mw = emitters_mw + ambient_mw;
 
         let i_ua = optical_mw * p.responsivity_a_per_w * 1e3;
         let shot_var = 2.0 * Q_E * (i_ua * 1e-6) * p.bandwidth_hz;
