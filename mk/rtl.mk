@@ -31,14 +31,15 @@ lint-verilator:
 	  $(VERILATOR) --lint-only -Wall $(LINT_WAIVERS) --top-module $$(basename $$f .v) $$f; \
 	done
 
-# Synthesis for each profile's own FPGA family; prints LUT and flip-flop counts from `stat`.
+# Synthesis for each profile's own FPGA family; `check -assert` fails on combinational loops,
+# multiple drivers and the like; prints LUT and flip-flop counts from `stat`.
 lint-synth:
 	@set -e; for p in $(RTL_PROFILES); do \
 	  case $$p in ice40) synth=synth_ice40; lut='SB_LUT4'; ff='SB_DFF';; ecp5) synth=synth_ecp5; lut='LUT4'; ff='TRELLIS_FF';; esac; \
 	  files="$$(if [ -f rtl/$$p/speckle_core.v ]; then echo rtl/$$p/speckle_core.v; else ls rtl/$$p/blocks/*.v 2>/dev/null || true; fi)"; \
 	  for f in $$files; do \
 	    top=$$(basename $$f .v); log=$$(mktemp); \
-	    $(YOSYS) -q -p "read_verilog $$f; $$synth -top $$top; tee -o $$log stat" >/dev/null || { rm -f $$log; echo "yosys $$synth failed on $$f" >&2; exit 1; }; \
+	    $(YOSYS) -q -p "read_verilog $$f; $$synth -top $$top; check -assert; tee -o $$log stat" >/dev/null || { rm -f $$log; echo "yosys $$synth failed on $$f" >&2; exit 1; }; \
 	    awk -v p=$$p -v top=$$top -v synth=$$synth -v lut=$$lut -v ff=$$ff \
 	      '$$1 == lut { l += $$2 } index($$1, ff) == 1 { r += $$2 } \
 	       END { printf "%-6s %-28s %-12s LUT4 %6d  FF %6d\n", p, top, synth, l, r }' $$log; \
