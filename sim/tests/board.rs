@@ -114,6 +114,18 @@ fn list_prints_every_scenario_and_a_short_run_prints_the_pty() {
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("/dev/"));
 }
 
+#[test]
+fn scenario_list_switches_and_loops() {
+    let out = sim_bin(&["--scenarios", "optimal,dark", "--loop", "--interval", "0.2", "--duration", "0.9", "--core", "model"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    // optimal at start, dark after 0.2 s, optimal again after 0.4 s (the loop), ...
+    assert!(err.matches("scenario dark").count() >= 1 && err.matches("scenario optimal").count() >= 2, "{err}");
+    let out = sim_bin(&["--scenario", "optimal", "--interval", "0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--interval"));
+}
+
 /// Every scenario over many seeds (slow: `cargo test -p speckle-sim -- --ignored`; set
 /// SWEEP_SCENARIO=name for one scenario).
 #[test]
