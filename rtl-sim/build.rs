@@ -261,6 +261,7 @@ fn build_models(sources: &[Source], cache: &Path, salt: &str, verilator: &str) -
             }
         }
     }
+    prune(cache, &jobs);
     for job in &jobs {
         let entry = entries
             .iter_mut()
@@ -332,4 +333,26 @@ fn member_name(header: &str, port: &str) -> Result<String, String> {
         .into_iter()
         .find(|m| header.contains(&format!("(&{m},")))
         .ok_or_else(|| format!("port `{port}` not found among the Verilated model's members"))
+}
+
+/// Removes cache entries that an edit of rtl/ superseded, and scratch dirs of dead builds, once
+/// they are an hour old (a build of another profile still running on the old content may be
+/// linking them). Any build that linked an old entry reruns this script, since rtl/ changed.
+fn prune(cache: &Path, jobs: &[Job]) {
+    let old = |p: &Path| {
+        fs::metadata(p)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() > 3600)
+    };
+    for path in sorted_dir(cache) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let superseded = jobs.iter().any(|j| {
+            name.starts_with(&format!("{}-", j.prefix)) && path != j.dir && !name[j.prefix.len() + 1..].contains('_')
+        });
+        if (superseded || name.contains(".tmp")) && old(&path) {
+            let _ = fs::remove_dir_all(&path);
+        }
+    }
 }
