@@ -5,16 +5,10 @@ mod common;
 use common::BoardDouble;
 use std::process::Command;
 
-fn tmpdir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("speckle-cap-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 #[test]
 fn a_raw_replay_is_unpacked_lsb_first_one_sample_per_byte() {
-    let dir = tmpdir("replay");
+    let dir = common::tmpdir("cap-replay");
     let mut b = BoardDouble::new();
     b.raw_mode = true;
     b.status(0).raw([0b1000_0001; 32]).block(7).raw([0xF0; 32]);
@@ -43,7 +37,7 @@ fn a_raw_replay_is_unpacked_lsb_first_one_sample_per_byte() {
 
 #[test]
 fn restart_layout_from_the_simulated_board() {
-    let dir = tmpdir("restart");
+    let dir = common::tmpdir("cap-restart");
     let out = dir.join("restarts.bin");
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
         .args(["capture", "--raw", "--source", "sim:optimal", "--restart", "--restarts", "4", "--restart-samples", "500"])

@@ -3,19 +3,12 @@
 mod common;
 
 use common::BoardDouble;
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn speckle(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_speckle")).args(args).output().expect("running speckle")
 }
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("speckle-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// Fails with exactly one stderr line that contains every `needles` entry.
 fn fails_clearly(args: &[&str], needles: &[&str]) {
@@ -59,7 +52,7 @@ fn help_and_completions_are_complete() {
 
 #[test]
 fn a_capture_replays_into_a_file_sink_and_config_values_apply() {
-    let dir = tmpdir("replay");
+    let dir = common::tmpdir("cli-replay");
     let mut b = BoardDouble::new();
     b.status(0).block(1).block(2).status(0).block(3).status(0).block(4);
     let cap = dir.join("cap.bin");
@@ -83,7 +76,7 @@ fn a_capture_replays_into_a_file_sink_and_config_values_apply() {
 
 #[test]
 fn an_unknown_config_key_is_refused_by_name() {
-    let dir = tmpdir("badcfg");
+    let dir = common::tmpdir("cli-badcfg");
     let config = dir.join("bad.toml");
     std::fs::write(&config, "sources = [\"file:/dev/null\"]\n").unwrap();
     fails_clearly(&["run", "--config", config.to_str().unwrap()], &["unknown field `sources`"]);
@@ -92,7 +85,7 @@ fn an_unknown_config_key_is_refused_by_name() {
 
 #[test]
 fn the_packaged_config_file_is_valid() {
-    let dir = tmpdir("pkgcfg");
+    let dir = common::tmpdir("cli-pkgcfg");
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../packaging/speckle.toml");
     // Override what needs a board, root or /var: every other key comes from the packaged file.
     let out = speckle(&[
@@ -100,5 +93,22 @@ fn the_packaged_config_file_is_valid() {
         "--telemetry-dir", dir.join("t").to_str().unwrap(), "--status-socket", dir.join("s").to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The bench runs end to end and reports figures it measured (their size is checked by nobody: speed
+/// goals belong in docs/host-bench.md, not in timed tests).
+#[test]
+fn bench_writes_a_report_with_measured_rows() {
+    let dir = common::tmpdir("cli-bench");
+    let report = dir.join("bench.md");
+    let out = speckle(&["bench", "--mib", "1", "--reps", "1", "--report", report.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&report).unwrap();
+    for stage in ["deframe + CRC-32", "word-parallel", "SHA3-256", "BLAKE3", "rngtest", "b3sum", "## Goals"] {
+        assert!(text.contains(stage), "report lacks {stage}:\n{text}");
+    }
+    let rate = text.lines().find(|l| l.contains("SHA3-256")).unwrap().split('|').nth(2).unwrap().trim().parse::<f64>().unwrap();
+    assert!(rate > 0.0);
     std::fs::remove_dir_all(&dir).unwrap();
 }

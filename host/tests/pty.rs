@@ -6,16 +6,9 @@ use common::{read_telemetry, PtyBoard};
 use parquet::record::Field;
 use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("speckle-pty-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn long(f: &Field) -> i64 {
     match f {
@@ -30,7 +23,7 @@ fn long(f: &Field) -> i64 {
 fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
     let board = PtyBoard::start(0);
     let source = format!("serial:{}@1000000", board.path);
-    let dir = tmpdir("healthy");
+    let dir = common::tmpdir("pty-healthy");
     let (out, fifo, sock, tele) = (dir.join("out.bin"), dir.join("rng.fifo"), dir.join("status.sock"), dir.join("tele"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_speckle"))
         .args(["run", "--source", &source, "--duration", "2.5"])
@@ -79,7 +72,7 @@ fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
 #[test]
 fn alarmed_board_delivers_nothing_and_telemetry_shows_the_alarm() {
     let board = PtyBoard::start(1); // RCT alarm latched in every STATUS
-    let dir = tmpdir("alarm");
+    let dir = common::tmpdir("pty-alarm");
     let (out, tele) = (dir.join("out.bin"), dir.join("tele"));
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
         .args(["run", "--source", &format!("serial:{}", board.path), "--duration", "1.5"])
@@ -103,7 +96,7 @@ fn alarmed_board_delivers_nothing_and_telemetry_shows_the_alarm() {
 #[test]
 fn telemetry_files_stay_valid_after_sigkill() {
     let board = PtyBoard::start(0);
-    let dir = tmpdir("kill");
+    let dir = common::tmpdir("pty-kill");
     let tele = dir.join("tele");
     let mut child = Command::new(env!("CARGO_BIN_EXE_speckle"))
         .args(["run", "--source", &format!("serial:{}", board.path), "--output", &format!("file:{}", dir.join("o").display())])
@@ -137,7 +130,7 @@ fn telemetry_files_stay_valid_after_sigkill() {
 /// with backoff; the first board's unconfirmed blocks are dropped, the second board's flow.
 #[test]
 fn a_vanished_serial_device_is_reopened() {
-    let dir = tmpdir("reconnect");
+    let dir = common::tmpdir("pty-reconnect");
     let link = dir.join("ttyBOARD");
     let first = PtyBoard::start(0);
     std::os::unix::fs::symlink(&first.path, &link).unwrap();

@@ -64,6 +64,14 @@ impl BoardDouble {
     }
 }
 
+/// A fresh, empty directory for one test (removed by the test when it passes).
+pub fn tmpdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("speckle-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
 /// Every row of every finished telemetry file in `dir`, as column name → value; panics on a file
 /// that does not read, which is the point of the SIGKILL test.
 pub fn read_telemetry(dir: &std::path::Path) -> (usize, Vec<std::collections::HashMap<String, parquet::record::Field>>) {
