@@ -100,7 +100,7 @@ mod tests {
     fn receive(levels: impl IntoIterator<Item = bool>, divisor: u32) -> (Vec<u8>, usize) {
         let mut rx = UartRx::new(divisor);
         let (mut bytes, mut errors) = (vec![], 0);
-        for level in levels.into_iter().chain(std::iter::repeat(true).take(4 * divisor as usize)) {
+        for level in levels.into_iter().chain(std::iter::repeat_n(true, 4 * divisor as usize)) {
             rx.clock(level);
             let o = rx.outputs();
             if o.valid {
@@ -126,8 +126,8 @@ mod tests {
         let mut line: Vec<bool> = waveform(0x42, divisor).collect();
         let n = line.len();
         line[n - divisor as usize..].iter_mut().for_each(|l| *l = false);
-        line.extend(std::iter::repeat(false).take(100)); // held low: one error only
-        line.extend(std::iter::repeat(true).take(20));
+        line.extend(std::iter::repeat_n(false, 100)); // held low: one error only
+        line.extend(std::iter::repeat_n(true, 20));
         line.extend(waveform(0x17, divisor));
         assert_eq!(receive(line, divisor), (vec![0x17], 1));
     }

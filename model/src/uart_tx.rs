@@ -20,7 +20,7 @@ pub fn character_bits(byte: u8) -> [bool; 10] {
 pub fn waveform(byte: u8, divisor: u32) -> impl Iterator<Item = bool> {
     character_bits(byte)
         .into_iter()
-        .flat_map(move |b| std::iter::repeat(b).take(divisor as usize))
+        .flat_map(move |b| std::iter::repeat_n(b, divisor as usize))
 }
 
 /// Clock model: a byte offered while `ready` is taken at the clock edge, its start bit is on the

@@ -40,15 +40,15 @@ fn run(profile: &str, seed: u64, clocks: usize) {
     while line.len() < clocks {
         match r.random_range(0..10) {
             0 => line.extend(character(r.random(), divisor, 1.0, true)),
-            1 => line.extend(std::iter::repeat(false).take(r.random_range(1..divisor as usize / 2))),
-            2 => line.extend(std::iter::repeat(false).take(r.random_range(10..30) * divisor as usize)),
+            1 => line.extend(std::iter::repeat_n(false, r.random_range(1..divisor as usize / 2))),
+            2 => line.extend(std::iter::repeat_n(false, r.random_range(10..30) * divisor as usize)),
             _ => {
                 let byte = r.random();
                 owed.push((line.len(), byte));
                 line.extend(character(byte, divisor, r.random_range(0.97..1.03), false));
             }
         }
-        line.extend(std::iter::repeat(true).take(divisor as usize * r.random_range(1..4)));
+        line.extend(std::iter::repeat_n(true, divisor as usize * r.random_range(1..4)));
     }
     let mut received = vec![];
     let mut errors = 0;

@@ -30,7 +30,7 @@ pub enum ParseState {
 /// Ports: in `in_byte`/`in_valid` (no back-pressure); strobes `set_mode` (with `mode`, held),
 /// `clear_alarms`, `request_status`; ACK request `ack_type`/`ack_seq`/`ack_result` with
 /// `ack_valid`/`ack_ready`; `bad_frames`, a saturating count of dropped frames.
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct CmdParser {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
@@ -64,45 +64,6 @@ pub struct CmdParser {
     bad_q: DFF<Bits<16>>,
     drop: Signal<Local, Bit>,
     good: Signal<Local, Bit>,
-}
-
-impl Default for CmdParser {
-    fn default() -> Self {
-        CmdParser {
-            clock: Default::default(),
-            reset: Default::default(),
-            in_byte: Default::default(),
-            in_valid: Default::default(),
-            set_mode: Default::default(),
-            mode: Default::default(),
-            clear_alarms: Default::default(),
-            request_status: Default::default(),
-            ack_valid: Default::default(),
-            ack_ready: Default::default(),
-            ack_type: Default::default(),
-            ack_seq: Default::default(),
-            ack_result: Default::default(),
-            bad_frames: Default::default(),
-            crc_unit: Default::default(),
-            state: Default::default(),
-            ftype: Default::default(),
-            seq: Default::default(),
-            arg: Default::default(),
-            crc_rx: Default::default(),
-            crc_count: Default::default(),
-            set_mode_q: Default::default(),
-            mode_q: Default::default(),
-            clear_q: Default::default(),
-            request_q: Default::default(),
-            ack_valid_q: Default::default(),
-            ack_type_q: Default::default(),
-            ack_seq_q: Default::default(),
-            ack_result_q: Default::default(),
-            bad_q: Default::default(),
-            drop: Default::default(),
-            good: Default::default(),
-        }
-    }
 }
 
 impl Logic for CmdParser {
