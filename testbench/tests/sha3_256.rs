@@ -4,13 +4,12 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rtl_sim::{Model, PortId};
+use testbench::{Model, PortId};
 use sha3::Digest;
 
 struct Dut {
     m: Model,
     clock: PortId,
-    reset: PortId,
     in_byte: PortId,
     in_last: PortId,
     in_empty: PortId,
@@ -23,32 +22,17 @@ struct Dut {
 
 impl Dut {
     fn new(profile: &str) -> Dut {
-        if let Some(why) = rtl_sim::unavailable_reason() {
-            panic!("no Verilator model of speckle_sha3_256: {why}");
-        }
-        let m = Model::new(profile, "speckle_sha3_256").unwrap_or_else(|e| panic!("{e}"));
-        let p = |n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
-        let mut d = Dut {
-            clock: p("clock"),
-            reset: p("reset"),
-            in_byte: p("in_byte"),
-            in_last: p("in_last"),
-            in_empty: p("in_empty"),
-            in_valid: p("in_valid"),
-            in_ready: p("in_ready"),
-            digest: p("digest"),
-            digest_valid: p("digest_valid"),
-            digest_ready: p("digest_ready"),
-            m,
-        };
-        d.reset();
-        d
+        let mut m = testbench::open(profile, "speckle_sha3_256");
+        let [clock, in_byte, in_last, in_empty, in_valid, in_ready, digest, digest_valid, digest_ready] = testbench::ports(
+            &m,
+            ["clock", "in_byte", "in_last", "in_empty", "in_valid", "in_ready", "digest", "digest_valid", "digest_ready"],
+        );
+        testbench::reset(&mut m, 1);
+        Dut { m, clock, in_byte, in_last, in_empty, in_valid, in_ready, digest, digest_valid, digest_ready }
     }
 
     fn reset(&mut self) {
-        self.m.set(self.reset, 1);
-        self.m.tick(self.clock);
-        self.m.set(self.reset, 0);
+        testbench::reset(&mut self.m, 1);
     }
 
     /// Offers bytes of a message that never ends for `clocks` clocks, taken or not.

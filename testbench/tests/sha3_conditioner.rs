@@ -5,7 +5,7 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rtl_sim::{Model, PortId};
+use testbench::{Model, PortId};
 use sha3::Digest;
 use speckle_model::params::CoreParams;
 use speckle_model::sha3_conditioner::{pack_lsb_first, Sha3Conditioner};
@@ -31,27 +31,13 @@ struct Step {
 
 impl Dut {
     fn new(profile: &str) -> Dut {
-        if let Some(why) = rtl_sim::unavailable_reason() {
-            panic!("no Verilator model of speckle_sha3_conditioner: {why}");
-        }
-        let m = Model::new(profile, "speckle_sha3_conditioner").unwrap_or_else(|e| panic!("{e}"));
-        let p = |n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
-        let mut d = Dut {
-            clock: p("clock"),
-            in_bit: p("in_bit"),
-            in_valid: p("in_valid"),
-            in_ready: p("in_ready"),
-            abort: p("abort"),
-            digest: p("digest"),
-            digest_valid: p("digest_valid"),
-            digest_ready: p("digest_ready"),
-            m,
-        };
-        let reset = d.m.port("reset").unwrap();
-        d.m.set(reset, 1);
-        d.m.tick(d.clock);
-        d.m.set(reset, 0);
-        d
+        let mut m = testbench::open(profile, "speckle_sha3_conditioner");
+        let [clock, in_bit, in_valid, in_ready, abort, digest, digest_valid, digest_ready] = testbench::ports(
+            &m,
+            ["clock", "in_bit", "in_valid", "in_ready", "abort", "digest", "digest_valid", "digest_ready"],
+        );
+        testbench::reset(&mut m, 1);
+        Dut { m, clock, in_bit, in_valid, in_ready, abort, digest, digest_valid, digest_ready }
     }
 
     fn step(&mut self, valid: bool, bit: bool, abort: bool, ready: bool) -> Step {
