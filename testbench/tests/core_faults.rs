@@ -12,7 +12,7 @@
 
 mod core;
 
-use core::{model_digests, pushed_run, Core};
+use core::{model_digests, pushed_run, pushed_run_from, Core};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -112,5 +112,72 @@ fn ice40_faults_alarm_in_time_and_leak_nothing() {
 fn ecp5_faults_alarm_in_time_and_leak_nothing() {
     for (i, f) in FAULTS.iter().enumerate() {
         inject("ecp5", *f, 200 + i as u64);
+    }
+}
+
+/// After a stuck-at fault, CLEAR_ALARMS is acknowledged, the gate stays closed for the 1024-sample
+/// startup test and then reopens, and the conditioned output resumes bit-exact from samples taken
+/// after it reopened. Then the LOS and external-alarm pins each close the gate within a few clocks,
+/// and STATUS reports them latched.
+#[test]
+fn clear_alarms_reopens_the_gate_and_pins_close_it() {
+    use speckle_model::protocol::{AckResult, FrameType, Payload};
+    let mut core = Core::open("ice40");
+    let mut rng = ChaCha8Rng::seed_from_u64(300);
+    core.run_samples(30_000, || rng.random_bool(0.5));
+    let onset = core.samples.len();
+    core.run_samples(200, || true);
+    assert!(core.alarm(), "stuck-at-1 not detected");
+    core.run_samples(2_000, || rng.random_bool(0.5));
+    assert!(core.alarm() && !core.gate_is_open(), "alarm must stay latched until cleared");
+    let clear_at = core.samples.len();
+    let clear = core.send(FrameType::ClearAlarms, vec![]);
+    core.run_samples(60_000, || rng.random_bool(0.5));
+    assert!(!core.alarm() && core.gate_is_open(), "gate did not reopen after CLEAR_ALARMS");
+    let reopen = clear_at + core.pushed[clear_at..].iter().position(|&x| x).unwrap();
+    assert!(reopen >= clear_at + 1024, "gate reopened {} samples after the clear was sent", reopen - clear_at);
+    let acks: Vec<_> = core.frames_of(FrameType::Ack).iter().map(|f| f.payload()).collect();
+    assert!(
+        matches!(acks[..], [Ok(Payload::Ack(a))] if a.cmd_type == 0x82 && a.cmd_seq == clear && a.result == AckResult::Done),
+        "{acks:?}"
+    );
+
+    // Frames before the reopening come from the first healthy stretch, the rest from the second.
+    let reopen_clock = core.sample_clock[reopen];
+    let got = core.digests();
+    let cond_clocks: Vec<u64> = core
+        .frames
+        .iter()
+        .zip(&core.frame_clock)
+        .filter(|(f, _)| f.ftype == FrameType::Conditioned)
+        .map(|(_, &t)| t)
+        .collect();
+    let before = cond_clocks.iter().filter(|&&t| t < reopen_clock).count();
+    let first = model_digests(&core.p, pushed_run(&core, onset));
+    let second = model_digests(&core.p, pushed_run_from(&core, reopen));
+    assert!(before >= 3 && got.len() - before >= 5, "{before} frames before, {} after", got.len() - before);
+    assert_eq!(got[..before], first[..before], "frames before the fault");
+    assert_eq!(got[before..], second[..got.len() - before], "frames after the clear");
+
+    for (pin, bit) in [(0, 3u8), (1, 4u8)] {
+        let start = core.clocks;
+        if pin == 0 { core.set_los(true) } else { core.set_ext_alarm(true) }
+        while !core.alarm() {
+            core.step(rng.random_bool(0.5));
+            assert!(core.clocks - start < 10, "pin {pin} did not raise the alarm");
+        }
+        assert!(!core.gate_is_open());
+        core.run_samples(100, || rng.random_bool(0.5));
+        if pin == 0 { core.set_los(false) } else { core.set_ext_alarm(false) }
+        core.send(FrameType::RequestStatus, vec![]);
+        core.run_samples(6_000, || rng.random_bool(0.5));
+        let Some(Ok(Payload::Status(s))) = core.frames_of(FrameType::Status).last().map(|f| f.payload()) else {
+            panic!("no STATUS answer")
+        };
+        assert!(s.alarms.0 & (1 << bit) != 0, "alarm bit {bit} not latched: {s:?}");
+        assert_eq!(s.state.0 & 0b11, 0b01, "startup passed, gate closed: {s:?}");
+        core.send(FrameType::ClearAlarms, vec![]);
+        core.run_samples(3_000, || rng.random_bool(0.5));
+        assert!(core.gate_is_open(), "gate did not reopen after pin {pin} cleared");
     }
 }

@@ -69,3 +69,46 @@ fn ice40_ideal_source_is_bit_exact_end_to_end() {
 fn ecp5_ideal_source_is_bit_exact_end_to_end() {
     ideal("ecp5", 80_000, 2, 10, 6);
 }
+
+/// SET_MODE 1 is acknowledged and turns the output into RAW frames, each 256 consecutive raw samples
+/// (found, in order and without overlap, in the sample stream the test drove); REQUEST_STATUS is
+/// acknowledged and answered with a STATUS frame reporting raw mode.
+#[test]
+fn raw_mode_frames_carry_consecutive_samples() {
+    use speckle_model::packing::unpack_lsb_first;
+    use speckle_model::protocol::AckResult;
+    let mut core = Core::open("ice40");
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    core.run_samples(3000, || rng.random_bool(0.5));
+    let switch = core.samples.len();
+    let set_mode = core.send(FrameType::SetMode, vec![1]);
+    core.run_samples(20_000, || rng.random_bool(0.5));
+    let request = core.send(FrameType::RequestStatus, vec![]);
+    core.run_samples(8_000, || rng.random_bool(0.5));
+
+    let acks: Vec<_> = core
+        .frames_of(FrameType::Ack)
+        .iter()
+        .map(|f| match f.payload() {
+            Ok(Payload::Ack(a)) => (a.cmd_type, a.cmd_seq, a.result),
+            other => panic!("bad ACK {other:?}"),
+        })
+        .collect();
+    assert_eq!(acks, vec![(0x81, set_mode, AckResult::Done), (0x83, request, AckResult::Done)]);
+
+    let raws = core.frames_of(FrameType::Raw);
+    assert!(raws.len() >= 5, "only {} RAW frames", raws.len());
+    let mut from = switch;
+    for (i, f) in raws.iter().enumerate() {
+        let bits = unpack_lsb_first(&f.payload);
+        assert_eq!(bits.len(), 256);
+        let at = (from..core.samples.len() - 255)
+            .find(|&k| core.samples[k..k + 256] == bits[..])
+            .unwrap_or_else(|| panic!("RAW frame {i} is not 256 consecutive samples after sample {from}"));
+        from = at + 256;
+    }
+    let statuses = core.frames_of(FrameType::Status);
+    let Some(Ok(Payload::Status(s))) = statuses.last().map(|f| f.payload()) else { panic!("no STATUS answer") };
+    assert_eq!((s.mode, s.alarms.0), (1, 0), "{s:?}");
+    assert!(s.samples as usize > switch + 20_000 && s.samples as usize <= core.samples.len(), "{s:?}");
+}

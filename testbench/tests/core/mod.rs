@@ -7,11 +7,13 @@
 #![allow(dead_code)] // each test binary uses only part of it
 
 use rtl_sim::{Model, PortId};
+use std::collections::VecDeque;
 use speckle_model::params::CoreParams;
-use speckle_model::protocol::{Decoder, Frame, FrameType};
+use speckle_model::protocol::{encode, Decoder, Frame, FrameType};
 use speckle_model::sampler::Sampler;
 use speckle_model::sha3_conditioner::Sha3Conditioner;
 use speckle_model::uart_rx::UartRx;
+use speckle_model::uart_tx::waveform;
 use speckle_model::vn_debias::VnDebias;
 use speckle_model::xor_fold::XorFold;
 
@@ -23,10 +25,19 @@ pub struct Core {
     uart_tx: PortId,
     alarm: PortId,
     gate_open: PortId,
+    uart_rx: PortId,
+    los: PortId,
+    ext_alarm: PortId,
+    /// Pin levels still to be driven on `uart_rx`, one per clock (idle high when empty).
+    line: VecDeque<bool>,
+    /// Sequence number of the next command frame sent.
+    cmd_seq: u16,
     pub sampler: Sampler,
     rx: UartRx,
     pub decoder: Decoder,
     pub frames: Vec<Frame>,
+    /// Clock at which each frame's last byte was received.
+    pub frame_clock: Vec<u64>,
     /// Clocks run since reset.
     pub clocks: u64,
     /// Raw sample values, in order.
@@ -49,7 +60,7 @@ impl Core {
         let port = |n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
         let (clock, rd, uart_tx, alarm, gate_open) =
             (port("clock"), port("rd"), port("uart_tx"), port("alarm"), port("gate_open"));
-        let (reset, uart_rx) = (port("reset"), port("uart_rx"));
+        let (reset, uart_rx, los, ext_alarm) = (port("reset"), port("uart_rx"), port("los"), port("ext_alarm"));
         m.set(uart_rx, 1);
         m.set(reset, 1);
         m.tick(clock);
@@ -65,10 +76,16 @@ impl Core {
             uart_tx,
             alarm,
             gate_open,
+            uart_rx,
+            los,
+            ext_alarm,
+            line: VecDeque::new(),
+            cmd_seq: 0,
             sampler,
             rx: UartRx::new(divisor),
             decoder: Decoder::new(),
             frames: Vec::new(),
+            frame_clock: Vec::new(),
             clocks: 0,
             samples: Vec::new(),
             pushed: Vec::new(),
@@ -80,6 +97,7 @@ impl Core {
     /// One clock with `rd` on the pin.
     pub fn step(&mut self, rd: bool) {
         self.m.set(self.rd, rd as u64);
+        self.m.set(self.uart_rx, self.line.pop_front().unwrap_or(true) as u64);
         self.m.tick(self.clock);
         self.clocks += 1;
         let s = self.sampler.clock(rd, false);
@@ -95,7 +113,10 @@ impl Core {
         self.rx.clock(self.m.get(self.uart_tx) != 0);
         let o = self.rx.outputs();
         if o.valid {
-            self.frames.extend(self.decoder.feed(&[o.data]));
+            for f in self.decoder.feed(&[o.data]) {
+                self.frames.push(f);
+                self.frame_clock.push(self.clocks);
+            }
         }
     }
 
@@ -112,6 +133,30 @@ impl Core {
                 rd = source();
             }
         }
+    }
+
+    /// Queues a host command frame on the `uart_rx` pin; returns its sequence number.
+    pub fn send(&mut self, ftype: FrameType, payload: Vec<u8>) -> u16 {
+        let seq = self.cmd_seq;
+        self.cmd_seq = self.cmd_seq.wrapping_add(1);
+        let divisor = self.p.baud_divisor();
+        for byte in encode(&Frame::new(ftype, seq, payload)) {
+            self.line.extend(waveform(byte, divisor));
+        }
+        seq
+    }
+
+    pub fn set_los(&mut self, level: bool) {
+        self.m.set(self.los, level as u64);
+    }
+
+    pub fn set_ext_alarm(&mut self, level: bool) {
+        self.m.set(self.ext_alarm, level as u64);
+    }
+
+    /// Frames of one type received so far.
+    pub fn frames_of(&self, t: FrameType) -> Vec<&Frame> {
+        self.frames.iter().filter(|f| f.ftype == t).collect()
     }
 
     pub fn digests(&self) -> Vec<[u8; 32]> {
@@ -148,4 +193,11 @@ pub fn pushed_run(core: &Core, end: usize) -> &[bool] {
         "the gate closed between samples {first} and {end}"
     );
     &core.samples[first..end]
+}
+
+/// The samples that entered the holdback from `start` on, which must be one uninterrupted run.
+pub fn pushed_run_from(core: &Core, start: usize) -> &[bool] {
+    let end = start + core.pushed[start..].iter().position(|&x| !x).unwrap_or(core.pushed.len() - start);
+    assert!(core.pushed[end..].iter().all(|&x| !x), "the gate closed and reopened after sample {start}");
+    &core.samples[start..end]
 }
