@@ -254,12 +254,13 @@ impl CoreModel {
         self.run_uart();
     }
 
-    /// Holdback → von Neumann → fold → SHA3. An alarm (or a clear) flushes everything not yet
-    /// hashed, and while an alarm is latched nothing enters the holdback, so no sample from a
-    /// faulty stretch can reach a digest.
+    /// Holdback → von Neumann → fold → SHA3. As in the RTL, the path is held empty while the gate
+    /// is closed (startup or alarm): an alarm flushes everything not yet hashed and nothing enters
+    /// the holdback until the gate reopens, so no sample from a faulty stretch can reach a digest,
+    /// and the first digest after startup starts with the first sample after the gate opened.
     fn conditioned_path(&mut self, bit: bool) {
         let g = self.gate_out;
-        let hold = g.flush || g.alarms != 0;
+        let hold = g.flush || !g.gate_open;
         if hold {
             self.vn.reset();
             self.fold.reset();

@@ -37,10 +37,20 @@ fn first_digest_is_sha3_of_the_debiased_folded_samples() {
     let bits = random_bits(1, 60_000);
     let mut core = CoreModel::new(&p);
     let mut dec = Decoder::new();
-    let frames = run(&mut core, &bits, &mut dec);
+    // The data path is held empty until the gate opens: the first sample it takes is the one
+    // whose verdict opened the gate.
+    let mut first = None;
+    for (i, &b) in bits[..2000].iter().enumerate() {
+        core.push_sample(b);
+        first = first.or(core.gate_open().then_some(i));
+    }
+    let first = first.expect("gate open after the 1024-sample startup test");
+    assert!((1024..1100).contains(&first), "gate opened at sample {first}");
+    let mut frames = dec.feed(&core.take_tx());
+    frames.extend(run(&mut core, &bits[2000..], &mut dec));
     let cond = of_type(&frames, FrameType::Conditioned);
     assert!(cond.len() > 3, "a healthy source must produce output, got {} frames", cond.len());
-    let folded = crate::xor_fold::XorFold::run(p.fold_k, VnDebias::run(!p.vn_enable, bits.iter().copied()));
+    let folded = crate::xor_fold::XorFold::run(p.fold_k, VnDebias::run(!p.vn_enable, bits[first..].iter().copied()));
     let want: [u8; 32] = sha3::Sha3_256::digest(pack_lsb_first(&folded[..p.n_in as usize])).into();
     assert_eq!(cond[0].payload, want.to_vec());
     let st = of_type(&frames, FrameType::Status);
