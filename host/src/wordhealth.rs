@@ -54,6 +54,7 @@ impl WordHealth {
         }
     }
 
+    #[inline]
     fn rct_word(&mut self, w: u64) {
         // same bit i: sample i equals sample i-1 (bit 0 compares with the previous word's last).
         let prev = if self.last { 1 } else { 0 };
@@ -105,6 +106,7 @@ impl WordHealth {
 }
 
 /// True when `x` has `k` or more consecutive one bits (k = 0 is trivially true).
+#[inline]
 fn has_run_of_ones(x: u64, k: u32) -> bool {
     if k == 0 {
         return true;
