@@ -126,3 +126,37 @@ fn verilated_core_and_model_emit_the_same_digests() {
     assert_eq!(first_diff, None, "digest {first_diff:?} differs (RTL {} digests, model {})", rtl.len(), model.len());
     assert!(rtl.len().abs_diff(model.len()) <= 1, "RTL {} digests, model {}", rtl.len(), model.len());
 }
+
+/// Raw mode on both cores: every RAW frame is 256 consecutive input samples, frames come in order
+/// without overlap, and the line stays busy. (Frame boundaries are not compared bit for bit: they
+/// depend on the UART's exact clock timing, which CoreModel only approximates.)
+#[test]
+fn raw_frames_are_runs_of_consecutive_samples_on_both_cores() {
+    use speckle_model::packing::unpack_lsb_first;
+    use speckle_model::protocol::{Command, Decoder, FrameType, Mode};
+    use speckle_sim::physics::{PhysicsParams, Source};
+    use speckle_sim::{board_params, open_core, CoreChoice};
+    let params = board_params(1_000_000).unwrap();
+    let mut src = Source::new(PhysicsParams::nominal(6e6), 22);
+    let bits: Vec<bool> = (0..60_000).map(|_| src.step(true)).collect();
+    for choice in [CoreChoice::Rtl, CoreChoice::Model] {
+        let Ok((mut core, _)) = open_core(choice, "ice40", &params) else {
+            eprintln!("SKIPPED {choice:?}: unavailable");
+            continue;
+        };
+        core.push_host_bytes(&Command::SetMode(Mode::Raw).encode(1));
+        for &b in &bits {
+            core.push_sample(b);
+        }
+        let frames = Decoder::new().feed(&core.take_tx());
+        let raw: Vec<Vec<bool>> = frames.iter().filter(|f| f.ftype == FrameType::Raw).map(|f| unpack_lsb_first(&f.payload)).collect();
+        assert!(raw.len() >= 15, "{choice:?}: only {} RAW frames", raw.len());
+        let mut from = 0;
+        for (i, r) in raw.iter().enumerate() {
+            // Search from where the previous frame ended: frames are in order and never overlap.
+            let at = bits[from..].windows(256).position(|w| w == r.as_slice());
+            let at = at.unwrap_or_else(|| panic!("{choice:?}: RAW frame {i} is not a run of input samples after sample {from}"));
+            from += at + 256;
+        }
+    }
+}

@@ -284,18 +284,18 @@ impl CoreModel {
         }
     }
 
-    /// 256 consecutive samples per RAW frame; while the framer still holds the previous block the
-    /// full buffer waits and new samples are skipped, which is the gap docs/protocol.md allows.
+    /// 256 consecutive samples per RAW frame, one block buffer as in the RTL: while a full block
+    /// waits for the framer new samples are skipped, which is the gap docs/protocol.md allows.
     fn raw_tap(&mut self, bit: bool) {
+        if self.raw_slot.is_some() {
+            return;
+        }
+        self.raw_buf.push(bit);
         if self.raw_buf.len() == RAW_FRAME_SAMPLES {
-            if self.raw_slot.is_some() {
-                return;
-            }
             let packed = crate::packing::pack_lsb_first(&self.raw_buf);
             self.raw_slot = Some(packed.try_into().unwrap());
             self.raw_buf.clear();
         }
-        self.raw_buf.push(bit);
     }
 
     /// STATUS snapshots the per-period extremes and restarts them.
