@@ -2,12 +2,12 @@
 
 use crate::cli::{Conditioner, Mix, Mode, RunArgs, Whiten};
 use crate::ingest::{self, Event, WorkerConfig};
+use crate::mix::Mixer;
 use crate::row::Row;
 use crate::sink::{check_entropy_per_byte, Sink, SinkSpec, DEFAULT_ENTROPY_PER_BYTE};
 use crate::source::SourceSpec;
 use crate::status_socket::StatusSocket;
 use crate::telemetry::Telemetry;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -106,7 +106,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     drop(tx);
 
     let n = specs.len();
-    let mut mixer = Mixer { mix, queues: vec![VecDeque::new(); n], healthy: vec![false; n], alive: vec![true; n] };
+    let mut mixer = Mixer::new(mix, n);
     let start = Instant::now();
     let mut written: u64 = 0;
     let mut summary = Summary::new(args.summary);
@@ -174,51 +174,6 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     }
     eprintln!("speckle: wrote {written} bytes in {:.1} s", start.elapsed().as_secs_f64());
     result
-}
-
-/// Combines released blocks. With `xor`, an output block is the XOR of one block from every source
-/// that is healthy right now: as good as the best of them if they are independent, and a source
-/// that turns unhealthy simply leaves the set (its queued blocks were released, so still good).
-struct Mixer {
-    mix: Mix,
-    queues: Vec<VecDeque<[u8; 32]>>,
-    healthy: Vec<bool>,
-    alive: Vec<bool>,
-}
-
-impl Mixer {
-    fn add(&mut self, source: usize, blocks: Vec<[u8; 32]>) {
-        self.queues[source].extend(blocks);
-    }
-    fn set_health(&mut self, source: usize, healthy: bool) {
-        self.healthy[source] = healthy;
-    }
-    fn end(&mut self, source: usize) {
-        self.alive[source] = false;
-        self.healthy[source] = false;
-    }
-    fn take(&mut self) -> Vec<u8> {
-        match self.mix {
-            Mix::Concat => self.queues.iter_mut().flat_map(|q| q.drain(..)).flatten().collect(),
-            Mix::Xor => {
-                let members: Vec<usize> = (0..self.queues.len()).filter(|&i| self.healthy[i] && self.alive[i]).collect();
-                let mut out = Vec::new();
-                while !members.is_empty() && members.iter().all(|&i| !self.queues[i].is_empty()) {
-                    let mut acc = [0u8; 32];
-                    for &i in &members {
-                        let b = self.queues[i].pop_front().unwrap();
-                        acc.iter_mut().zip(b).for_each(|(a, x)| *a ^= x);
-                    }
-                    out.extend_from_slice(&acc);
-                }
-                // Queues of sources outside the set would otherwise grow without bound.
-                for i in (0..self.queues.len()).filter(|i| !members.contains(i)) {
-                    self.queues[i].clear();
-                }
-                out
-            }
-        }
-    }
 }
 
 /// `--summary`: one stderr line per second, for people watching `make run`.

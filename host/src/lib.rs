@@ -7,6 +7,7 @@ pub mod cli;
 pub mod daemon;
 pub mod health;
 pub mod ingest;
+pub mod mix;
 pub mod rawtap;
 pub mod row;
 pub mod sink;
