@@ -159,7 +159,7 @@ mod tests {
         }
         assert!(!out.iter().any(|x| x == "g4"));
         let d = EmojiTable::default_table();
-        assert_eq!(1usize << d.bits_per_glyph() <= d.len(), true);
+        assert!(1usize << d.bits_per_glyph() <= d.len());
         assert!(1usize << (d.bits_per_glyph() + 1) > d.len());
     }
 

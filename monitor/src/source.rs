@@ -77,7 +77,7 @@ impl SimSource {
 
     /// A fresh board with another scenario (a tripped interlock needs a restart, as on hardware).
     pub fn restart(&mut self, scenario: Scenario) -> Result<Vec<Update>, String> {
-        let old = std::mem::replace(&mut self.name, String::new());
+        let old = std::mem::take(&mut self.name);
         *self = SimSource::new(scenario, self.seed)?;
         Ok(vec![Update::Event { source: self.name.clone(), text: format!("board restarted with scenario {} (was {old})", scenario.name()) }])
     }

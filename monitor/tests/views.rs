@@ -74,7 +74,7 @@ fn health_shows_cutoffs_and_the_stuck_rct_alarm() {
     assert!(s.contains("gate closed"), "{s}");
     let e = flat(&screen(&mut stuck, View::Events, 80, 24));
     let run = stuck.channels[0].status.unwrap().rct_max_run;
-    assert!(e.contains(&format!("ALARM latched: RCT")) && e.contains(&format!("RCT run {run} ≥ cutoff {}", c.rct)), "{e}");
+    assert!(e.contains("ALARM latched: RCT") && e.contains(&format!("RCT run {run} ≥ cutoff {}", c.rct)), "{e}");
 }
 
 #[test]

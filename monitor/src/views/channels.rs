@@ -41,6 +41,7 @@ fn tone(v: Option<f64>, lo: f64, hi: f64) -> Tone {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // one call site per chart; a struct would only rename them
 fn chart(f: &mut Frame, area: Rect, app: &App, head: Line, data: &[(f64, f64)], lines: &[(f64, Color)], y: [f64; 2], t: Tone) {
     let [h, c] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     f.render_widget(Paragraph::new(head), h);
@@ -83,7 +84,7 @@ fn bias(f: &mut Frame, area: Rect, app: &App, ch: &Channel) {
     let head = Line::from(vec![
         Span::raw("P(1) "),
         Span::styled(now.map(|b| format!("{b:.3}")).unwrap_or_else(|| "n/a".into()), style(app, t)),
-        Span::raw(format!(" limits {lo:.3}/{hi:.3} (APT {}/{w})", c.apt)),
+        Span::raw(format!(" limits {lo:.3}/{hi:.3}")),
     ]);
     chart(f, area, app, head, &points(&ch.bias), &[(lo, Color::Yellow), (hi, Color::Yellow)], [0.0, 1.0], t);
 }
