@@ -82,7 +82,7 @@ impl Bench {
         self.core.set_ext_alarm(self.front.tripped);
         self.core.push_sample(rd);
         self.t += 1;
-        if self.t % self.poll_every == 0 {
+        if self.t.is_multiple_of(self.poll_every) {
             self.poll();
         }
     }

@@ -78,7 +78,7 @@ pub fn run(args: &SimArgs) -> Result<(), String> {
         (None, None) => return Err("give --scenario NAME or --scenarios A,B,C (--list shows them)".into()),
         (Some(_), Some(_)) => return Err("--scenario and --scenarios are exclusive".into()),
     };
-    if !(args.interval > 0.0) {
+    if args.interval.is_nan() || args.interval <= 0.0 {
         return Err(format!("--interval {}: must be a positive number of seconds", args.interval));
     }
     let core = match args.core {

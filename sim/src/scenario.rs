@@ -187,7 +187,7 @@ impl Scenario {
                 p.emi = Some(Emi { period_s: 100e-6, width_s: 20e-6, amplitude_ua: 2_000.0 });
             }
             Scenario::LinkFlap => {
-                if (since_s / 2e-3) as u64 % 2 == 0 {
+                if ((since_s / 2e-3) as u64).is_multiple_of(2) {
                     p.coupling = 0.0;
                 }
             }
