@@ -29,7 +29,6 @@ fn main() {
     }
 }
 
-#[allow(dead_code)]
 fn physics_only() -> f64 {
     let p = speckle_sim::physics::PhysicsParams::nominal(6e6);
     let mut s = speckle_sim::physics::Source::new(p, 1);
