@@ -112,3 +112,38 @@ pub fn run(args: MonitorArgs) -> Result<(), String> {
     let plan = args.plan()?;
     term::run(plan)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_arguments_name_what_is_wrong_and_what_is_valid() {
+        let a = |f: fn(&mut MonitorArgs)| {
+            let mut m = MonitorArgs { auto_cycle_slide_time: 15.0, auto_cycle_resume_cycling_time: 60.0, raw_format: "hex".into(), ..Default::default() };
+            f(&mut m);
+            m.plan().err().unwrap_or_default()
+        };
+        assert!(a(|_| {}).contains("give --socket PATH, --source sim:SCENARIO or --demo"));
+        let e = a(|m| m.source = vec!["sim:nope".into()]);
+        assert!(e.contains("unknown scenario 'nope'") && e.contains("optimal") && e.contains("stuck"), "{e}");
+        assert!(a(|m| m.source = vec!["serial:/dev/ttyUSB0".into()]).contains("takes sim:SCENARIO"));
+        assert!(a(|m| {
+            m.demo = true;
+            m.auto_cycle_slide_time = 0.0
+        })
+        .contains("--auto-cycle-slide-time 0"));
+        assert!(a(|m| {
+            m.demo = true;
+            m.raw_format = "morse".into()
+        })
+        .contains("valid are binary, octal, hex, base64, base58, emoji"));
+        let mut ok = MonitorArgs { demo: true, auto_cycle_slide_time: 15.0, auto_cycle_resume_cycling_time: 60.0, raw_format: "emoji".into(), ..Default::default() };
+        let p = ok.plan().unwrap();
+        assert_eq!((p.sims.len(), p.sims[0].name(), p.cycle.is_some()), (1, "optimal", true));
+        ok.demo = false;
+        ok.source = vec!["sim:bias".into(), "sim:dark".into()];
+        let p = ok.plan().unwrap();
+        assert_eq!((p.sims.len(), p.cycle), (2, None));
+    }
+}
