@@ -74,3 +74,40 @@ fn unknown_scenario_is_one_clear_line() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("unknown scenario `sunny`") && err.contains("optimal") && err.contains("stuck"), "{err}");
 }
+
+/// Two boards: the stuck one is isolated by its alarm while the healthy one keeps the output going
+/// (`--mix xor` XORs only currently healthy sources).
+#[test]
+fn a_failing_source_is_isolated_while_the_other_goes_on() {
+    let dir = common::tmpdir("sim-two");
+    let tele = dir.join("tele");
+    let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["run", "--source", "sim:optimal,sim:stuck", "--mix", "xor", "--bytes", "512", "--duration", "60"])
+        .args(["--output", "stdout", "--telemetry-dir", tele.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    assert_eq!(res.stdout.len(), 512, "{err}");
+    let (_, rows) = read_telemetry(&tele);
+    let stuck: Vec<_> = rows.iter().filter(|r| r["source"] == Field::Str("sim:stuck".into())).collect();
+    assert!(stuck.iter().any(|r| r["healthy"] == Field::Bool(false) && matches!(r["board_alarms"], Field::Int(a) if a != 0)), "{err}");
+    let last_ok = rows.iter().rev().find(|r| r["source"] == Field::Str("sim:optimal".into())).unwrap();
+    assert_eq!(last_ok["healthy"], Field::Bool(true));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Raw mode against the simulated board: SET_MODE raw is obeyed and the host's own tests and
+/// conditioner produce output.
+#[test]
+fn raw_mode_with_the_simulated_board_conditions_on_the_host() {
+    let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["run", "--source", "sim:optimal", "--mode", "raw", "--conditioner", "blake3", "--whiten", "auto"])
+        .args(["--bytes", "96", "--duration", "60", "--output", "stdout"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    assert_eq!(res.stdout.len(), 96, "{err}");
+    assert!(err.contains("conditioning on the CPU"), "{err}");
+}
