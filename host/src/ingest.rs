@@ -70,6 +70,8 @@ struct Worker {
     sfp: Option<SfpDiag>,
     last_row: (Instant, u64, u64),
     stale_reported: bool,
+    /// When link errors were last logged, and the counts then.
+    logged: (Instant, DecoderStats),
 }
 
 impl Worker {
@@ -89,6 +91,7 @@ impl Worker {
             sfp: None,
             last_row: (Instant::now(), 0, 0),
             stale_reported: false,
+            logged: (Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now), DecoderStats::default()),
         }
     }
 
@@ -129,6 +132,7 @@ impl Worker {
                     for frame in self.decoder.feed(&buf[..n]) {
                         self.frame(frame);
                     }
+                    self.log_link_errors();
                     self.tick();
                     if last_poll.elapsed() >= STATUS_POLL {
                         last_poll = Instant::now();
@@ -158,6 +162,27 @@ impl Worker {
             }
         }
         let _ = self.tx.send(Event::Ended { source: self.cfg.index, reason: "stopped".into() });
+    }
+
+    /// Link errors go to the log at most once a second per source, with what changed since the
+    /// last line, so a noisy line cannot flood the journal; telemetry has the exact counts.
+    fn log_link_errors(&mut self) {
+        let now = add_stats(self.prior, self.decoder.stats());
+        let then = self.logged.1;
+        let changed = (now.bad_crc, now.lost, now.unknown_type, now.resync_bytes) != (then.bad_crc, then.lost, then.unknown_type, then.resync_bytes);
+        if changed && self.logged.0.elapsed() >= Duration::from_secs(1) {
+            let gap = self.decoder.last_gap().map(|g| format!(" (last gap: expected seq {} got {})", g.expected, g.got)).unwrap_or_default();
+            eprintln!(
+                "speckle: {}: link errors: +{} bad CRC, +{} frames lost in +{} gaps{gap}, +{} unknown type, +{} bytes skipped resyncing",
+                self.name(),
+                now.bad_crc - then.bad_crc,
+                now.lost - then.lost,
+                now.gaps - then.gaps,
+                now.unknown_type - then.unknown_type,
+                now.resync_bytes - then.resync_bytes
+            );
+            self.logged = (Instant::now(), now);
+        }
     }
 
     fn sleep(&self, total: Duration) {

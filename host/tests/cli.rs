@@ -112,3 +112,22 @@ fn bench_writes_a_report_with_measured_rows() {
     assert!(rate > 0.0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn link_errors_are_logged_with_what_went_wrong() {
+    let dir = common::tmpdir("cli-linkerr");
+    let mut b = BoardDouble::new();
+    b.status(0).block(1);
+    let n = b.bytes.len();
+    b.bytes[n - 20] ^= 1; // corrupt block 1's payload
+    b.seq += 3;
+    b.block(2).status(0);
+    let cap = dir.join("cap.bin");
+    std::fs::write(&cap, &b.bytes).unwrap();
+    let out = speckle(&["run", "--source", &format!("file:{}", cap.display()), "--output", "stdout"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(out.stdout, vec![2u8; 32]);
+    assert!(err.contains("+1 bad CRC") && err.contains("+4 frames lost in +1 gaps"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
