@@ -178,10 +178,6 @@ impl App {
         push_capped(&mut self.events, (when, source.to_string(), text), MAX_EVENTS);
     }
 
-    /// Forgets a source's history (its board was restarted), keeping the log.
-    pub fn reset_source(&mut self, name: &str) {
-        self.channels.retain(|c| c.name != name);
-    }
 
     pub fn apply(&mut self, u: Update) {
         match u {
@@ -230,6 +226,12 @@ impl App {
                 }
             }
             Update::Row(r) => self.on_row(*r),
+            Update::Restarted { old, new } => {
+                // The old board's state is gone with it; the log keeps its history.
+                let t = self.channels.iter().find(|c| c.name == old).map(|c| format!("{:8.3}s", c.t_s)).unwrap_or_default();
+                self.channels.retain(|c| c.name != old);
+                self.event(t, &new, format!("board restarted with scenario {} (was {old})", new.trim_start_matches("sim:")));
+            }
             Update::Event { source, text } => {
                 let t = self.channels.iter().find(|c| c.name == source).map(|c| format!("{:8.3}s", c.t_s)).unwrap_or_default();
                 self.event(t, &source, text)

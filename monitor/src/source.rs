@@ -31,6 +31,9 @@ pub enum Update {
     RawTap { source: String, bytes: Vec<u8> },
     Link { source: String, t_s: f64, bytes_in: u64, stats: DecoderStats },
     Row(Box<TelemetryRow>),
+    /// Source `old` was replaced by a fresh board `new`: everything about `old` sent before this
+    /// (the channel is in order) is history, everything after belongs to `new`.
+    Restarted { old: String, new: String },
     Event { source: String, text: String },
 }
 
@@ -79,7 +82,7 @@ impl SimSource {
     pub fn restart(&mut self, scenario: Scenario) -> Result<Vec<Update>, String> {
         let old = std::mem::take(&mut self.name);
         *self = SimSource::new(scenario, self.seed)?;
-        Ok(vec![Update::Event { source: self.name.clone(), text: format!("board restarted with scenario {} (was {old})", scenario.name()) }])
+        Ok(vec![Update::Restarted { old, new: self.name.clone() }])
     }
 
     pub fn t_s(&self) -> f64 {

@@ -23,7 +23,6 @@ pub fn run(plan: Plan) -> Result<(), String> {
         spawn_socket(p.clone(), tx.clone());
     }
     let sims = plan.sims.iter().enumerate().map(|(i, s)| SimSource::new(*s, plan.seed + i as u64)).collect::<Result<Vec<_>, _>>()?;
-    let names: Vec<String> = sims.iter().map(|s| s.name.clone()).collect();
     if !sims.is_empty() {
         spawn_sims(sims, tx.clone(), ctl_rx);
     }
@@ -31,7 +30,6 @@ pub fn run(plan: Plan) -> Result<(), String> {
     app.raw_format = plan.raw_format;
     let now = Instant::now();
     let mut ctl = Controller::new(app, plan.cycle.map(|(s, r)| (now, s, r)), plan.demo);
-    let mut names = names;
 
     let mut terminal = ratatui::try_init().map_err(|e| format!("cannot set up the terminal (is stdout a terminal?): {e}"))?;
     let result = (|| -> Result<(), String> {
@@ -60,10 +58,6 @@ pub fn run(plan: Plan) -> Result<(), String> {
             match action {
                 Action::Quit => return Ok(()),
                 Action::Restart(i, s) => {
-                    if let Some(old) = names.get_mut(i) {
-                        ctl.app.reset_source(old);
-                        *old = format!("sim:{}", s.name());
-                    }
                     let _ = ctl_tx.send(SimControl::Restart(i, s));
                 }
                 Action::None => {}

@@ -156,3 +156,35 @@ fn larger_terminals_and_the_help_line() {
         }
     }
 }
+
+#[test]
+fn a_restarted_board_replaces_its_channel_in_order() {
+    let mut sim = SimSource::new(Scenario::from_name("optimal").unwrap(), 1).unwrap();
+    let mut app = App::new(EmojiTable::default_table(), true, String::new());
+    let mut updates = sim.pump(70_000);
+    updates.extend(sim.restart(Scenario::from_name("stuck").unwrap()).unwrap());
+    updates.extend(sim.pump(80_000));
+    for u in updates {
+        app.apply(u);
+    }
+    let names: Vec<&str> = app.channels.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["sim:stuck"]);
+    let s = flat(&screen(&mut app, View::Events, 80, 24));
+    assert!(s.contains("board restarted with scenario stuck (was sim:optimal)"), "{s}");
+    assert!(s.contains("alarm latched: RCT"), "{s}");
+}
+
+#[test]
+fn no_color_means_no_colour_and_colour_marks_alarms_otherwise() {
+    use ratatui::style::Color;
+    let mut stuck = run("stuck", 80_000);
+    let colours = |app: &mut App| {
+        app.view = View::Health;
+        let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        t.draw(|f| draw(f, app)).unwrap();
+        t.backend().buffer().content().iter().map(|c| c.fg).filter(|&c| c != Color::Reset).collect::<Vec<_>>()
+    };
+    assert!(colours(&mut stuck).is_empty());
+    stuck.no_color = false;
+    assert!(colours(&mut stuck).contains(&Color::Red));
+}
