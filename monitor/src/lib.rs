@@ -23,8 +23,8 @@ pub struct MonitorArgs {
     /// Follow a running daemon's status socket (JSON lines of telemetry rows).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["source", "demo"])]
     pub socket: Option<PathBuf>,
-    /// Run a simulated board in-process: sim:SCENARIO (repeat for several sources).
-    #[arg(long, value_name = "sim:SCENARIO")]
+    /// Run simulated boards in-process: sim:SCENARIO (repeat or comma-separate for several sources).
+    #[arg(long, value_name = "sim:SCENARIO", value_delimiter = ',')]
     pub source: Vec<String>,
     /// Demo: simulated board, rotating scenarios and views (implies --auto-cycle).
     #[arg(long)]

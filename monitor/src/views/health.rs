@@ -52,6 +52,9 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
         ),
         _ => return out,
     };
+    if ch.status.is_none() {
+        out.push(Line::from("cutoffs: ice40 profile (telemetry rows do not carry them)"));
+    }
     let markov_ok = mmin == 0xFFFF || (mmin as u32 >= c.markov_lo && mmax as u32 <= c.markov_hi);
     let mmin_s = if mmin == 0xFFFF { "-".to_string() } else { mmin.to_string() };
     out.push(Line::from(vec![mark(app, (run as u32) < c.rct), Span::raw(format!(" RCT max run {run:>5} cutoff {:>5}  failures {}", c.rct, fails.0))]));
