@@ -14,7 +14,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub enum Event {
     Blocks { source: usize, blocks: Vec<[u8; 32]> },
-    Row { source: usize, row: Row },
+    Row { source: usize, row: Box<Row> },
     Ended { source: usize, reason: String },
 }
 
@@ -321,7 +321,7 @@ impl Worker {
             out_bytes_per_s: (self.bytes_out - self.last_row.2) as f64 / dt,
         };
         self.last_row = (now, self.bytes_in, self.bytes_out);
-        let _ = self.tx.send(Event::Row { source: self.cfg.index, row });
+        let _ = self.tx.send(Event::Row { source: self.cfg.index, row: Box::new(row) });
     }
 }
 

@@ -12,7 +12,7 @@ use sha3::Digest;
 use speckle_model::adaptp_ht::AdaptProp;
 use speckle_model::markov_ht::Markov;
 use speckle_model::packing::BitPacker;
-use speckle_model::params::{cutoffs, HOLDBACK_MARGIN, STARTUP_SAMPLES};
+use speckle_model::params::{cutoffs, HOLDBACK_MARGIN, SHA3_256_RATE_BITS, STARTUP_SAMPLES};
 use speckle_model::protocol::{StateBits, Status};
 use speckle_model::repcnt_ht::RepCount;
 use speckle_model::vn_debias::VnDebias;
@@ -85,7 +85,7 @@ impl RawTap {
         if self.config == Some(c) {
             return Ok(());
         }
-        if !(64..=32768).contains(&c.window) || c.n_in == 0 || c.n_in % 8 != 0 || c.n_in > 1088 || c.fold_k == 0 {
+        if !(64..=32768).contains(&c.window) || c.n_in == 0 || !c.n_in.is_multiple_of(8) || c.n_in as u32 > SHA3_256_RATE_BITS || c.fold_k == 0 {
             return Err(format!("STATUS reports unusable parameters {c:?}"));
         }
         if s.h_milli == 0 || s.h_milli > 1000 || s.alpha_log2 == 0 {

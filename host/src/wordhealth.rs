@@ -29,7 +29,7 @@ pub struct WordHealth {
 
 impl WordHealth {
     pub fn new(window: u32, rct_cutoff: u32, apt_cutoff: u32, markov_lo: u32, markov_hi: u32) -> Self {
-        assert!(window % 64 == 0 && window > 0, "window must be a multiple of 64");
+        assert!(window.is_multiple_of(64) && window > 0, "window must be a multiple of 64");
         WordHealth {
             rct_cutoff,
             apt_cutoff,

@@ -32,7 +32,7 @@ fn replay(mode: Mode, bytes: Vec<u8>, chunk: usize) -> (Vec<[u8; 32]>, Vec<Row>)
     for e in events {
         match e {
             Event::Blocks { blocks: b, .. } => blocks.extend(b),
-            Event::Row { row, .. } => rows.push(row),
+            Event::Row { row, .. } => rows.push(*row),
             Event::Ended { .. } => {}
         }
     }

@@ -92,29 +92,6 @@ pub trait Link: Send {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_every_kind_and_refuses_bad_input_with_the_valid_forms() {
-        assert_eq!(
-            SourceSpec::parse("serial:/dev/ttyUSB1@2000000").unwrap(),
-            SourceSpec::Serial { path: "/dev/ttyUSB1".into(), baud: 2_000_000 }
-        );
-        assert_eq!(
-            SourceSpec::parse("serial:/dev/ttyUSB1").unwrap(),
-            SourceSpec::Serial { path: "/dev/ttyUSB1".into(), baud: DEFAULT_BAUD }
-        );
-        assert_eq!(SourceSpec::parse("sim:stuck").unwrap(), SourceSpec::Sim { scenario: "stuck".into() });
-        assert_eq!(SourceSpec::parse("file:x.bin").unwrap(), SourceSpec::File { path: "x.bin".into() });
-        assert!(SourceSpec::parse("usb:/dev/x").unwrap_err().contains("serial:PATH"));
-        assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));
-        assert!(SourceSpec::parse("serial:/dev/x@0").unwrap_err().contains("between 300"));
-        assert!(SourceSpec::parse("nocolon").unwrap_err().contains("no kind"));
-    }
-}
-
 /// An in-memory capture, read in fixed chunks so frame boundaries fall anywhere; for tests and tools.
 pub struct MemoryLink {
     data: Vec<u8>,
@@ -143,5 +120,28 @@ impl Link for MemoryLink {
     }
     fn finite(&self) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_kind_and_refuses_bad_input_with_the_valid_forms() {
+        assert_eq!(
+            SourceSpec::parse("serial:/dev/ttyUSB1@2000000").unwrap(),
+            SourceSpec::Serial { path: "/dev/ttyUSB1".into(), baud: 2_000_000 }
+        );
+        assert_eq!(
+            SourceSpec::parse("serial:/dev/ttyUSB1").unwrap(),
+            SourceSpec::Serial { path: "/dev/ttyUSB1".into(), baud: DEFAULT_BAUD }
+        );
+        assert_eq!(SourceSpec::parse("sim:stuck").unwrap(), SourceSpec::Sim { scenario: "stuck".into() });
+        assert_eq!(SourceSpec::parse("file:x.bin").unwrap(), SourceSpec::File { path: "x.bin".into() });
+        assert!(SourceSpec::parse("usb:/dev/x").unwrap_err().contains("serial:PATH"));
+        assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));
+        assert!(SourceSpec::parse("serial:/dev/x@0").unwrap_err().contains("between 300"));
+        assert!(SourceSpec::parse("nocolon").unwrap_err().contains("no kind"));
     }
 }
