@@ -67,6 +67,28 @@ fn drive(program: &str, tag: &str) {
     t.wait_for(&["MONITOR-EXITED-0"]);
 }
 
+/// The monitor attached to a live daemon's status socket (`speckle run --source sim:stuck`).
+fn drive_socket(program: &str, speckle: &Path) {
+    let sock = std::env::temp_dir().join(format!("speckle-monitor-e2e-{}.sock", std::process::id()));
+    let mut daemon = Command::new(speckle)
+        .args(["run", "--source", "sim:stuck", "--output", "file:/dev/null", "--duration", "60", "--status-socket"])
+        .arg(&sock)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start speckle run");
+    let t = Tmux { socket: format!("speckle-monitor-e2e-{}-socket", std::process::id()) };
+    let cmd = format!("NO_COLOR=1 {program} --socket {}; echo MONITOR-EXITED-$?; sleep 30", sock.display());
+    assert!(t.cmd(&["new-session", "-d", "-s", "m", "-x", "80", "-y", "24", &cmd]).status.success());
+    t.keys("h");
+    let shown = std::panic::catch_unwind(|| t.wait_for(&["speckle monitor · Health", "daemon: board alarm", "alarms latched: RCT"]));
+    t.keys("q");
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    shown.unwrap();
+    t.wait_for(&["MONITOR-EXITED-0"]);
+}
+
 fn bin_dir() -> PathBuf {
     // target/<profile>/deps/e2e_tmux-HASH → target/<profile>
     std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
@@ -82,6 +104,11 @@ fn monitor_in_tmux_switches_views_and_shows_the_stuck_alarm() {
     assert!(example.exists(), "{} missing: cargo test builds examples; run cargo test -p speckle-monitor", example.display());
     drive(&example.display().to_string(), "example");
     let speckle = bin_dir().join("speckle");
+    if speckle.exists() {
+        drive_socket(&example.display().to_string(), &speckle);
+    } else {
+        eprintln!("note: {} not built (cargo test --workspace builds it): the live-socket run was left out", speckle.display());
+    }
     if has_monitor_subcommand(&speckle) {
         drive(&format!("{} monitor", speckle.display()), "speckle");
     } else {
