@@ -29,8 +29,9 @@ pub fn poll_log2(clock_hz: u64) -> u32 {
     want.next_power_of_two().trailing_zeros()
 }
 
-/// Clocks of one complete poll from its start to its last STOP (the sequencer adds one clock
-/// between commands).
+/// Clocks of one complete poll from its start to `poll_done`: each command costs two clocks on
+/// top of its bus time (the sequencer sees `done`, then offers the next one), plus three for
+/// leaving the wait state, the verdict and the strobe.
 pub fn poll_clocks(clock_hz: u64) -> u64 {
     let d = quarter_divisor(clock_hz);
     READS
@@ -38,11 +39,12 @@ pub fn poll_clocks(clock_hz: u64) -> u64 {
         .map(|&(_, n)| {
             let cmds = [Cmd::Start, Cmd::Write, Cmd::Write, Cmd::Start, Cmd::Write]
                 .iter()
-                .map(|&c| command_clocks(c, d) + 1)
+                .map(|&c| command_clocks(c, d) + 2)
                 .sum::<u64>();
-            cmds + n as u64 * (command_clocks(Cmd::Read, d) + 1) + command_clocks(Cmd::Stop, d) + 1
+            cmds + n as u64 * (command_clocks(Cmd::Read, d) + 2) + command_clocks(Cmd::Stop, d) + 2
         })
-        .sum()
+        .sum::<u64>()
+        + 3
 }
 
 /// Worst case from an RX-power change in the module to TX_DISABLE: the change lands just after the
