@@ -136,7 +136,7 @@ fn a_vanished_serial_device_is_reopened() {
     std::os::unix::fs::symlink(&first.path, &link).unwrap();
     let out = dir.join("out.bin");
     let child = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["run", "--source", &format!("serial:{}", link.display()), "--duration", "4"])
+        .args(["run", "--source", &format!("serial:{}", link.display()), "--duration", "5"])
         .args(["--output", &format!("file:{}", out.display())])
         .stderr(Stdio::piped())
         .spawn()
