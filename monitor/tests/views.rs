@@ -188,3 +188,18 @@ fn no_color_means_no_colour_and_colour_marks_alarms_otherwise() {
     stuck.no_color = false;
     assert!(colours(&mut stuck).contains(&Color::Red));
 }
+
+#[test]
+fn two_sources_share_the_channels_view_at_80x24() {
+    let mut app = App::new(EmojiTable::default_table(), true, String::new());
+    for name in ["optimal", "bias"] {
+        let mut sim = SimSource::new(Scenario::from_name(name).unwrap(), 3).unwrap();
+        for u in sim.pump(70_000) {
+            app.apply(u);
+        }
+    }
+    let s = screen(&mut app, View::Channels, 80, 24);
+    assert!(s.contains("sim:optimal RX") && s.contains("sim:bias RX"), "{s}");
+    let h = flat(&screen(&mut app, View::Health, 80, 24));
+    assert!(h.contains("sim:optimal healthy") && h.contains("sim:bias alarm latched:") && h.contains("FAIL APT max count"), "{h}");
+}

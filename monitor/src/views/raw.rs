@@ -43,3 +43,18 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     );
     f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::TOP).title(title)), area);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::layout;
+
+    #[test]
+    fn vertical_fills_rows_and_horizontal_fills_columns_newest_last() {
+        let g: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        // 3 columns × 2 rows hold the newest 6 glyphs: 4..9.
+        assert_eq!(layout(&g, 3, 2, true), ["456", "789"]);
+        assert_eq!(layout(&g, 3, 2, false), ["468", "579"]);
+        // Fewer glyphs than cells: the screen fills from the top left.
+        assert_eq!(layout(&g[..2], 3, 2, true), ["01", ""]);
+    }
+}
