@@ -210,3 +210,21 @@ fn write_group(o: &mut Open) -> Result<(), String> {
     group.close().map_err(err)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field added to `Row` but not to `COLUMNS` would silently miss the files (and vice versa).
+    #[test]
+    fn columns_are_exactly_the_row_fields_and_the_schema_parses() {
+        let v = serde_json::to_value(Row::default()).unwrap();
+        let mut fields: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        let mut cols: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+        fields.sort();
+        cols.sort();
+        assert_eq!(fields, cols);
+        let schema = parse_message_type(&schema_text()).unwrap();
+        assert_eq!(schema.get_fields().len(), COLUMNS.len());
+    }
+}
