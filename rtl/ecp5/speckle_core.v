@@ -20,6 +20,7 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
     
     // Constant declarations
     localparam  period_last = 40'h3ffffff;
+    localparam  zero4 = 4'h0;
     
     // Stub signals
     reg  sampler$clock;
@@ -156,30 +157,32 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
     wire  [15:0] parser$ack_seq;
     wire  [7:0] parser$ack_result;
     wire  [15:0] parser$bad_frames;
-    reg  status$clock;
-    reg  status$load;
-    reg  status$mode;
-    reg  [3:0] status$state;
-    reg  [4:0] status$alarms;
-    reg  [31:0] status$samples;
-    reg  [31:0] status$blocks;
-    reg  [31:0] status$dropped;
-    reg  [15:0] status$rct_failures;
-    reg  [15:0] status$apt_failures;
-    reg  [15:0] status$markov_failures;
-    reg  [15:0] status$rct_max_run;
-    reg  [15:0] status$apt_max_count;
-    reg  [15:0] status$markov_min;
-    reg  [15:0] status$markov_max;
-    wire  [383:0] status$payload;
-    reg  raw$clock;
-    reg  raw$reset;
-    reg  raw$enable;
-    reg  raw$sample;
-    reg  raw$sample_valid;
-    wire  [255:0] raw$block;
-    wire  raw$valid;
-    reg  raw$ready;
+    reg  store$clock;
+    reg  store$reset;
+    reg  store$raw_enable;
+    reg  store$sample;
+    reg  store$sample_valid;
+    wire  [255:0] store$raw_block;
+    wire  store$raw_valid;
+    reg  store$raw_ready;
+    reg  store$status_request;
+    wire  store$load;
+    wire  [383:0] store$status_payload;
+    wire  store$status_valid;
+    reg  store$status_ready;
+    reg  store$mode;
+    reg  [3:0] store$state;
+    reg  [4:0] store$alarms;
+    reg  [31:0] store$samples;
+    reg  [31:0] store$blocks;
+    reg  [31:0] store$dropped;
+    reg  [15:0] store$rct_failures;
+    reg  [15:0] store$apt_failures;
+    reg  [15:0] store$markov_failures;
+    reg  [15:0] store$rct_max_run;
+    reg  [15:0] store$apt_max_count;
+    reg  [15:0] store$markov_min;
+    reg  [15:0] store$markov_max;
     reg  [31:0] samples$d;
     wire  [31:0] samples$q;
     reg  samples$clock;
@@ -195,9 +198,6 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
     reg  status_pending$d;
     wire  status_pending$q;
     reg  status_pending$clock;
-    reg  status_valid$d;
-    wire  status_valid$q;
-    reg  status_valid$clock;
     reg  activity_q$d;
     wire  activity_q$q;
     reg  activity_q$clock;
@@ -205,7 +205,6 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
     // Local signals
     reg  hold;
     reg  data_reset;
-    reg  load;
     
     // Sub module instances
     speckle_core$sampler sampler(
@@ -368,33 +367,33 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         .ack_result(parser$ack_result),
         .bad_frames(parser$bad_frames)
     );
-    speckle_core$status status(
-        .clock(status$clock),
-        .load(status$load),
-        .mode(status$mode),
-        .state(status$state),
-        .alarms(status$alarms),
-        .samples(status$samples),
-        .blocks(status$blocks),
-        .dropped(status$dropped),
-        .rct_failures(status$rct_failures),
-        .apt_failures(status$apt_failures),
-        .markov_failures(status$markov_failures),
-        .rct_max_run(status$rct_max_run),
-        .apt_max_count(status$apt_max_count),
-        .markov_min(status$markov_min),
-        .markov_max(status$markov_max),
-        .payload(status$payload)
-    );
-    speckle_core$raw raw(
-        .clock(raw$clock),
-        .reset(raw$reset),
-        .enable(raw$enable),
-        .sample(raw$sample),
-        .sample_valid(raw$sample_valid),
-        .block(raw$block),
-        .valid(raw$valid),
-        .ready(raw$ready)
+    speckle_core$store store(
+        .clock(store$clock),
+        .reset(store$reset),
+        .raw_enable(store$raw_enable),
+        .sample(store$sample),
+        .sample_valid(store$sample_valid),
+        .raw_block(store$raw_block),
+        .raw_valid(store$raw_valid),
+        .raw_ready(store$raw_ready),
+        .status_request(store$status_request),
+        .load(store$load),
+        .status_payload(store$status_payload),
+        .status_valid(store$status_valid),
+        .status_ready(store$status_ready),
+        .mode(store$mode),
+        .state(store$state),
+        .alarms(store$alarms),
+        .samples(store$samples),
+        .blocks(store$blocks),
+        .dropped(store$dropped),
+        .rct_failures(store$rct_failures),
+        .apt_failures(store$apt_failures),
+        .markov_failures(store$markov_failures),
+        .rct_max_run(store$rct_max_run),
+        .apt_max_count(store$apt_max_count),
+        .markov_min(store$markov_min),
+        .markov_max(store$markov_max)
     );
     speckle_core$samples samples(
         .d(samples$d),
@@ -421,11 +420,6 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         .q(status_pending$q),
         .clock(status_pending$clock)
     );
-    speckle_core$status_valid status_valid(
-        .d(status_valid$d),
-        .q(status_valid$q),
-        .clock(status_valid$clock)
-    );
     speckle_core$activity_q activity_q(
         .d(activity_q$d),
         .q(activity_q$q),
@@ -447,21 +441,18 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         tx$clock = clock;
         rx$clock = clock;
         parser$clock = clock;
-        status$clock = clock;
-        raw$clock = clock;
+        store$clock = clock;
         samples$clock = clock;
         blocks$clock = clock;
         dropped$clock = clock;
         period$clock = clock;
         status_pending$clock = clock;
-        status_valid$clock = clock;
         activity_q$clock = clock;
         samples$d = samples$q;
         blocks$d = blocks$q;
         dropped$d = dropped$q;
         period$d = period$q;
         status_pending$d = status_pending$q;
-        status_valid$d = status_valid$q;
         activity_q$d = activity_q$q;
         sampler$reset = reset;
         rct$reset = reset;
@@ -474,7 +465,7 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         tx$reset = reset;
         rx$reset = reset;
         parser$reset = reset;
-        raw$reset = reset;
+        store$reset = reset;
         sampler$rd = rd;
         rct$sample = sampler$sample;
         rct$sample_valid = sampler$sample_valid;
@@ -512,12 +503,12 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         framer$digest = cond$digest;
         framer$digest_valid = cond$digest_valid;
         cond$digest_ready = framer$digest_ready;
-        raw$enable = parser$mode;
-        raw$sample = sampler$sample;
-        raw$sample_valid = sampler$sample_valid;
-        framer$raw_block = raw$block;
-        framer$raw_valid = raw$valid;
-        raw$ready = framer$raw_ready;
+        store$raw_enable = parser$mode;
+        store$sample = sampler$sample;
+        store$sample_valid = sampler$sample_valid;
+        framer$raw_block = store$raw_block;
+        framer$raw_valid = store$raw_valid;
+        store$raw_ready = framer$raw_ready;
         rx$rx = uart_rx;
         parser$in_byte = rx$data;
         parser$in_valid = rx$valid;
@@ -545,34 +536,29 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         if (parser$request_status) begin
             status_pending$d = 1'b1;
         end
-        load = status_pending$q & ~status_valid$q;
-        if (load) begin
-            status_valid$d = 1'b1;
+        store$status_request = status_pending$q;
+        if (store$load) begin
             status_pending$d = 1'b0;
         end
-        if (status_valid$q & framer$status_ready) begin
-            status_valid$d = 1'b0;
-        end
-        status$load = load;
-        rct$stats_clear = load;
-        apt$stats_clear = load;
-        markov$stats_clear = load;
-        status$mode = parser$mode;
-        status$state = 32'h0;
-        status$state = (((status$state & ~(1 << (32'h0)) | ((gate$startup_done) << (32'h0))) & ~(1 << (32'h1)) | ((gate$gate_open) << (32'h1))) & ~(1 << (32'h3)) | ((gate$los_level) << (32'h3)));
-        status$alarms = gate$alarms;
-        status$samples = samples$q;
-        status$blocks = blocks$q;
-        status$dropped = dropped$q;
-        status$rct_failures = gate$rct_failures;
-        status$apt_failures = gate$apt_failures;
-        status$markov_failures = gate$markov_failures;
-        status$rct_max_run = rct$max_run;
-        status$apt_max_count = apt$max_count;
-        status$markov_min = markov$min_transitions;
-        status$markov_max = markov$max_transitions;
-        framer$status_payload = status$payload;
-        framer$status_valid = status_valid$q;
+        rct$stats_clear = store$load;
+        apt$stats_clear = store$load;
+        markov$stats_clear = store$load;
+        store$mode = parser$mode;
+        store$state = (((zero4 & ~(1 << (32'h0)) | ((gate$startup_done) << (32'h0))) & ~(1 << (32'h1)) | ((gate$gate_open) << (32'h1))) & ~(1 << (32'h3)) | ((gate$los_level) << (32'h3)));
+        store$alarms = gate$alarms;
+        store$samples = samples$q;
+        store$blocks = blocks$q;
+        store$dropped = dropped$q;
+        store$rct_failures = gate$rct_failures;
+        store$apt_failures = gate$apt_failures;
+        store$markov_failures = gate$markov_failures;
+        store$rct_max_run = rct$max_run;
+        store$apt_max_count = apt$max_count;
+        store$markov_min = markov$min_transitions;
+        store$markov_max = markov$max_transitions;
+        framer$status_payload = store$status_payload;
+        framer$status_valid = store$status_valid;
+        store$status_ready = framer$status_ready;
         framer$sfp_payload = sfp_diag;
         framer$sfp_en = sfp_diag_en;
         tx$data = framer$out_byte;
@@ -588,7 +574,6 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
             dropped$d = 32'h0;
             period$d = 32'h0;
             status_pending$d = 1'b0;
-            status_valid$d = 1'b0;
         end
         alarm = |gate$alarms;
         gate_open = gate$gate_open;
@@ -3492,135 +3477,6 @@ module speckle_core$period(d,q,clock);
 endmodule // speckle_core$period
 
 
-module speckle_core$raw(clock,reset,enable,sample,sample_valid,block,valid,ready);
-    
-    // Module arguments
-    input wire  clock;
-    input wire  reset;
-    input wire  enable;
-    input wire  sample;
-    input wire  sample_valid;
-    output reg  [255:0] block;
-    output reg  valid;
-    input wire  ready;
-    
-    // Stub signals
-    reg  [255:0] shift$d;
-    wire  [255:0] shift$q;
-    reg  shift$clock;
-    reg  [8:0] n$d;
-    wire  [8:0] n$q;
-    reg  n$clock;
-    reg  full$d;
-    wire  full$q;
-    reg  full$clock;
-    
-    // Sub module instances
-    speckle_core$raw$shift shift(
-        .d(shift$d),
-        .q(shift$q),
-        .clock(shift$clock)
-    );
-    speckle_core$raw$n n(
-        .d(n$d),
-        .q(n$q),
-        .clock(n$clock)
-    );
-    speckle_core$raw$full full(
-        .d(full$d),
-        .q(full$q),
-        .clock(full$clock)
-    );
-    
-    // Update code
-    always @(*) begin
-        shift$clock = clock;
-        n$clock = clock;
-        full$clock = clock;
-        shift$d = shift$q;
-        n$d = n$q;
-        full$d = full$q;
-        if (full$q & ready) begin
-            full$d = 1'b0;
-            n$d = 32'h0;
-        end
-        if (enable & sample_valid & ~full$q) begin
-            shift$d = ((shift$q >> 32'h1) & ~(1 << (32'hff)) | ((sample) << (32'hff)));
-            n$d = n$q + 32'h1;
-            if (n$q == 32'hff) begin
-                full$d = 1'b1;
-            end
-        end
-        if (reset | (~enable & ~full$q)) begin
-            n$d = 32'h0;
-        end
-        if (reset) begin
-            full$d = 1'b0;
-        end
-        block = shift$q;
-        valid = full$q;
-    end
-    
-endmodule // speckle_core$raw
-
-
-module speckle_core$raw$full(d,q,clock);
-    
-    // Module arguments
-    input wire  d;
-    output reg  q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 1'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // speckle_core$raw$full
-
-
-module speckle_core$raw$n(d,q,clock);
-    
-    // Module arguments
-    input wire  [8:0] d;
-    output reg  [8:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 9'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // speckle_core$raw$n
-
-
-module speckle_core$raw$shift(d,q,clock);
-    
-    // Module arguments
-    input wire  [255:0] d;
-    output reg  [255:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 256'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // speckle_core$raw$shift
-
-
 module speckle_core$rct(clock,reset,sample,sample_valid,clear,stats_clear,fail,run,max_run);
     
     // Module arguments
@@ -4381,46 +4237,6 @@ module speckle_core$samples(d,q,clock);
           
 endmodule // speckle_core$samples
 
-// v-- Setting output parameters to net type for wrapped code.
-
-
-module speckle_core$status(clock,load,mode,state,alarms,samples,blocks,dropped,rct_failures,apt_failures,markov_failures,rct_max_run,apt_max_count,markov_min,markov_max,payload);
-    
-    // Module arguments
-    input wire  clock;
-    input wire  load;
-    input wire  mode;
-    input wire  [3:0] state;
-    input wire  [4:0] alarms;
-    input wire  [31:0] samples;
-    input wire  [31:0] blocks;
-    input wire  [31:0] dropped;
-    input wire  [15:0] rct_failures;
-    input wire  [15:0] apt_failures;
-    input wire  [15:0] markov_failures;
-    input wire  [15:0] rct_max_run;
-    input wire  [15:0] apt_max_count;
-    input wire  [15:0] markov_min;
-    input wire  [15:0] markov_max;
-    output wire  [383:0] payload;
-    
-    // Update code (wrapper)
-    reg mode_q;
-    reg [3:0] state_q;
-    reg [4:0] alarms_q;
-    reg [31:0] samples_q, blocks_q, dropped_q;
-    reg [15:0] rct_f_q, apt_f_q, markov_f_q, rct_max_q, apt_max_q, markov_min_q, markov_max_q;
-    always @(posedge clock) if (load) begin
-      mode_q <= mode; state_q <= state; alarms_q <= alarms;
-    samples_q <= samples; blocks_q <= blocks; dropped_q <= dropped;
-    rct_f_q <= rct_failures; apt_f_q <= apt_failures; markov_f_q <= markov_failures;
-    rct_max_q <= rct_max_run; apt_max_q <= apt_max_count; markov_min_q <= markov_min; markov_max_q <= markov_max;
-    end
-    assign payload = {8'h00, 8'h1e, 8'h01, 8'hf4, 8'h04, 8'h02, 8'h02, 8'h80, 8'h04, 8'h00, 8'h02, 8'h5f, 8'h01, 8'h4a, 8'h03, 8'h2a, 8'h00, 8'h3d,
-    markov_max_q, markov_min_q, apt_max_q, rct_max_q, markov_f_q, apt_f_q, rct_f_q,
-    dropped_q, blocks_q, samples_q, 3'b000, alarms_q, 4'b0000, state_q | 4'h4, 7'b0000000, mode_q, 8'h01};
-endmodule // speckle_core$status
-
 
 module speckle_core$status_pending(d,q,clock);
     
@@ -4441,7 +4257,149 @@ module speckle_core$status_pending(d,q,clock);
 endmodule // speckle_core$status_pending
 
 
-module speckle_core$status_valid(d,q,clock);
+module speckle_core$store(clock,reset,raw_enable,sample,sample_valid,raw_block,raw_valid,raw_ready,status_request,load,status_payload,status_valid,status_ready,mode,state,alarms,samples,blocks,dropped,rct_failures,apt_failures,markov_failures,rct_max_run,apt_max_count,markov_min,markov_max);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  raw_enable;
+    input wire  sample;
+    input wire  sample_valid;
+    output reg  [255:0] raw_block;
+    output reg  raw_valid;
+    input wire  raw_ready;
+    input wire  status_request;
+    output reg  load;
+    output reg  [383:0] status_payload;
+    output reg  status_valid;
+    input wire  status_ready;
+    input wire  mode;
+    input wire  [3:0] state;
+    input wire  [4:0] alarms;
+    input wire  [31:0] samples;
+    input wire  [31:0] blocks;
+    input wire  [31:0] dropped;
+    input wire  [15:0] rct_failures;
+    input wire  [15:0] apt_failures;
+    input wire  [15:0] markov_failures;
+    input wire  [15:0] rct_max_run;
+    input wire  [15:0] apt_max_count;
+    input wire  [15:0] markov_min;
+    input wire  [15:0] markov_max;
+    
+    // Constant declarations
+    localparam  constants = 384'h1e01f4040202800400025f014a032a003d000000000000000000000000000000000000000000000000000000040001;
+    
+    // Stub signals
+    reg  [255:0] store$d;
+    wire  [255:0] store$q;
+    reg  store$clock;
+    reg  [8:0] n$d;
+    wire  [8:0] n$q;
+    reg  n$clock;
+    reg  raw_full$d;
+    wire  raw_full$q;
+    reg  raw_full$clock;
+    reg  status_full$d;
+    wire  status_full$q;
+    reg  status_full$clock;
+    
+    // Local signals
+    reg  load_now;
+    reg  [255:0] fields;
+    
+    // Sub module instances
+    speckle_core$store$store store(
+        .d(store$d),
+        .q(store$q),
+        .clock(store$clock)
+    );
+    speckle_core$store$n n(
+        .d(n$d),
+        .q(n$q),
+        .clock(n$clock)
+    );
+    speckle_core$store$raw_full raw_full(
+        .d(raw_full$d),
+        .q(raw_full$q),
+        .clock(raw_full$clock)
+    );
+    speckle_core$store$status_full status_full(
+        .d(status_full$d),
+        .q(status_full$q),
+        .clock(status_full$clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        store$clock = clock;
+        n$clock = clock;
+        raw_full$clock = clock;
+        status_full$clock = clock;
+        store$d = store$q;
+        n$d = n$q;
+        raw_full$d = raw_full$q;
+        status_full$d = status_full$q;
+        fields = ((mode) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) | (((state) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h8) | (((alarms) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h10) | (((samples) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h18) | (((blocks) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h38) | (((dropped) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h58) | (((rct_failures) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h78) | (((apt_failures) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h88) | (((markov_failures) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h98) | (((rct_max_run) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'ha8) | (((apt_max_count) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'hb8) | (((markov_min) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'hc8) | (((markov_max) & 256'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'hd8);
+        if (raw_full$q & raw_ready) begin
+            raw_full$d = 1'b0;
+            n$d = 32'h0;
+        end
+        if (status_full$q & status_ready) begin
+            status_full$d = 1'b0;
+            n$d = 32'h0;
+        end
+        load_now = status_request & ~raw_full$q & ~status_full$q;
+        if (load_now) begin
+            store$d = fields;
+            status_full$d = 1'b1;
+            n$d = 32'h0;
+        end
+        else if (raw_enable & sample_valid & ~raw_full$q & ~status_full$q) begin
+            store$d = ((store$q >> 32'h1) & ~(1 << (32'hff)) | ((sample) << (32'hff)));
+            n$d = n$q + 32'h1;
+            if (n$q == 32'hff) begin
+                raw_full$d = 1'b1;
+            end
+        end
+        if (~raw_enable & ~raw_full$q & ~load_now) begin
+            n$d = 32'h0;
+        end
+        if (reset) begin
+            n$d = 32'h0;
+            raw_full$d = 1'b0;
+            status_full$d = 1'b0;
+        end
+        load = load_now;
+        raw_block = store$q;
+        raw_valid = raw_full$q;
+        status_valid = status_full$q;
+        status_payload = constants | (((store$q) & 384'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h8);
+    end
+    
+endmodule // speckle_core$store
+
+
+module speckle_core$store$n(d,q,clock);
+    
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$store$n
+
+
+module speckle_core$store$raw_full(d,q,clock);
     
     // Module arguments
     input wire  d;
@@ -4457,7 +4415,45 @@ module speckle_core$status_valid(d,q,clock);
        q <= d;
     end
           
-endmodule // speckle_core$status_valid
+endmodule // speckle_core$store$raw_full
+
+
+module speckle_core$store$status_full(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$store$status_full
+
+
+module speckle_core$store$store(d,q,clock);
+    
+    // Module arguments
+    input wire  [255:0] d;
+    output reg  [255:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 256'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$store$store
 
 
 module speckle_core$tx(clock,reset,data,valid,ready,tx);

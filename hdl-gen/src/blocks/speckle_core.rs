@@ -28,7 +28,7 @@ use super::uart_rx::UartRx;
 use super::uart_tx::UartTx;
 use super::vn_debias::VnDebias;
 use super::xor_fold::XorFold;
-use helpers::{RawCollector, StatusSnapshot};
+use helpers::FrameStore;
 use rust_hdl::prelude::*;
 use speckle_model::params::CoreParams;
 
@@ -61,19 +61,17 @@ pub struct SpeckleCore<const A: usize> {
     tx: UartTx,
     rx: UartRx,
     parser: CmdParser,
-    status: StatusSnapshot,
-    raw: RawCollector,
+    store: FrameStore,
     samples: DFF<Bits<32>>,
     blocks: DFF<Bits<32>>,
     dropped: DFF<Bits<32>>,
     period: DFF<Bits<40>>,
     status_pending: DFF<Bit>,
-    status_valid: DFF<Bit>,
     activity_q: DFF<Bit>,
     hold: Signal<Local, Bit>,
     data_reset: Signal<Local, Bit>,
-    load: Signal<Local, Bit>,
     period_last: Constant<Bits<40>>,
+    zero4: Constant<Bits<4>>,
 }
 
 impl<const A: usize> SpeckleCore<A> {
@@ -82,7 +80,7 @@ impl<const A: usize> SpeckleCore<A> {
         if let Err(e) = p.validate() {
             panic!("speckle_core: {e}");
         }
-        assert_eq!(address_bits(p.holdback()), A, "holdback of {} samples needs {} address bits", p.holdback(), address_bits(p.holdback()));
+        assert_eq!(address_bits(p.holdback()), A, "the holdback for these parameters needs {} address bits", address_bits(p.holdback()));
         let c = p.cutoffs();
         SpeckleCore {
             clock: Default::default(),
@@ -111,19 +109,17 @@ impl<const A: usize> SpeckleCore<A> {
             tx: UartTx::new(p.baud_divisor()),
             rx: UartRx::new(p.baud_divisor()),
             parser: CmdParser::default(),
-            status: StatusSnapshot::new(p),
-            raw: RawCollector::default(),
+            store: FrameStore::new(p),
             samples: Default::default(),
             blocks: Default::default(),
             dropped: Default::default(),
             period: Default::default(),
             status_pending: Default::default(),
-            status_valid: Default::default(),
             activity_q: Default::default(),
             hold: Default::default(),
             data_reset: Default::default(),
-            load: Default::default(),
             period_last: Constant::new(((1u64 << p.status_period_log2) - 1).to_bits()),
+            zero4: Constant::new(0u64.to_bits()),
         }
     }
 }
@@ -131,8 +127,8 @@ impl<const A: usize> SpeckleCore<A> {
 impl<const A: usize> Logic for SpeckleCore<A> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, sampler, rct, apt, markov, gate, holdback, vn, fold, cond, framer, tx, rx, parser, status, raw);
-        dff_setup!(self, clock, samples, blocks, dropped, period, status_pending, status_valid, activity_q);
+        clock!(self, clock, sampler, rct, apt, markov, gate, holdback, vn, fold, cond, framer, tx, rx, parser, store);
+        dff_setup!(self, clock, samples, blocks, dropped, period, status_pending, activity_q);
         // Reset fans out to every block.
         self.sampler.reset.next = self.reset.val();
         self.rct.reset.next = self.reset.val();
@@ -145,7 +141,7 @@ impl<const A: usize> Logic for SpeckleCore<A> {
         self.tx.reset.next = self.reset.val();
         self.rx.reset.next = self.reset.val();
         self.parser.reset.next = self.reset.val();
-        self.raw.reset.next = self.reset.val();
+        self.store.reset.next = self.reset.val();
 
         // Sampling and health tests.
         self.sampler.rd.next = self.rd.val();
@@ -188,13 +184,13 @@ impl<const A: usize> Logic for SpeckleCore<A> {
         self.framer.digest_valid.next = self.cond.digest_valid.val();
         self.cond.digest_ready.next = self.framer.digest_ready.val();
 
-        // Raw mode.
-        self.raw.enable.next = self.parser.mode.val();
-        self.raw.sample.next = self.sampler.sample.val();
-        self.raw.sample_valid.next = self.sampler.sample_valid.val();
-        self.framer.raw_block.next = self.raw.block.val();
-        self.framer.raw_valid.next = self.raw.valid.val();
-        self.raw.ready.next = self.framer.raw_ready.val();
+        // Raw mode (the frame store shares its register with STATUS snapshots).
+        self.store.raw_enable.next = self.parser.mode.val();
+        self.store.sample.next = self.sampler.sample.val();
+        self.store.sample_valid.next = self.sampler.sample_valid.val();
+        self.framer.raw_block.next = self.store.raw_block.val();
+        self.framer.raw_valid.next = self.store.raw_valid.val();
+        self.store.raw_ready.next = self.framer.raw_ready.val();
 
         // Commands and acknowledgements.
         self.rx.rx.next = self.uart_rx.val();
@@ -227,40 +223,34 @@ impl<const A: usize> Logic for SpeckleCore<A> {
         if self.parser.request_status.val() {
             self.status_pending.d.next = true;
         }
-        self.load.next = self.status_pending.q.val() & !self.status_valid.q.val();
-        if self.load.val() {
-            self.status_valid.d.next = true;
+        self.store.status_request.next = self.status_pending.q.val();
+        if self.store.load.val() {
             self.status_pending.d.next = false;
         }
-        if self.status_valid.q.val() & self.framer.status_ready.val() {
-            self.status_valid.d.next = false;
-        }
-        self.status.load.next = self.load.val();
-        self.rct.stats_clear.next = self.load.val();
-        self.apt.stats_clear.next = self.load.val();
-        self.markov.stats_clear.next = self.load.val();
-        self.status.mode.next = self.parser.mode.val();
-        self.status.state.next = 0.into();
-        self.status.state.next = self
-            .status
-            .state
+        self.rct.stats_clear.next = self.store.load.val();
+        self.apt.stats_clear.next = self.store.load.val();
+        self.markov.stats_clear.next = self.store.load.val();
+        self.store.mode.next = self.parser.mode.val();
+        self.store.state.next = self
+            .zero4
             .val()
             .replace_bit(0, self.gate.startup_done.val())
             .replace_bit(1, self.gate.gate_open.val())
             .replace_bit(3, self.gate.los_level.val());
-        self.status.alarms.next = self.gate.alarms.val();
-        self.status.samples.next = self.samples.q.val();
-        self.status.blocks.next = self.blocks.q.val();
-        self.status.dropped.next = self.dropped.q.val();
-        self.status.rct_failures.next = self.gate.rct_failures.val();
-        self.status.apt_failures.next = self.gate.apt_failures.val();
-        self.status.markov_failures.next = self.gate.markov_failures.val();
-        self.status.rct_max_run.next = self.rct.max_run.val();
-        self.status.apt_max_count.next = self.apt.max_count.val();
-        self.status.markov_min.next = self.markov.min_transitions.val();
-        self.status.markov_max.next = self.markov.max_transitions.val();
-        self.framer.status_payload.next = self.status.payload.val();
-        self.framer.status_valid.next = self.status_valid.q.val();
+        self.store.alarms.next = self.gate.alarms.val();
+        self.store.samples.next = self.samples.q.val();
+        self.store.blocks.next = self.blocks.q.val();
+        self.store.dropped.next = self.dropped.q.val();
+        self.store.rct_failures.next = self.gate.rct_failures.val();
+        self.store.apt_failures.next = self.gate.apt_failures.val();
+        self.store.markov_failures.next = self.gate.markov_failures.val();
+        self.store.rct_max_run.next = self.rct.max_run.val();
+        self.store.apt_max_count.next = self.apt.max_count.val();
+        self.store.markov_min.next = self.markov.min_transitions.val();
+        self.store.markov_max.next = self.markov.max_transitions.val();
+        self.framer.status_payload.next = self.store.status_payload.val();
+        self.framer.status_valid.next = self.store.status_valid.val();
+        self.store.status_ready.next = self.framer.status_ready.val();
         self.framer.sfp_payload.next = self.sfp_diag.val();
         self.framer.sfp_en.next = self.sfp_diag_en.val();
 
@@ -278,7 +268,6 @@ impl<const A: usize> Logic for SpeckleCore<A> {
             self.dropped.d.next = 0.into();
             self.period.d.next = 0.into();
             self.status_pending.d.next = false;
-            self.status_valid.d.next = false;
         }
         self.alarm.next = self.gate.alarms.val().any();
         self.gate_open.next = self.gate.gate_open.val();
