@@ -54,3 +54,46 @@ impl Drop for StatusSocket {
         let _ = std::fs::remove_file(&self.path);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_client_that_does_not_read_is_dropped_without_stalling_the_others() {
+        let path = std::env::temp_dir().join(format!("speckle-sock-test-{}", std::process::id()));
+        let mut sock = StatusSocket::bind(&path).unwrap();
+        let _stalled = UnixStream::connect(&path).unwrap();
+        let reader = UnixStream::connect(&path).unwrap();
+        reader.set_nonblocking(true).unwrap();
+        let mut lines = BufReader::new(reader);
+        let row = Row { source: "sim:optimal".into(), healthy: true, ..Default::default() };
+        let t = Instant::now();
+        let mut got = 0;
+        let mut buf = String::new();
+        for _ in 0..20_000 {
+            sock.send(&row);
+            while lines.read_line(&mut buf).is_ok_and(|n| n > 0) {
+                let v: serde_json::Value = serde_json::from_str(&buf).unwrap();
+                assert_eq!(v["source"], "sim:optimal");
+                got += 1;
+                buf.clear();
+            }
+        }
+        assert!(t.elapsed() < Duration::from_secs(20), "sending stalled");
+        assert_eq!(sock.clients.len(), 1, "the stalled client was dropped, the reading one kept");
+        assert!(got >= 19_000, "reader got {got} lines");
+        drop(sock);
+        assert!(!path.exists(), "socket file removed on drop");
+    }
+
+    #[test]
+    fn a_regular_file_in_the_way_is_refused() {
+        let path = std::env::temp_dir().join(format!("speckle-sock-file-{}", std::process::id()));
+        std::fs::write(&path, b"x").unwrap();
+        assert!(StatusSocket::bind(&path).err().unwrap().contains("is not a socket"));
+        std::fs::remove_file(&path).unwrap();
+    }
+}
