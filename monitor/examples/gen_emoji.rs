@@ -8,5 +8,7 @@ fn main() {
 }
 
 fn speckle_monitor_emoji_list() -> String {
-    emojis::iter().map(|e| format!("{}\n", e.as_str())).collect()
+    emojis::iter()
+        .map(|e| format!("{}\n", e.as_str()))
+        .collect()
 }

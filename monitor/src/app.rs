@@ -5,6 +5,7 @@
 
 use crate::audit::Audit;
 use crate::encode::{EmojiTable, Format};
+pub use crate::rawcheck::RawCheck;
 use crate::row::TelemetryRow;
 use crate::source::Update;
 use crate::view::View;
@@ -23,46 +24,6 @@ fn push_capped<T>(q: &mut VecDeque<T>, v: T, cap: usize) {
     q.push_back(v);
     while q.len() > cap {
         q.pop_front();
-    }
-}
-
-/// The monitor's own health check on raw-tap samples: the RCT and APT of SP 800-90B with the
-/// board's cutoffs, counted per failure.
-#[derive(Clone, Debug, Default)]
-pub struct RawCheck {
-    run_bit: bool,
-    run: u32,
-    pub longest_run: u32,
-    window_first: bool,
-    window_n: u32,
-    window_count: u32,
-    pub rct_failures: u64,
-    pub apt_failures: u64,
-}
-
-impl RawCheck {
-    pub fn push(&mut self, bytes: &[u8], c: &Cutoffs, window: u32) {
-        for i in 0..bytes.len() * 8 {
-            let b = bytes[i / 8] >> (i % 8) & 1 == 1; // RAW frames are LSB-first
-            self.run = if b == self.run_bit && self.run > 0 { self.run + 1 } else { 1 };
-            self.run_bit = b;
-            self.longest_run = self.longest_run.max(self.run);
-            if self.run == c.rct {
-                self.rct_failures += 1;
-            }
-            if self.window_n == 0 {
-                self.window_first = b;
-                self.window_count = 0;
-            }
-            self.window_count += (b == self.window_first) as u32;
-            self.window_n += 1;
-            if self.window_n == window {
-                if self.window_count >= c.apt {
-                    self.apt_failures += 1;
-                }
-                self.window_n = 0;
-            }
-        }
     }
 }
 
@@ -92,7 +53,12 @@ impl Channel {
     pub fn cutoffs(&self) -> (Cutoffs, u32) {
         match &self.status {
             Some(s) => (
-                Cutoffs { rct: s.rct_cutoff as u32, apt: s.apt_cutoff as u32, markov_lo: s.markov_lo as u32, markov_hi: s.markov_hi as u32 },
+                Cutoffs {
+                    rct: s.rct_cutoff as u32,
+                    apt: s.apt_cutoff as u32,
+                    markov_lo: s.markov_lo as u32,
+                    markov_hi: s.markov_hi as u32,
+                },
                 s.window as u32,
             ),
             None => {
@@ -104,21 +70,39 @@ impl Channel {
 
     /// Alarms latched (board STATUS or, from a socket, the row's copy of them).
     pub fn alarms(&self) -> Alarms {
-        self.status.map(|s| s.alarms).or(self.row.as_ref().map(|r| Alarms(r.board_alarms))).unwrap_or_default()
+        self.status
+            .map(|s| s.alarms)
+            .or(self.row.as_ref().map(|r| Alarms(r.board_alarms)))
+            .unwrap_or_default()
     }
 
     pub fn state(&self) -> StateBits {
-        self.status.map(|s| s.state).or(self.row.as_ref().map(|r| StateBits(r.board_state))).unwrap_or_default()
+        self.status
+            .map(|s| s.state)
+            .or(self.row.as_ref().map(|r| StateBits(r.board_state)))
+            .unwrap_or_default()
     }
 
     /// The monitor's verdict and why.
     pub fn verdict(&self) -> (bool, String) {
         if let Some(r) = &self.row {
-            return (r.healthy, if r.healthy { "healthy (daemon)".into() } else { format!("daemon: {}", r.reason) });
+            return (
+                r.healthy,
+                if r.healthy {
+                    "healthy (daemon)".into()
+                } else {
+                    format!("daemon: {}", r.reason)
+                },
+            );
         }
-        let Some(s) = &self.status else { return (false, "waiting for STATUS".into()) };
+        let Some(s) = &self.status else {
+            return (false, "waiting for STATUS".into());
+        };
         if s.alarms.any() {
-            return (false, format!("alarm latched: {}", s.alarms.names().join(" + ")));
+            return (
+                false,
+                format!("alarm latched: {}", s.alarms.names().join(" + ")),
+            );
         }
         if self.raw_check.rct_failures + self.raw_check.apt_failures > 0 {
             return (false, "monitor's raw-tap check failed".into());
@@ -170,21 +154,34 @@ impl App {
         if let Some(i) = self.channels.iter().position(|c| c.name == name) {
             return &mut self.channels[i];
         }
-        self.channels.push(Channel { name: name.to_string(), ..Default::default() });
+        self.channels.push(Channel {
+            name: name.to_string(),
+            ..Default::default()
+        });
         self.channels.last_mut().unwrap()
     }
 
     pub fn event(&mut self, when: String, source: &str, text: String) {
-        push_capped(&mut self.events, (when, source.to_string(), text), MAX_EVENTS);
+        push_capped(
+            &mut self.events,
+            (when, source.to_string(), text),
+            MAX_EVENTS,
+        );
     }
-
 
     pub fn apply(&mut self, u: Update) {
         match u {
-            Update::Status { source, t_s, status } => self.on_status(&source, t_s, status),
+            Update::Status {
+                source,
+                t_s,
+                status,
+            } => self.on_status(&source, t_s, status),
             Update::Sfp { source, diag } => {
                 let ch = self.channel(&source);
-                let before = ch.sfp.map(|d| d.flags.has(SfpFlags::INTERLOCK)).unwrap_or(false);
+                let before = ch
+                    .sfp
+                    .map(|d| d.flags.has(SfpFlags::INTERLOCK))
+                    .unwrap_or(false);
                 push_capped(&mut ch.intensity, diag.rx_power_mw(), HISTORY);
                 ch.sfp = Some(diag);
                 let t = format!("{:8.3}s", ch.t_s);
@@ -200,7 +197,11 @@ impl App {
             Update::RawTap { source, bytes } => {
                 let ch = self.channel(&source);
                 let ones: u32 = bytes.iter().map(|b| b.count_ones()).sum();
-                push_capped(&mut ch.bias, ones as f64 / (bytes.len() * 8) as f64, HISTORY);
+                push_capped(
+                    &mut ch.bias,
+                    ones as f64 / (bytes.len() * 8) as f64,
+                    HISTORY,
+                );
                 let (c, w) = ch.cutoffs();
                 let before = ch.raw_check.rct_failures + ch.raw_check.apt_failures;
                 ch.raw_check.push(&bytes, &c, w);
@@ -214,26 +215,51 @@ impl App {
                     self.raw.pop_front();
                 }
             }
-            Update::Link { source, t_s, bytes_in, stats } => {
+            Update::Link {
+                source,
+                t_s,
+                bytes_in,
+                stats,
+            } => {
                 let ch = self.channel(&source);
                 let old = ch.decoder;
                 ch.t_s = t_s;
                 ch.bytes_in = bytes_in;
                 ch.decoder = stats;
                 if stats.bad_crc > old.bad_crc || stats.lost > old.lost {
-                    let text = format!("link: {} bad CRC, {} frames lost so far", stats.bad_crc, stats.lost);
+                    let text = format!(
+                        "link: {} bad CRC, {} frames lost so far",
+                        stats.bad_crc, stats.lost
+                    );
                     self.event(format!("{t_s:8.3}s"), &source, text);
                 }
             }
             Update::Row(r) => self.on_row(*r),
             Update::Restarted { old, new } => {
                 // The old board's state is gone with it; the log keeps its history.
-                let t = self.channels.iter().find(|c| c.name == old).map(|c| format!("{:8.3}s", c.t_s)).unwrap_or_default();
+                let t = self
+                    .channels
+                    .iter()
+                    .find(|c| c.name == old)
+                    .map(|c| format!("{:8.3}s", c.t_s))
+                    .unwrap_or_default();
                 self.channels.retain(|c| c.name != old);
-                self.event(t, &new, format!("board restarted with scenario {} (was {old})", new.trim_start_matches("sim:")));
+                self.event(
+                    t,
+                    &new,
+                    format!(
+                        "board restarted with scenario {} (was {old})",
+                        new.trim_start_matches("sim:")
+                    ),
+                );
             }
             Update::Event { source, text } => {
-                let t = self.channels.iter().find(|c| c.name == source).map(|c| format!("{:8.3}s", c.t_s)).unwrap_or_default();
+                let t = self
+                    .channels
+                    .iter()
+                    .find(|c| c.name == source)
+                    .map(|c| format!("{:8.3}s", c.t_s))
+                    .unwrap_or_default();
                 self.event(t, &source, text)
             }
         }
@@ -259,7 +285,10 @@ impl App {
         if new_bits.any() {
             let mut detail = Vec::new();
             if new_bits.has(Alarms::RCT) {
-                detail.push(format!("RCT run {} ≥ cutoff {}", s.rct_max_run, s.rct_cutoff));
+                detail.push(format!(
+                    "RCT run {} ≥ cutoff {}",
+                    s.rct_max_run, s.rct_cutoff
+                ));
             }
             if new_bits.has(Alarms::APT) {
                 detail.push(format!("APT count ≥ cutoff {}", s.apt_cutoff));
@@ -267,16 +296,32 @@ impl App {
             if new_bits.has(Alarms::MARKOV) {
                 detail.push(format!("Markov outside {}..{}", s.markov_lo, s.markov_hi));
             }
-            let text = format!("ALARM latched: {} ({})", new_bits.names().join(" + "), detail.join("; "));
+            let text = format!(
+                "ALARM latched: {} ({})",
+                new_bits.names().join(" + "),
+                detail.join("; ")
+            );
             self.event(t.clone(), source, text);
         }
         let was = old.map(|o| o.state).unwrap_or_default();
         for (bit, on, off) in [
-            (StateBits::STARTUP_DONE, "startup test passed", "startup test restarted"),
-            (StateBits::GATE_OPEN, "output gate open", "output gate closed"),
+            (
+                StateBits::STARTUP_DONE,
+                "startup test passed",
+                "startup test restarted",
+            ),
+            (
+                StateBits::GATE_OPEN,
+                "output gate open",
+                "output gate closed",
+            ),
         ] {
             if s.state.has(bit) != was.has(bit) && (old.is_some() || s.state.has(bit)) {
-                self.event(t.clone(), source, (if s.state.has(bit) { on } else { off }).to_string());
+                self.event(
+                    t.clone(),
+                    source,
+                    (if s.state.has(bit) { on } else { off }).to_string(),
+                );
             }
         }
     }
@@ -288,20 +333,39 @@ impl App {
         if let Some(p) = r.sfp_rx_power_mw {
             push_capped(&mut ch.intensity, p, HISTORY);
         }
-        push_capped(&mut ch.rates, (r.in_bytes_per_s, r.out_bytes_per_s), HISTORY);
+        push_capped(
+            &mut ch.rates,
+            (r.in_bytes_per_s, r.out_bytes_per_s),
+            HISTORY,
+        );
         ch.t_s = r.time_ms as f64 / 1000.0;
         ch.bytes_in = r.bytes_in;
         ch.conditioned_bytes = r.bytes_out;
         let t = format!("{:8.3}s", ch.t_s);
-        let (was_alarms, was_healthy) = old.as_ref().map(|o| (o.board_alarms, o.healthy)).unwrap_or((0, true));
+        let (was_alarms, was_healthy) = old
+            .as_ref()
+            .map(|o| (o.board_alarms, o.healthy))
+            .unwrap_or((0, true));
         let new_bits = Alarms(r.board_alarms & !was_alarms);
         let (healthy, reason) = (r.healthy, r.reason.clone());
         ch.row = Some(r);
         if new_bits.any() {
-            self.event(t.clone(), &name, format!("ALARM latched: {}", new_bits.names().join(" + ")));
+            self.event(
+                t.clone(),
+                &name,
+                format!("ALARM latched: {}", new_bits.names().join(" + ")),
+            );
         }
         if healthy != was_healthy {
-            self.event(t, &name, if healthy { "daemon: output released".into() } else { format!("daemon: output stopped: {reason}") });
+            self.event(
+                t,
+                &name,
+                if healthy {
+                    "daemon: output released".into()
+                } else {
+                    format!("daemon: output stopped: {reason}")
+                },
+            );
         }
     }
 }

@@ -22,7 +22,9 @@ pub fn erfc(x: f64) -> f64 {
             + t * (0.374_091_96
                 + t * (0.096_784_18
                     + t * (-0.186_288_06
-                        + t * (0.278_868_07 + t * (-1.135_203_98 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
+                        + t * (0.278_868_07
+                            + t * (-1.135_203_98
+                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     let r = t * poly.exp();
     if x >= 0.0 {
         r
@@ -152,7 +154,11 @@ pub fn longest_run_p(bits: &[bool], m: usize) -> Option<f64> {
         v[best.clamp(lo, lo + k) - lo] += 1;
     }
     let n = blocks as f64;
-    let chi2: f64 = v.iter().zip(pi).map(|(&vi, &p)| (vi as f64 - n * p).powi(2) / (n * p)).sum();
+    let chi2: f64 = v
+        .iter()
+        .zip(pi)
+        .map(|(&vi, &p)| (vi as f64 - n * p).powi(2) / (n * p))
+        .sum();
     Some(igamc(k as f64 / 2.0, chi2 / 2.0))
 }
 
@@ -216,14 +222,26 @@ impl Audit {
         let transitions = bits.windows(2).filter(|w| w[0] != w[1]).count();
         let (chi2, chi_p) = byte_chi2(&bytes);
         Some(vec![
-            TestResult { name: "monobit", statistic: format!("ones {:.4}", ones as f64 / bits.len() as f64), p: monobit_p(&bits) },
-            TestResult { name: "runs", statistic: format!("runs {}", transitions + 1), p: runs_p(&bits) },
+            TestResult {
+                name: "monobit",
+                statistic: format!("ones {:.4}", ones as f64 / bits.len() as f64),
+                p: monobit_p(&bits),
+            },
+            TestResult {
+                name: "runs",
+                statistic: format!("runs {}", transitions + 1),
+                p: runs_p(&bits),
+            },
             TestResult {
                 name: "longest run (M=128)",
                 statistic: format!("{} blocks", bits.len() / 128),
                 p: longest_run_p(&bits, 128).unwrap_or(0.0),
             },
-            TestResult { name: "chi-square bytes", statistic: format!("χ² {chi2:.1} / 255 dof"), p: chi_p },
+            TestResult {
+                name: "chi-square bytes",
+                statistic: format!("χ² {chi2:.1} / 255 dof"),
+                p: chi_p,
+            },
         ])
     }
 }

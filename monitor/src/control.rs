@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 pub const DEMO_ORDER: [&str; 5] = ["optimal", "stuck", "bias", "dark", "saturation"];
 
 pub fn demo_scenarios() -> Vec<Scenario> {
-    let mut v: Vec<Scenario> = DEMO_ORDER.iter().map(|n| Scenario::from_name(n).expect("demo scenarios exist")).collect();
+    let mut v: Vec<Scenario> = DEMO_ORDER
+        .iter()
+        .map(|n| Scenario::from_name(n).expect("demo scenarios exist"))
+        .collect();
     for s in speckle_sim::SCENARIOS {
         if !v.contains(&s) {
             v.push(s);
@@ -46,7 +49,11 @@ pub struct Controller {
 impl Controller {
     pub fn new(app: App, cycle: Option<(Instant, Duration, Duration)>, demo: bool) -> Self {
         let cycle = cycle.map(|(now, slide, resume)| AutoCycle::new(now, slide, resume));
-        Controller { app, cycle, demo: demo.then(|| (demo_scenarios(), 0)) }
+        Controller {
+            app,
+            cycle,
+            demo: demo.then(|| (demo_scenarios(), 0)),
+        }
     }
 
     pub fn current_scenario(&self) -> Option<Scenario> {
@@ -60,8 +67,12 @@ impl Controller {
         match k {
             Key::Char('q') | Key::Esc => return Action::Quit,
             Key::Tab => self.app.view = self.app.view.next(),
-            Key::Char('f') if self.app.view == View::Raw => self.app.raw_format = self.app.raw_format.next(),
-            Key::Char('o') if self.app.view == View::Raw => self.app.raw_vertical = !self.app.raw_vertical,
+            Key::Char('f') if self.app.view == View::Raw => {
+                self.app.raw_format = self.app.raw_format.next()
+            }
+            Key::Char('o') if self.app.view == View::Raw => {
+                self.app.raw_vertical = !self.app.raw_vertical
+            }
             Key::Char(c) => {
                 if let Some(v) = View::from_key(c) {
                     self.app.view = v;
@@ -75,7 +86,9 @@ impl Controller {
     /// Advances the slide when due: the next view, and after the last view the demo's next
     /// scenario (a fresh board, so latched alarms and a tripped interlock start over).
     pub fn tick(&mut self, now: Instant) -> Action {
-        let Some(c) = &mut self.cycle else { return Action::None };
+        let Some(c) = &mut self.cycle else {
+            return Action::None;
+        };
         self.app.paused = c.is_paused(now);
         if !c.tick(now) {
             return Action::None;
@@ -103,7 +116,11 @@ mod tests {
         let t0 = Instant::now();
         let s = |x: u64| t0 + Duration::from_secs(x);
         let app = App::new(EmojiTable::default_table(), true, String::new());
-        let mut c = Controller::new(app, Some((t0, Duration::from_secs(15), Duration::from_secs(60))), true);
+        let mut c = Controller::new(
+            app,
+            Some((t0, Duration::from_secs(15), Duration::from_secs(60))),
+            true,
+        );
         assert_eq!(c.current_scenario().unwrap().name(), "optimal");
         let mut actions = Vec::new();
         for k in 1..=7 {
@@ -111,7 +128,10 @@ mod tests {
         }
         assert_eq!(c.app.view, View::Channels);
         assert_eq!(actions[..6], vec![Action::None; 6]);
-        assert_eq!(actions[6], Action::Restart(0, Scenario::from_name("stuck").unwrap()));
+        assert_eq!(
+            actions[6],
+            Action::Restart(0, Scenario::from_name("stuck").unwrap())
+        );
         assert!(c.app.banner.contains("stuck"));
         // A key switches the view and pauses the cycle for 60 s.
         assert_eq!(c.key(Key::Char('e'), s(110)), Action::None);

@@ -19,7 +19,14 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [Format::Binary, Format::Octal, Format::Hex, Format::Base64, Format::Base58, Format::Emoji];
+    pub const ALL: [Format; 6] = [
+        Format::Binary,
+        Format::Octal,
+        Format::Hex,
+        Format::Base64,
+        Format::Base58,
+        Format::Emoji,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -33,9 +40,15 @@ impl Format {
     }
 
     pub fn from_name(s: &str) -> Result<Format, String> {
-        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
-            format!("unknown raw format '{s}': valid are {}", Format::ALL.map(|f| f.name()).join(", "))
-        })
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown raw format '{s}': valid are {}",
+                    Format::ALL.map(|f| f.name()).join(", ")
+                )
+            })
     }
 
     pub fn next(self) -> Format {
@@ -54,7 +67,10 @@ pub struct EmojiTable {
 impl EmojiTable {
     pub fn new(glyphs: Vec<String>) -> Result<Self, String> {
         if glyphs.len() < 2 {
-            return Err(format!("emoji map has {} entries: at least 2 are needed to encode a bit", glyphs.len()));
+            return Err(format!(
+                "emoji map has {} entries: at least 2 are needed to encode a bit",
+                glyphs.len()
+            ));
         }
         if let Some(i) = glyphs.iter().position(|g| g.is_empty()) {
             return Err(format!("emoji map entry {i} is empty"));
@@ -65,14 +81,26 @@ impl EmojiTable {
 
     /// The shipped table.
     pub fn default_table() -> Self {
-        Self::new(DEFAULT_EMOJI.lines().filter(|l| !l.is_empty()).map(String::from).collect()).expect("shipped table is valid")
+        Self::new(
+            DEFAULT_EMOJI
+                .lines()
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect(),
+        )
+        .expect("shipped table is valid")
     }
 
     /// `--emoji-map FILE`: a JSON list of strings.
     pub fn from_json_file(path: &std::path::Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read emoji map {}: {e}", path.display()))?;
-        let glyphs: Vec<String> = serde_json::from_str(&text)
-            .map_err(|e| format!("emoji map {} must be a JSON list of strings: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read emoji map {}: {e}", path.display()))?;
+        let glyphs: Vec<String> = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "emoji map {} must be a JSON list of strings: {e}",
+                path.display()
+            )
+        })?;
         Self::new(glyphs).map_err(|e| format!("{}: {e}", path.display()))
     }
 
@@ -115,18 +143,39 @@ pub fn groups(bytes: &[u8], k: u32) -> Vec<usize> {
 /// The glyphs for `bytes` in `format`: one string per glyph (one character, or one emoji).
 pub fn encode(bytes: &[u8], format: Format, emoji: &EmojiTable) -> Vec<String> {
     const B58_CHUNK: usize = 16;
-    let digits = |k: u32, alphabet: &[u8]| groups(bytes, k).into_iter().map(|v| (alphabet[v] as char).to_string()).collect();
+    let digits = |k: u32, alphabet: &[u8]| {
+        groups(bytes, k)
+            .into_iter()
+            .map(|v| (alphabet[v] as char).to_string())
+            .collect()
+    };
     match format {
         Format::Binary => digits(1, b"01"),
         Format::Octal => digits(3, b"01234567"),
         Format::Hex => digits(4, b"0123456789abcdef"),
         Format::Base64 => {
             let whole = bytes.len() / 3 * 3;
-            base64::engine::general_purpose::STANDARD.encode(&bytes[..whole]).chars().map(String::from).collect()
+            base64::engine::general_purpose::STANDARD
+                .encode(&bytes[..whole])
+                .chars()
+                .map(String::from)
+                .collect()
         }
         // Base58 is not a power of two: encode fixed 16-byte chunks so the glyphs keep flowing.
-        Format::Base58 => bytes.chunks_exact(B58_CHUNK).flat_map(|c| bs58::encode(c).into_string().chars().map(String::from).collect::<Vec<_>>()).collect(),
-        Format::Emoji => groups(bytes, emoji.bits_per_glyph()).into_iter().map(|v| emoji.glyph(v).to_string()).collect(),
+        Format::Base58 => bytes
+            .chunks_exact(B58_CHUNK)
+            .flat_map(|c| {
+                bs58::encode(c)
+                    .into_string()
+                    .chars()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        Format::Emoji => groups(bytes, emoji.bits_per_glyph())
+            .into_iter()
+            .map(|v| emoji.glyph(v).to_string())
+            .collect(),
     }
 }
 
@@ -142,7 +191,12 @@ mod tests {
         assert_eq!(join(Format::Hex), "a50fff");
         assert_eq!(join(Format::Octal), "51207777");
         assert_eq!(join(Format::Base64), "pQ//");
-        let b58 = encode(&[0u8; 15].iter().chain(&[1u8]).copied().collect::<Vec<_>>(), Format::Base58, &e).concat();
+        let b58 = encode(
+            &[0u8; 15].iter().chain(&[1u8]).copied().collect::<Vec<_>>(),
+            Format::Base58,
+            &e,
+        )
+        .concat();
         assert_eq!(b58, "1111111111111112");
     }
 
@@ -174,7 +228,14 @@ mod tests {
                 bits.push((v >> j) & 1 == 1);
             }
         }
-        let bytes: Vec<u8> = bits.chunks(8).map(|c| c.iter().enumerate().fold(0u8, |a, (i, &b)| a | (b as u8) << (7 - i))).collect();
+        let bytes: Vec<u8> = bits
+            .chunks(8)
+            .map(|c| {
+                c.iter()
+                    .enumerate()
+                    .fold(0u8, |a, (i, &b)| a | (b as u8) << (7 - i))
+            })
+            .collect();
         let out = encode(&bytes, Format::Emoji, &t);
         assert_eq!(out.len(), 1 << k);
         for (v, g) in out.iter().enumerate() {
@@ -184,13 +245,23 @@ mod tests {
 
     #[test]
     fn bad_emoji_maps_are_refused_with_a_reason() {
-        assert!(EmojiTable::new(vec!["x".into()]).unwrap_err().contains("at least 2"));
-        let dir = std::env::temp_dir().join(format!("speckle-monitor-emoji-{}", std::process::id()));
+        assert!(EmojiTable::new(vec!["x".into()])
+            .unwrap_err()
+            .contains("at least 2"));
+        let dir =
+            std::env::temp_dir().join(format!("speckle-monitor-emoji-{}", std::process::id()));
         std::fs::write(&dir, "{\"a\": 1}").unwrap();
-        assert!(EmojiTable::from_json_file(&dir).unwrap_err().contains("JSON list of strings"));
+        assert!(EmojiTable::from_json_file(&dir)
+            .unwrap_err()
+            .contains("JSON list of strings"));
         std::fs::write(&dir, "[\"🍎\", \"🍐\", \"🍊\"]").unwrap();
-        assert_eq!(EmojiTable::from_json_file(&dir).unwrap().bits_per_glyph(), 1);
+        assert_eq!(
+            EmojiTable::from_json_file(&dir).unwrap().bits_per_glyph(),
+            1
+        );
         let _ = std::fs::remove_file(&dir);
-        assert!(Format::from_name("hexx").unwrap_err().contains("binary, octal"));
+        assert!(Format::from_name("hexx")
+            .unwrap_err()
+            .contains("binary, octal"));
     }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod control;
 pub mod cycle;
 pub mod encode;
+pub mod rawcheck;
 pub mod row;
 pub mod source;
 mod term;
@@ -64,28 +65,52 @@ fn seconds(name: &str, v: f64) -> Result<Duration, String> {
     if v.is_finite() && v > 0.0 {
         Ok(Duration::from_secs_f64(v))
     } else {
-        Err(format!("--{name} {v}: must be a positive number of seconds"))
+        Err(format!(
+            "--{name} {v}: must be a positive number of seconds"
+        ))
     }
 }
 
 /// Parses `sim:SCENARIO`, naming the valid forms and scenarios when it is anything else.
 pub fn parse_source(s: &str) -> Result<speckle_sim::Scenario, String> {
     let names = || speckle_sim::SCENARIOS.map(|s| s.name()).join(", ");
-    let name = s.strip_prefix("sim:").ok_or_else(|| format!("unknown source '{s}': the monitor takes sim:SCENARIO (scenarios: {}) or --socket PATH", names()))?;
-    speckle_sim::Scenario::from_name(name).map_err(|_| format!("unknown scenario '{name}' in --source {s}: valid are {}", names()))
+    let name = s.strip_prefix("sim:").ok_or_else(|| {
+        format!(
+            "unknown source '{s}': the monitor takes sim:SCENARIO (scenarios: {}) or --socket PATH",
+            names()
+        )
+    })?;
+    speckle_sim::Scenario::from_name(name).map_err(|_| {
+        format!(
+            "unknown scenario '{name}' in --source {s}: valid are {}",
+            names()
+        )
+    })
 }
 
 impl MonitorArgs {
     pub fn plan(&self) -> Result<Plan, String> {
-        let mut sims = self.source.iter().map(|s| parse_source(s)).collect::<Result<Vec<_>, _>>()?;
+        let mut sims = self
+            .source
+            .iter()
+            .map(|s| parse_source(s))
+            .collect::<Result<Vec<_>, _>>()?;
         if self.demo && sims.is_empty() {
-            sims.push(speckle_sim::Scenario::from_name(control::DEMO_ORDER[0]).expect("demo scenario exists"));
+            sims.push(
+                speckle_sim::Scenario::from_name(control::DEMO_ORDER[0])
+                    .expect("demo scenario exists"),
+            );
         }
         if self.socket.is_none() && sims.is_empty() {
-            return Err("nothing to monitor: give --socket PATH, --source sim:SCENARIO or --demo".into());
+            return Err(
+                "nothing to monitor: give --socket PATH, --source sim:SCENARIO or --demo".into(),
+            );
         }
         let slide = seconds("auto-cycle-slide-time", self.auto_cycle_slide_time)?;
-        let resume = seconds("auto-cycle-resume-cycling-time", self.auto_cycle_resume_cycling_time)?;
+        let resume = seconds(
+            "auto-cycle-resume-cycling-time",
+            self.auto_cycle_resume_cycling_time,
+        )?;
         let emoji = match &self.emoji_map {
             Some(p) => encode::EmojiTable::from_json_file(p)?,
             None => encode::EmojiTable::default_table(),
@@ -120,13 +145,21 @@ mod tests {
     #[test]
     fn bad_arguments_name_what_is_wrong_and_what_is_valid() {
         let a = |f: fn(&mut MonitorArgs)| {
-            let mut m = MonitorArgs { auto_cycle_slide_time: 15.0, auto_cycle_resume_cycling_time: 60.0, raw_format: "hex".into(), ..Default::default() };
+            let mut m = MonitorArgs {
+                auto_cycle_slide_time: 15.0,
+                auto_cycle_resume_cycling_time: 60.0,
+                raw_format: "hex".into(),
+                ..Default::default()
+            };
             f(&mut m);
             m.plan().err().unwrap_or_default()
         };
         assert!(a(|_| {}).contains("give --socket PATH, --source sim:SCENARIO or --demo"));
         let e = a(|m| m.source = vec!["sim:nope".into()]);
-        assert!(e.contains("unknown scenario 'nope'") && e.contains("optimal") && e.contains("stuck"), "{e}");
+        assert!(
+            e.contains("unknown scenario 'nope'") && e.contains("optimal") && e.contains("stuck"),
+            "{e}"
+        );
         assert!(a(|m| m.source = vec!["serial:/dev/ttyUSB0".into()]).contains("takes sim:SCENARIO"));
         assert!(a(|m| {
             m.demo = true;
@@ -138,9 +171,18 @@ mod tests {
             m.raw_format = "morse".into()
         })
         .contains("valid are binary, octal, hex, base64, base58, emoji"));
-        let mut ok = MonitorArgs { demo: true, auto_cycle_slide_time: 15.0, auto_cycle_resume_cycling_time: 60.0, raw_format: "emoji".into(), ..Default::default() };
+        let mut ok = MonitorArgs {
+            demo: true,
+            auto_cycle_slide_time: 15.0,
+            auto_cycle_resume_cycling_time: 60.0,
+            raw_format: "emoji".into(),
+            ..Default::default()
+        };
         let p = ok.plan().unwrap();
-        assert_eq!((p.sims.len(), p.sims[0].name(), p.cycle.is_some()), (1, "optimal", true));
+        assert_eq!(
+            (p.sims.len(), p.sims[0].name(), p.cycle.is_some()),
+            (1, "optimal", true)
+        );
         ok.demo = false;
         ok.source = vec!["sim:bias".into(), "sim:dark".into()];
         let p = ok.plan().unwrap();

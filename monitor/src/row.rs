@@ -48,11 +48,43 @@ pub struct TelemetryRow {
 
 /// Field names of [`TelemetryRow`], in order (what serde reads).
 pub const FIELDS: &[&str] = &[
-    "time_ms", "source", "mode", "healthy", "reason", "bytes_in", "bytes_out", "frames_ok", "bad_crc", "lost", "resync_bytes",
-    "unknown_type", "bad_payload", "discarded_blocks", "board_alarms", "board_state", "board_samples", "board_blocks",
-    "board_dropped", "rct_failures", "apt_failures", "markov_failures", "rct_max_run", "apt_max_count", "markov_min",
-    "markov_max", "host_rct_failures", "host_apt_failures", "host_markov_failures", "sfp_temp_c", "sfp_vcc_v",
-    "sfp_tx_bias_ma", "sfp_tx_power_mw", "sfp_rx_power_mw", "sfp_flags", "in_bytes_per_s", "out_bytes_per_s",
+    "time_ms",
+    "source",
+    "mode",
+    "healthy",
+    "reason",
+    "bytes_in",
+    "bytes_out",
+    "frames_ok",
+    "bad_crc",
+    "lost",
+    "resync_bytes",
+    "unknown_type",
+    "bad_payload",
+    "discarded_blocks",
+    "board_alarms",
+    "board_state",
+    "board_samples",
+    "board_blocks",
+    "board_dropped",
+    "rct_failures",
+    "apt_failures",
+    "markov_failures",
+    "rct_max_run",
+    "apt_max_count",
+    "markov_min",
+    "markov_max",
+    "host_rct_failures",
+    "host_apt_failures",
+    "host_markov_failures",
+    "sfp_temp_c",
+    "sfp_vcc_v",
+    "sfp_tx_bias_ma",
+    "sfp_tx_power_mw",
+    "sfp_rx_power_mw",
+    "sfp_flags",
+    "in_bytes_per_s",
+    "out_bytes_per_s",
 ];
 
 #[cfg(test)]
@@ -76,7 +108,15 @@ mod tests {
     fn parses_a_daemon_line() {
         let line = r#"{"time_ms":1,"source":"sim:stuck","mode":"conditioned","healthy":false,"reason":"board alarm RCT","rct_max_run":61,"board_alarms":1,"sfp_rx_power_mw":0.2,"in_bytes_per_s":4200.5}"#;
         let r: TelemetryRow = serde_json::from_str(line).unwrap();
-        assert_eq!((r.source.as_str(), r.rct_max_run, r.board_alarms, r.sfp_rx_power_mw), ("sim:stuck", 61, 1, Some(0.2)));
+        assert_eq!(
+            (
+                r.source.as_str(),
+                r.rct_max_run,
+                r.board_alarms,
+                r.sfp_rx_power_mw
+            ),
+            ("sim:stuck", 61, 1, Some(0.2))
+        );
         assert!(!r.healthy);
     }
 }

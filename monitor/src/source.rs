@@ -23,18 +23,42 @@ const DECODE_STEP: u64 = 1024;
 /// What a source reports to the app.
 #[derive(Clone, Debug)]
 pub enum Update {
-    Status { source: String, t_s: f64, status: Status },
-    Sfp { source: String, diag: SfpDiag },
+    Status {
+        source: String,
+        t_s: f64,
+        status: Status,
+    },
+    Sfp {
+        source: String,
+        diag: SfpDiag,
+    },
     /// Conditioned output, for the audit only.
-    Conditioned { source: String, bytes: Vec<u8> },
+    Conditioned {
+        source: String,
+        bytes: Vec<u8>,
+    },
     /// Raw samples from the separate raw-tap board (RAW frames), never from the conditioned path.
-    RawTap { source: String, bytes: Vec<u8> },
-    Link { source: String, t_s: f64, bytes_in: u64, stats: DecoderStats },
+    RawTap {
+        source: String,
+        bytes: Vec<u8>,
+    },
+    Link {
+        source: String,
+        t_s: f64,
+        bytes_in: u64,
+        stats: DecoderStats,
+    },
     Row(Box<TelemetryRow>),
     /// Source `old` was replaced by a fresh board `new`: everything about `old` sent before this
     /// (the channel is in order) is history, everything after belongs to `new`.
-    Restarted { old: String, new: String },
-    Event { source: String, text: String },
+    Restarted {
+        old: String,
+        new: String,
+    },
+    Event {
+        source: String,
+        text: String,
+    },
 }
 
 /// One simulated source: the board whose output is monitored, plus a second board with the same
@@ -63,7 +87,8 @@ fn open_bench(s: Scenario, seed: u64) -> Result<Bench, String> {
 impl SimSource {
     pub fn new(scenario: Scenario, seed: u64) -> Result<Self, String> {
         let mut raw = open_bench(scenario, seed.wrapping_add(0x5eed))?;
-        raw.core.push_host_bytes(&Command::SetMode(Mode::Raw).encode(0));
+        raw.core
+            .push_host_bytes(&Command::SetMode(Mode::Raw).encode(0));
         Ok(SimSource {
             name: format!("sim:{}", scenario.name()),
             scenario,
@@ -82,7 +107,10 @@ impl SimSource {
     pub fn restart(&mut self, scenario: Scenario) -> Result<Vec<Update>, String> {
         let old = std::mem::take(&mut self.name);
         *self = SimSource::new(scenario, self.seed)?;
-        Ok(vec![Update::Restarted { old, new: self.name.clone() }])
+        Ok(vec![Update::Restarted {
+            old,
+            new: self.name.clone(),
+        }])
     }
 
     pub fn t_s(&self) -> f64 {
@@ -100,17 +128,26 @@ impl SimSource {
         while self.main.t < end {
             if self.main.t >= self.next_request {
                 self.seq = self.seq.wrapping_add(1);
-                self.main.core.push_host_bytes(&Command::RequestStatus.encode(self.seq));
+                self.main
+                    .core
+                    .push_host_bytes(&Command::RequestStatus.encode(self.seq));
                 self.next_request = self.main.t + REQUEST_EVERY;
             }
             // Small steps so a frame's arrival time (t_s) is known to within DECODE_STEP samples.
-            let n = (end - self.main.t).min(self.next_request - self.main.t).min(DECODE_STEP);
+            let n = (end - self.main.t)
+                .min(self.next_request - self.main.t)
+                .min(DECODE_STEP);
             let bytes = self.main.run(n);
             self.bytes_in += bytes.len() as u64;
             let raw_bytes = self.raw.run(n);
             self.decode(&bytes, &raw_bytes, &mut out);
         }
-        out.push(Update::Link { source: self.name.clone(), t_s: self.t_s(), bytes_in: self.bytes_in, stats: self.dec.stats() });
+        out.push(Update::Link {
+            source: self.name.clone(),
+            t_s: self.t_s(),
+            bytes_in: self.bytes_in,
+            stats: self.dec.stats(),
+        });
         out
     }
 
@@ -120,14 +157,27 @@ impl SimSource {
         for f in self.dec.feed(bytes) {
             match f.payload() {
                 Ok(Payload::Conditioned(d)) => conditioned.extend_from_slice(&d),
-                Ok(Payload::Status(status)) => out.push(Update::Status { source: source.clone(), t_s, status }),
-                Ok(Payload::SfpDiag(diag)) => out.push(Update::Sfp { source: source.clone(), diag }),
+                Ok(Payload::Status(status)) => out.push(Update::Status {
+                    source: source.clone(),
+                    t_s,
+                    status,
+                }),
+                Ok(Payload::SfpDiag(diag)) => out.push(Update::Sfp {
+                    source: source.clone(),
+                    diag,
+                }),
                 Ok(_) => {}
-                Err(e) => out.push(Update::Event { source: source.clone(), text: format!("bad payload: {e}") }),
+                Err(e) => out.push(Update::Event {
+                    source: source.clone(),
+                    text: format!("bad payload: {e}"),
+                }),
             }
         }
         if !conditioned.is_empty() {
-            out.push(Update::Conditioned { source: source.clone(), bytes: conditioned });
+            out.push(Update::Conditioned {
+                source: source.clone(),
+                bytes: conditioned,
+            });
         }
         let mut raw = Vec::new();
         for f in self.raw_dec.feed(raw_bytes) {
@@ -157,7 +207,12 @@ pub fn spawn_sims(mut sims: Vec<SimSource>, tx: Sender<Update>, ctl: Receiver<Si
         loop {
             while let Ok(SimControl::Restart(i, s)) = ctl.try_recv() {
                 if let Some(sim) = sims.get_mut(i) {
-                    for u in sim.restart(s).unwrap_or_else(|e| vec![Update::Event { source: sim.name.clone(), text: e }]) {
+                    for u in sim.restart(s).unwrap_or_else(|e| {
+                        vec![Update::Event {
+                            source: sim.name.clone(),
+                            text: e,
+                        }]
+                    }) {
                         let _ = tx.send(u);
                     }
                 }
@@ -187,24 +242,42 @@ pub fn spawn_socket(path: PathBuf, tx: Sender<Update>) {
             match std::os::unix::net::UnixStream::connect(&path) {
                 Ok(s) => {
                     announced = false;
-                    if tx.send(Update::Event { source: label.clone(), text: "connected to the status socket".into() }).is_err() {
+                    if tx
+                        .send(Update::Event {
+                            source: label.clone(),
+                            text: "connected to the status socket".into(),
+                        })
+                        .is_err()
+                    {
                         return;
                     }
                     for line in std::io::BufReader::new(s).lines() {
                         let Ok(line) = line else { break };
                         let u = match serde_json::from_str::<TelemetryRow>(&line) {
                             Ok(r) => Update::Row(Box::new(r)),
-                            Err(e) => Update::Event { source: label.clone(), text: format!("unreadable telemetry line: {e}") },
+                            Err(e) => Update::Event {
+                                source: label.clone(),
+                                text: format!("unreadable telemetry line: {e}"),
+                            },
                         };
                         if tx.send(u).is_err() {
                             return;
                         }
                     }
-                    let _ = tx.send(Update::Event { source: label.clone(), text: "status socket closed; reconnecting".into() });
+                    let _ = tx.send(Update::Event {
+                        source: label.clone(),
+                        text: "status socket closed; reconnecting".into(),
+                    });
                 }
                 Err(e) if !announced => {
                     announced = true;
-                    if tx.send(Update::Event { source: label.clone(), text: format!("cannot connect: {e}; retrying") }).is_err() {
+                    if tx
+                        .send(Update::Event {
+                            source: label.clone(),
+                            text: format!("cannot connect: {e}; retrying"),
+                        })
+                        .is_err()
+                    {
                         return;
                     }
                 }

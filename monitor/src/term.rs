@@ -17,12 +17,22 @@ pub fn run(plan: Plan) -> Result<(), String> {
     let banner = match (&plan.socket, plan.demo) {
         (Some(p), _) => format!("socket {}", p.display()),
         (None, true) => format!("demo: scenario {}", plan.sims[0].name()),
-        (None, false) => plan.sims.iter().map(|s| format!("sim:{}", s.name())).collect::<Vec<_>>().join(" "),
+        (None, false) => plan
+            .sims
+            .iter()
+            .map(|s| format!("sim:{}", s.name()))
+            .collect::<Vec<_>>()
+            .join(" "),
     };
     if let Some(p) = &plan.socket {
         spawn_socket(p.clone(), tx.clone());
     }
-    let sims = plan.sims.iter().enumerate().map(|(i, s)| SimSource::new(*s, plan.seed + i as u64)).collect::<Result<Vec<_>, _>>()?;
+    let sims = plan
+        .sims
+        .iter()
+        .enumerate()
+        .map(|(i, s)| SimSource::new(*s, plan.seed + i as u64))
+        .collect::<Result<Vec<_>, _>>()?;
     if !sims.is_empty() {
         spawn_sims(sims, tx.clone(), ctl_rx);
     }
@@ -31,13 +41,16 @@ pub fn run(plan: Plan) -> Result<(), String> {
     let now = Instant::now();
     let mut ctl = Controller::new(app, plan.cycle.map(|(s, r)| (now, s, r)), plan.demo);
 
-    let mut terminal = ratatui::try_init().map_err(|e| format!("cannot set up the terminal (is stdout a terminal?): {e}"))?;
+    let mut terminal = ratatui::try_init()
+        .map_err(|e| format!("cannot set up the terminal (is stdout a terminal?): {e}"))?;
     let result = (|| -> Result<(), String> {
         loop {
             while let Ok(u) = rx.try_recv() {
                 ctl.app.apply(u);
             }
-            terminal.draw(|f| crate::view::draw(f, &ctl.app)).map_err(|e| e.to_string())?;
+            terminal
+                .draw(|f| crate::view::draw(f, &ctl.app))
+                .map_err(|e| e.to_string())?;
             let now = Instant::now();
             let action = if event::poll(TICK).map_err(|e| e.to_string())? {
                 match event::read().map_err(|e| e.to_string())? {

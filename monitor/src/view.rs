@@ -20,7 +20,15 @@ pub enum View {
 }
 
 impl View {
-    pub const ALL: [View; 7] = [View::Channels, View::Health, View::Sfp, View::Throughput, View::Audit, View::Raw, View::Events];
+    pub const ALL: [View; 7] = [
+        View::Channels,
+        View::Health,
+        View::Sfp,
+        View::Throughput,
+        View::Audit,
+        View::Raw,
+        View::Events,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -98,19 +106,46 @@ pub fn color(app: &App, c: Color) -> Style {
 pub fn help_line(app: &App) -> Line<'static> {
     let mut spans = Vec::new();
     for v in View::ALL {
-        let st = if v == app.view { Style::default().add_modifier(Modifier::REVERSED) } else { Style::default() };
+        let st = if v == app.view {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
         spans.push(Span::styled(format!("{}:{}", v.key(), v.title()), st));
         spans.push(Span::raw(" "));
     }
-    spans.push(Span::raw(if app.view == View::Raw { "f:fmt o:flow q:quit" } else { "Tab:next q:quit" }));
+    spans.push(Span::raw(if app.view == View::Raw {
+        "f:fmt o:flow q:quit"
+    } else {
+        "Tab:next q:quit"
+    }));
     Line::from(spans)
 }
 
 pub fn draw(f: &mut Frame, app: &App) {
-    let [title, body, help] = Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(f.area());
-    let (ok, why) = app.channels.first().map(|c| c.verdict()).unwrap_or((false, "no source yet".into()));
-    let state = Span::styled(format!(" {why} "), style(app, if ok { Tone::Good } else { Tone::Bad }));
-    let mut head = vec![Span::styled(format!("speckle monitor · {} · {}", app.view.title(), app.banner), Style::default().add_modifier(Modifier::BOLD)), Span::raw(" "), state];
+    let [title, body, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(f.area());
+    let (ok, why) = app
+        .channels
+        .first()
+        .map(|c| c.verdict())
+        .unwrap_or((false, "no source yet".into()));
+    let state = Span::styled(
+        format!(" {why} "),
+        style(app, if ok { Tone::Good } else { Tone::Bad }),
+    );
+    let mut head = vec![
+        Span::styled(
+            format!("speckle monitor · {} · {}", app.view.title(), app.banner),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(" "),
+        state,
+    ];
     if app.paused {
         head.push(Span::raw(" [cycling paused]"));
     }

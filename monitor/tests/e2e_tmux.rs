@@ -13,7 +13,12 @@ struct Tmux {
 
 impl Tmux {
     fn cmd(&self, args: &[&str]) -> std::process::Output {
-        Command::new("tmux").arg("-L").arg(&self.socket).args(args).output().expect("tmux is required for this test (apt-get install tmux)")
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux is required for this test (apt-get install tmux)")
     }
 
     fn screen(&self) -> String {
@@ -47,13 +52,23 @@ impl Drop for Tmux {
 }
 
 fn drive(program: &str, tag: &str) {
-    let t = Tmux { socket: format!("speckle-monitor-e2e-{}-{tag}", std::process::id()) };
+    let t = Tmux {
+        socket: format!("speckle-monitor-e2e-{}-{tag}", std::process::id()),
+    };
     let cmd = format!("NO_COLOR=1 {program} --source sim:stuck; echo MONITOR-EXITED-$?; sleep 30");
     let out = t.cmd(&["new-session", "-d", "-s", "m", "-x", "80", "-y", "24", &cmd]);
-    assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tmux new-session: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     t.wait_for(&["speckle monitor · Channels", "sim:stuck RX", "c:Channels"]);
     t.keys("h");
-    let s = t.wait_for(&["speckle monitor · Health", "alarms latched: RCT", "FAIL RCT max run"]);
+    let s = t.wait_for(&[
+        "speckle monitor · Health",
+        "alarms latched: RCT",
+        "FAIL RCT max run",
+    ]);
     assert!(s.contains("cutoff    61"), "{s}");
     t.keys("e");
     t.wait_for(&["speckle monitor · Events", "ALARM latched: RCT"]);
@@ -69,19 +84,43 @@ fn drive(program: &str, tag: &str) {
 
 /// The monitor attached to a live daemon's status socket (`speckle run --source sim:stuck`).
 fn drive_socket(program: &str, speckle: &Path) {
-    let sock = std::env::temp_dir().join(format!("speckle-monitor-e2e-{}.sock", std::process::id()));
+    let sock =
+        std::env::temp_dir().join(format!("speckle-monitor-e2e-{}.sock", std::process::id()));
     let mut daemon = Command::new(speckle)
-        .args(["run", "--source", "sim:stuck", "--output", "file:/dev/null", "--duration", "60", "--status-socket"])
+        .args([
+            "run",
+            "--source",
+            "sim:stuck",
+            "--output",
+            "file:/dev/null",
+            "--duration",
+            "60",
+            "--status-socket",
+        ])
         .arg(&sock)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start speckle run");
-    let t = Tmux { socket: format!("speckle-monitor-e2e-{}-socket", std::process::id()) };
-    let cmd = format!("NO_COLOR=1 {program} --socket {}; echo MONITOR-EXITED-$?; sleep 30", sock.display());
-    assert!(t.cmd(&["new-session", "-d", "-s", "m", "-x", "80", "-y", "24", &cmd]).status.success());
+    let t = Tmux {
+        socket: format!("speckle-monitor-e2e-{}-socket", std::process::id()),
+    };
+    let cmd = format!(
+        "NO_COLOR=1 {program} --socket {}; echo MONITOR-EXITED-$?; sleep 30",
+        sock.display()
+    );
+    assert!(t
+        .cmd(&["new-session", "-d", "-s", "m", "-x", "80", "-y", "24", &cmd])
+        .status
+        .success());
     t.keys("h");
-    let shown = std::panic::catch_unwind(|| t.wait_for(&["speckle monitor · Health", "daemon: board alarm", "alarms latched: RCT"]));
+    let shown = std::panic::catch_unwind(|| {
+        t.wait_for(&[
+            "speckle monitor · Health",
+            "daemon: board alarm",
+            "alarms latched: RCT",
+        ])
+    });
     t.keys("q");
     let _ = daemon.kill();
     let _ = daemon.wait();
@@ -91,17 +130,31 @@ fn drive_socket(program: &str, speckle: &Path) {
 
 fn bin_dir() -> PathBuf {
     // target/<profile>/deps/e2e_tmux-HASH → target/<profile>
-    std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
+    std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn has_monitor_subcommand(speckle: &Path) -> bool {
-    speckle.exists() && Command::new(speckle).args(["monitor", "--help"]).output().is_ok_and(|o| o.status.success())
+    speckle.exists()
+        && Command::new(speckle)
+            .args(["monitor", "--help"])
+            .output()
+            .is_ok_and(|o| o.status.success())
 }
 
 #[test]
 fn monitor_in_tmux_switches_views_and_shows_the_stuck_alarm() {
     let example = bin_dir().join("examples/monitor");
-    assert!(example.exists(), "{} missing: cargo test builds examples; run cargo test -p speckle-monitor", example.display());
+    assert!(
+        example.exists(),
+        "{} missing: cargo test builds examples; run cargo test -p speckle-monitor",
+        example.display()
+    );
     drive(&example.display().to_string(), "example");
     let speckle = bin_dir().join("speckle");
     if speckle.exists() {
@@ -112,6 +165,9 @@ fn monitor_in_tmux_switches_views_and_shows_the_stuck_alarm() {
     if has_monitor_subcommand(&speckle) {
         drive(&format!("{} monitor", speckle.display()), "speckle");
     } else {
-        eprintln!("note: {} has no monitor subcommand (or is not built): only the example ran", speckle.display());
+        eprintln!(
+            "note: {} has no monitor subcommand (or is not built): only the example ran",
+            speckle.display()
+        );
     }
 }

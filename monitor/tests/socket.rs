@@ -17,7 +17,14 @@ fn flat_screen(app: &mut App, v: View) -> String {
     let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
     t.draw(|f| draw(f, app)).unwrap();
     let buf = t.backend().buffer().clone();
-    let s: String = (0..24).map(|y| (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect();
+    let s: String = (0..24)
+        .map(|y| {
+            (0..80)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -34,7 +41,8 @@ fn socket_rows_reach_the_views_and_garbage_is_reported() {
     let mut app = App::new(EmojiTable::default_table(), true, "socket".into());
     let mut rows = 0;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while app.events.iter().all(|e| !e.2.contains("closed")) && std::time::Instant::now() < deadline {
+    while app.events.iter().all(|e| !e.2.contains("closed")) && std::time::Instant::now() < deadline
+    {
         if let Ok(u) = rx.recv_timeout(Duration::from_millis(100)) {
             rows += matches!(u, Update::Row(_)) as usize;
             app.apply(u);
@@ -44,12 +52,18 @@ fn socket_rows_reach_the_views_and_garbage_is_reported() {
     assert_eq!(rows, 1);
     let h = flat_screen(&mut app, View::Health);
     assert!(h.contains("daemon: board alarm RCT+APT+Markov"), "{h}");
-    assert!(h.contains("FAIL RCT max run 65535") && h.contains("alarms latched: RCT + APT + Markov"), "{h}");
+    assert!(
+        h.contains("FAIL RCT max run 65535") && h.contains("alarms latched: RCT + APT + Markov"),
+        "{h}"
+    );
     let e = flat_screen(&mut app, View::Events);
     assert!(e.contains("ALARM latched: RCT + APT + Markov"), "{e}");
     assert!(e.contains("unreadable telemetry line"), "{e}");
     let s = flat_screen(&mut app, View::Sfp);
     assert!(s.contains("RX 0.1816 mW"), "{s}");
     let t = flat_screen(&mut app, View::Throughput);
-    assert!(t.contains("in 493 B/s out 0 B/s (daemon)") && t.contains("discarded blocks 2"), "{t}");
+    assert!(
+        t.contains("in 493 B/s out 0 B/s (daemon)") && t.contains("discarded blocks 2"),
+        "{t}"
+    );
 }

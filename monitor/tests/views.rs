@@ -14,7 +14,11 @@ use std::sync::OnceLock;
 
 fn run(scenario: &str, samples: u64) -> App {
     let mut sim = SimSource::new(Scenario::from_name(scenario).unwrap(), 1).unwrap();
-    let mut app = App::new(EmojiTable::default_table(), true, format!("test {scenario}"));
+    let mut app = App::new(
+        EmojiTable::default_table(),
+        true,
+        format!("test {scenario}"),
+    );
     for u in sim.pump(samples) {
         app.apply(u);
     }
@@ -26,7 +30,14 @@ fn screen(app: &mut App, view: View, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| draw(f, app)).unwrap();
     let buf = t.backend().buffer().clone();
-    (0..h).map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n").collect()
+    (0..h)
+        .map(|y| {
+            (0..w)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
 }
 
 /// The screen with runs of whitespace (and line wraps) collapsed to one space.
@@ -64,8 +75,16 @@ fn health_shows_cutoffs_and_the_stuck_rct_alarm() {
     let s = screen(&mut app, View::Health, 80, 24);
     let c = cut();
     assert!(s.contains(&format!("cutoff {:>5}", c.rct)), "{s}");
-    assert!(s.contains(&format!("allowed {}..{}", c.markov_lo, c.markov_hi)), "{s}");
-    assert!(s.contains("startup passed") && s.contains("gate open") && s.contains("alarms latched: none"), "{s}");
+    assert!(
+        s.contains(&format!("allowed {}..{}", c.markov_lo, c.markov_hi)),
+        "{s}"
+    );
+    assert!(
+        s.contains("startup passed")
+            && s.contains("gate open")
+            && s.contains("alarms latched: none"),
+        "{s}"
+    );
     drop(app);
     let mut stuck = run("stuck", 80_000);
     let s = screen(&mut stuck, View::Health, 80, 24);
@@ -74,14 +93,21 @@ fn health_shows_cutoffs_and_the_stuck_rct_alarm() {
     assert!(s.contains("gate closed"), "{s}");
     let e = flat(&screen(&mut stuck, View::Events, 80, 24));
     let run = stuck.channels[0].status.unwrap().rct_max_run;
-    assert!(e.contains("ALARM latched: RCT") && e.contains(&format!("RCT run {run} ≥ cutoff {}", c.rct)), "{e}");
+    assert!(
+        e.contains("ALARM latched: RCT")
+            && e.contains(&format!("RCT run {run} ≥ cutoff {}", c.rct)),
+        "{e}"
+    );
 }
 
 #[test]
 fn sfp_shows_readings_against_module_thresholds_and_the_interlock() {
     let mut app = optimal().lock().unwrap();
     let s = screen(&mut app, View::Sfp, 80, 24);
-    assert!(s.contains("hi alarm") && s.contains("RX power") && s.contains("interlock armed"), "{s}");
+    assert!(
+        s.contains("hi alarm") && s.contains("RX power") && s.contains("interlock armed"),
+        "{s}"
+    );
     let rx = app.channels[0].sfp.unwrap().rx_power_mw();
     assert!(s.contains(&format!("{rx:>10.4}")), "{s}");
     drop(app);
@@ -105,7 +131,10 @@ fn throughput_and_audit_are_computed_from_the_stream() {
     assert!(s.contains(&format!("raw in {:.3} MS/s", rin / 1e6)), "{s}");
     assert!(s.contains("losses: lost frames 0"), "{s}");
     let a = screen(&mut app, View::Audit, 80, 24);
-    let results = app.audit.run().expect("enough conditioned bytes for the audit");
+    let results = app
+        .audit
+        .run()
+        .expect("enough conditioned bytes for the audit");
     for r in &results {
         assert!(a.contains(r.name), "{a}");
         assert!(a.contains(&format!("{:.6}", r.p)), "{a}");
@@ -132,7 +161,10 @@ fn raw_view_encodes_the_raw_tap_in_every_format_both_ways() {
                 Format::Base58 => c.is_ascii_alphanumeric() && !"0OIl".contains(c),
                 Format::Emoji => !c.is_ascii_alphanumeric(),
             };
-            assert!(body.trim().chars().count() > 10 && body.trim().chars().all(ok), "{f:?}: {body}");
+            assert!(
+                body.trim().chars().count() > 10 && body.trim().chars().all(ok),
+                "{f:?}: {body}"
+            );
         }
     }
     app.raw_format = Format::Hex;
@@ -140,7 +172,10 @@ fn raw_view_encodes_the_raw_tap_in_every_format_both_ways() {
     // Vertical flow: the newest byte ends the bottom row.
     let s = screen(&mut app, View::Raw, 80, 24);
     let last = format!("{:02x}", app.raw.back().unwrap());
-    assert!(s.lines().nth(22).unwrap().trim_end().ends_with(&last), "{s}");
+    assert!(
+        s.lines().nth(22).unwrap().trim_end().ends_with(&last),
+        "{s}"
+    );
 }
 
 #[test]
@@ -148,11 +183,17 @@ fn larger_terminals_and_the_help_line() {
     let mut app = optimal().lock().unwrap();
     for v in View::ALL {
         let s = screen(&mut app, v, 120, 40);
-        assert!(s.contains(&format!("speckle monitor · {}", v.title())), "{s}");
+        assert!(
+            s.contains(&format!("speckle monitor · {}", v.title())),
+            "{s}"
+        );
         let s = screen(&mut app, v, 80, 24);
         let help = s.lines().last().unwrap();
         for k in View::ALL {
-            assert!(help.contains(&format!("{}:{}", k.key(), k.title())), "{help}");
+            assert!(
+                help.contains(&format!("{}:{}", k.key(), k.title())),
+                "{help}"
+            );
         }
     }
 }
@@ -170,7 +211,10 @@ fn a_restarted_board_replaces_its_channel_in_order() {
     let names: Vec<&str> = app.channels.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["sim:stuck"]);
     let s = flat(&screen(&mut app, View::Events, 80, 24));
-    assert!(s.contains("board restarted with scenario stuck (was sim:optimal)"), "{s}");
+    assert!(
+        s.contains("board restarted with scenario stuck (was sim:optimal)"),
+        "{s}"
+    );
     assert!(s.contains("alarm latched: RCT"), "{s}");
 }
 
@@ -182,7 +226,13 @@ fn no_color_means_no_colour_and_colour_marks_alarms_otherwise() {
         app.view = View::Health;
         let mut t = Terminal::new(TestBackend::new(80, 24)).unwrap();
         t.draw(|f| draw(f, app)).unwrap();
-        t.backend().buffer().content().iter().map(|c| c.fg).filter(|&c| c != Color::Reset).collect::<Vec<_>>()
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .map(|c| c.fg)
+            .filter(|&c| c != Color::Reset)
+            .collect::<Vec<_>>()
     };
     assert!(colours(&mut stuck).is_empty());
     stuck.no_color = false;
@@ -199,7 +249,15 @@ fn two_sources_share_the_channels_view_at_80x24() {
         }
     }
     let s = screen(&mut app, View::Channels, 80, 24);
-    assert!(s.contains("sim:optimal RX") && s.contains("sim:bias RX"), "{s}");
+    assert!(
+        s.contains("sim:optimal RX") && s.contains("sim:bias RX"),
+        "{s}"
+    );
     let h = flat(&screen(&mut app, View::Health, 80, 24));
-    assert!(h.contains("sim:optimal healthy") && h.contains("sim:bias alarm latched:") && h.contains("FAIL APT max count"), "{h}");
+    assert!(
+        h.contains("sim:optimal healthy")
+            && h.contains("sim:bias alarm latched:")
+            && h.contains("FAIL APT max count"),
+        "{h}"
+    );
 }

@@ -16,18 +16,35 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         app.audit.total_bytes
     ))];
     match app.audit.run() {
-        None => lines.push(Line::from(format!("collecting: the tests need {AUDIT_MIN_BYTES} bytes of conditioned output"))),
+        None => lines.push(Line::from(format!(
+            "collecting: the tests need {AUDIT_MIN_BYTES} bytes of conditioned output"
+        ))),
         Some(results) => {
-            lines.push(Line::from(format!("{:<22}{:<26}{:>10}", "test", "statistic", "p-value")));
+            lines.push(Line::from(format!(
+                "{:<22}{:<26}{:>10}",
+                "test", "statistic", "p-value"
+            )));
             for r in results {
                 let t = if r.passed() { Tone::Good } else { Tone::Bad };
                 lines.push(Line::from(vec![
                     Span::raw(format!("{:<22}{:<26}", r.name, r.statistic)),
-                    Span::styled(format!("{:>10.6} {}", r.p, if r.passed() { "pass" } else { "FAIL" }), style(app, t)),
+                    Span::styled(
+                        format!("{:>10.6} {}", r.p, if r.passed() { "pass" } else { "FAIL" }),
+                        style(app, t),
+                    ),
                 ]));
             }
         }
     }
-    lines.push(Line::from("conditioned bytes are audited here only; the monitor writes no entropy"));
-    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::TOP).title("output audit (SP 800-22)")), area);
+    lines.push(Line::from(
+        "conditioned bytes are audited here only; the monitor writes no entropy",
+    ));
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title("output audit (SP 800-22)"),
+        ),
+        area,
+    );
 }

@@ -14,14 +14,26 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         .iter()
         .skip(app.events.len().saturating_sub(rows))
         .map(|(t, src, text)| {
-            let tone = if text.contains("ALARM") || text.contains("INTERLOCK") || text.contains("interlock") || text.contains("failed") {
+            let tone = if text.contains("ALARM")
+                || text.contains("INTERLOCK")
+                || text.contains("interlock")
+                || text.contains("failed")
+            {
                 Tone::Bad
             } else {
                 Tone::Dim
             };
-            Line::from(vec![Span::raw(format!("{t} {src} ")), Span::styled(text.clone(), style(app, tone))])
+            Line::from(vec![
+                Span::raw(format!("{t} {src} ")),
+                Span::styled(text.clone(), style(app, tone)),
+            ])
         })
         .collect();
     let title = format!("events ({})", app.events.len());
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::default().borders(Borders::TOP).title(title)), area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::TOP).title(title)),
+        area,
+    );
 }

@@ -17,7 +17,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     if lines.is_empty() {
         lines.push(Line::from("waiting for STATUS"));
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::default().borders(Borders::TOP).title("health tests")), area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::TOP).title("health tests")),
+        area,
+    );
 }
 
 fn mark(app: &App, ok: bool) -> Span<'static> {
@@ -31,7 +36,10 @@ fn mark(app: &App, ok: bool) -> Span<'static> {
 fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
     let (c, w) = ch.cutoffs();
     let (ok, why) = ch.verdict();
-    let mut out = vec![Line::from(vec![Span::raw(format!("{} ", ch.name)), Span::styled(why, style(app, if ok { Tone::Good } else { Tone::Bad }))])];
+    let mut out = vec![Line::from(vec![
+        Span::raw(format!("{} ", ch.name)),
+        Span::styled(why, style(app, if ok { Tone::Good } else { Tone::Bad })),
+    ])];
     // Max/min since the previous STATUS, and cumulative failures (from the board or the daemon row).
     let (run, count, mmin, mmax, fails, counters) = match (&ch.status, &ch.row) {
         (Some(s), _) => (
@@ -40,7 +48,10 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
             s.markov_min,
             s.markov_max,
             (s.rct_failures, s.apt_failures, s.markov_failures),
-            format!("samples {}  blocks {}  dropped {}", s.samples, s.blocks, s.dropped),
+            format!(
+                "samples {}  blocks {}  dropped {}",
+                s.samples, s.blocks, s.dropped
+            ),
         ),
         (None, Some(r)) => (
             r.rct_max_run,
@@ -48,39 +59,90 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
             r.markov_min,
             r.markov_max,
             (r.rct_failures, r.apt_failures, r.markov_failures),
-            format!("samples {}  blocks {}  dropped {}  host fails {}/{}/{}", r.board_samples, r.board_blocks, r.board_dropped, r.host_rct_failures, r.host_apt_failures, r.host_markov_failures),
+            format!(
+                "samples {}  blocks {}  dropped {}  host fails {}/{}/{}",
+                r.board_samples,
+                r.board_blocks,
+                r.board_dropped,
+                r.host_rct_failures,
+                r.host_apt_failures,
+                r.host_markov_failures
+            ),
         ),
         _ => return out,
     };
     if ch.status.is_none() {
-        out.push(Line::from("cutoffs: ice40 profile (telemetry rows do not carry them)"));
+        out.push(Line::from(
+            "cutoffs: ice40 profile (telemetry rows do not carry them)",
+        ));
     }
     let markov_ok = mmin == 0xFFFF || (mmin as u32 >= c.markov_lo && mmax as u32 <= c.markov_hi);
-    let mmin_s = if mmin == 0xFFFF { "-".to_string() } else { mmin.to_string() };
-    out.push(Line::from(vec![mark(app, (run as u32) < c.rct), Span::raw(format!(" RCT max run {run:>5} cutoff {:>5}  failures {}", c.rct, fails.0))]));
-    out.push(Line::from(vec![mark(app, (count as u32) < c.apt), Span::raw(format!(" APT max count {count:>4} cutoff {:>4}/{w} failures {}", c.apt, fails.1))]));
+    let mmin_s = if mmin == 0xFFFF {
+        "-".to_string()
+    } else {
+        mmin.to_string()
+    };
+    out.push(Line::from(vec![
+        mark(app, (run as u32) < c.rct),
+        Span::raw(format!(
+            " RCT max run {run:>5} cutoff {:>5}  failures {}",
+            c.rct, fails.0
+        )),
+    ]));
+    out.push(Line::from(vec![
+        mark(app, (count as u32) < c.apt),
+        Span::raw(format!(
+            " APT max count {count:>4} cutoff {:>4}/{w} failures {}",
+            c.apt, fails.1
+        )),
+    ]));
     out.push(Line::from(vec![
         mark(app, markov_ok),
-        Span::raw(format!(" Markov {mmin_s}..{mmax} allowed {}..{}  failures {}", c.markov_lo, c.markov_hi, fails.2)),
+        Span::raw(format!(
+            " Markov {mmin_s}..{mmax} allowed {}..{}  failures {}",
+            c.markov_lo, c.markov_hi, fails.2
+        )),
     ]));
     let state = ch.state();
     let alarms = ch.alarms();
-    let latched = if alarms.any() { alarms.names().join(" + ") } else { "none".into() };
+    let latched = if alarms.any() {
+        alarms.names().join(" + ")
+    } else {
+        "none".into()
+    };
     out.push(Line::from(format!(
         "startup {}  gate {}  {counters}",
-        if state.has(StateBits::STARTUP_DONE) { "passed" } else { "running" },
-        if state.has(StateBits::GATE_OPEN) { "open" } else { "closed" }
+        if state.has(StateBits::STARTUP_DONE) {
+            "passed"
+        } else {
+            "running"
+        },
+        if state.has(StateBits::GATE_OPEN) {
+            "open"
+        } else {
+            "closed"
+        }
     )));
     out.push(Line::from(vec![
         Span::raw("alarms latched: "),
-        Span::styled(latched, style(app, if alarms.any() { Tone::Bad } else { Tone::Good })),
-        Span::raw(if alarms.has(Alarms::EXTERNAL) { " (ext = SFP interlock)" } else { "" }),
+        Span::styled(
+            latched,
+            style(app, if alarms.any() { Tone::Bad } else { Tone::Good }),
+        ),
+        Span::raw(if alarms.has(Alarms::EXTERNAL) {
+            " (ext = SFP interlock)"
+        } else {
+            ""
+        }),
     ]));
     if ch.status.is_some() {
         let r = &ch.raw_check;
         out.push(Line::from(vec![
             mark(app, r.rct_failures + r.apt_failures == 0),
-            Span::raw(format!(" monitor raw-tap check: longest run {} RCT fails {} APT fails {}", r.longest_run, r.rct_failures, r.apt_failures)),
+            Span::raw(format!(
+                " monitor raw-tap check: longest run {} RCT fails {} APT fails {}",
+                r.longest_run, r.rct_failures, r.apt_failures
+            )),
         ]));
     }
     out

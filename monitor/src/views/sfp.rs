@@ -22,7 +22,10 @@ pub fn grade(v: f64, l: &Limits) -> Tone {
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let mut lines = Vec::new();
     for ch in &app.channels {
-        lines.push(Line::from(format!("{}  (SFF-8472 A2h; limits are the module's own)", ch.name)));
+        lines.push(Line::from(format!(
+            "{}  (SFF-8472 A2h; limits are the module's own)",
+            ch.name
+        )));
         let Some(d) = ch.sfp else {
             let r = ch.row.as_ref();
             match r.and_then(|r| r.sfp_rx_power_mw) {
@@ -37,7 +40,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             continue;
         };
         let t = d.thresholds();
-        lines.push(Line::from(format!("{:<10}{:>10} {:>9} {:>9} {:>9} {:>9}", "", "value", "lo alarm", "lo warn", "hi warn", "hi alarm")));
+        lines.push(Line::from(format!(
+            "{:<10}{:>10} {:>9} {:>9} {:>9} {:>9}",
+            "", "value", "lo alarm", "lo warn", "hi warn", "hi alarm"
+        )));
         let rx_dbm = sff8472::dbm(d.rx_power_mw());
         for (name, v, l, unit) in [
             ("temp", d.temperature_c(), t.temp_c, "°C"),
@@ -55,7 +61,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::from(vec![
                 Span::raw(format!("{name:<10}")),
                 Span::styled(format!("{v:>10.4}"), style(app, g)),
-                Span::raw(format!(" {:>9.4} {:>9.4} {:>9.4} {:>9.4} {unit}", l.low_alarm, l.low_warning, l.high_warning, l.high_alarm)),
+                Span::raw(format!(
+                    " {:>9.4} {:>9.4} {:>9.4} {:>9.4} {unit}",
+                    l.low_alarm, l.low_warning, l.high_warning, l.high_alarm
+                )),
                 Span::styled(word, style(app, g)),
             ]));
         }
@@ -71,10 +80,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 d.poll_counter
             )),
             Span::styled(
-                if interlock { "INTERLOCK TRIPPED: laser off" } else { "interlock armed" },
+                if interlock {
+                    "INTERLOCK TRIPPED: laser off"
+                } else {
+                    "interlock armed"
+                },
                 style(app, if interlock { Tone::Bad } else { Tone::Good }),
             ),
         ]));
     }
-    f.render_widget(Paragraph::new(lines).block(Block::default().borders(Borders::TOP).title("SFP diagnostics")), area);
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::TOP)
+                .title("SFP diagnostics"),
+        ),
+        area,
+    );
 }
