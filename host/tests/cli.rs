@@ -131,3 +131,32 @@ fn link_errors_are_logged_with_what_went_wrong() {
     assert!(err.contains("+1 bad CRC") && err.contains("+4 frames lost in +1 gaps"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Without CAP_SYS_ADMIN the kernel sink is refused at start, in one line that says what to do.
+#[test]
+fn kernel_sink_without_the_capability_says_what_is_needed() {
+    let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+    let mut cmd = if unsafe { libc::geteuid() } == 0 {
+        let mut c = Command::new("setpriv");
+        c.args(nobody).arg(env!("CARGO_BIN_EXE_speckle"));
+        c
+    } else {
+        Command::new(env!("CARGO_BIN_EXE_speckle"))
+    };
+    let out = match cmd.args(["run", "--source", "file:/dev/null", "--output", "kernel"]).output() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("skipped: cannot drop privileges with setpriv ({e})");
+            return;
+        }
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.starts_with("setpriv:") {
+        // e.g. the checkout lies under a directory `nobody` may not enter.
+        eprintln!("skipped: setpriv could not run the binary as nobody: {err}");
+        return;
+    }
+    assert!(!out.status.success());
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("needs CAP_SYS_ADMIN") && err.contains("fifo:PATH"), "{err}");
+}
