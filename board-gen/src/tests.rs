@@ -1,0 +1,98 @@
+use super::*;
+use std::path::PathBuf;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// A copy of boards/icebreaker.toml with `edit` applied, in its own directory.
+fn variant(tag: &str, edit: impl Fn(String) -> String) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("speckle-boards-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(repo().join("boards/icebreaker.toml")).unwrap();
+    let file = dir.join("icebreaker.toml");
+    std::fs::write(&file, edit(text)).unwrap();
+    (dir, file)
+}
+
+#[test]
+fn every_board_file_validates() {
+    let files = board_files(&repo().join("boards")).unwrap();
+    let names: Vec<String> = files.iter().map(|f| f.file_stem().unwrap().to_string_lossy().into_owned()).collect();
+    for want in ["custom", "ecp5-evn", "hx8k-breakout", "icebreaker", "ulx3s"] {
+        assert!(names.iter().any(|n| n == want), "boards/{want}.toml missing: {names:?}");
+    }
+    for f in files {
+        Board::load(&f).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn regenerating_changes_nothing() {
+    let root = repo();
+    let want = tree::wanted(&root).unwrap();
+    assert!(want.keys().any(|k| k == "constraints/icebreaker.pcf") && want.keys().any(|k| k == "boards/top/ulx3s_top.v"));
+    let bad = tree::diff(&root, &want);
+    assert!(bad.is_empty(), "run `make boards`: {bad:?}");
+    // And generation is a pure function of the board file.
+    assert_eq!(want, tree::wanted(&root).unwrap());
+}
+
+#[test]
+fn unknown_board_names_the_valid_ones() {
+    let e = find(&repo().join("boards"), "icebraker").unwrap_err();
+    assert!(e.contains("unknown board `icebraker`") && e.contains("icebreaker, ulx3s") || e.contains("icebreaker"), "{e}");
+    assert!(e.contains("hx8k-breakout") && e.contains("ulx3s"), "{e}");
+}
+
+#[test]
+fn missing_pin_names_the_file_and_the_field() {
+    let (dir, file) = variant("nolos", |t| t.replace("los = \"2\"", ""));
+    let e = Board::load(&file).unwrap_err();
+    assert!(e.starts_with(&format!("{}: pins.los: missing", file.display())), "{e}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn unmakeable_clock_names_the_file_and_the_field() {
+    // 13.5 MHz in: the nearest SB_PLL40 output to 24 MHz is off by more than the tolerance.
+    let (dir, file) = variant("clock", |t| t.replace("osc_hz = 12_000_000", "osc_hz = 13_500_000"));
+    let e = Board::load(&file).unwrap_err();
+    assert!(e.starts_with(&format!("{}: clock.target_hz: the PLL cannot make 24 MHz from 13.5 MHz", file.display())), "{e}");
+    std::fs::remove_dir_all(dir).unwrap();
+    let (dir, file) = variant("target", |t| t.replace("target_hz = 24_000_000", "target_hz = 48_000_000"));
+    let e = Board::load(&file).unwrap_err();
+    assert!(e.contains("clock.target_hz: 48000000 Hz differs from profile `ice40`"), "{e}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn other_mistakes_name_their_field() {
+    let cases: [(&str, &str, &str, &str); 5] = [
+        ("dup", "sda = \"3\"", "sda = \"4\"", "pins.sda: pin 4 is already used by pins.rd_p"),
+        ("dev", "device = \"up5k\"", "device = \"up6k\"", "device: `up6k` is not a nextpnr device"),
+        ("lvds", "rd_mode = \"single\"", "rd_mode = \"lvds\"\nrd_n = \"3\"", "pins.rd_mode: `lvds` is not offered on iCE40"),
+        ("typo", "los = \"2\"", "loss = \"2\"", "unknown field `loss`"),
+        ("fam", "family = \"ice40\"", "family = \"gowin\"", "family: `gowin` is not supported"),
+    ];
+    for (tag, from, to, want) in cases {
+        let (dir, file) = variant(tag, |t| t.replace(from, to));
+        let e = Board::load(&file).unwrap_err();
+        assert!(e.contains(want) && e.contains(&file.display().to_string()), "{tag}: {e}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn top_wires_the_pll_front_end_and_core() {
+    let b = Board::load(&repo().join("boards/icebreaker.toml")).unwrap();
+    let v = emit::top(&b);
+    for want in ["SB_PLL40_PAD", ".DIVF(7'd63)", ".DIVQ(3'd5)", "speckle_sfp_frontend front_end", "speckle_core core", ".ext_alarm(tx_disable)", "assign led = ~{gate_open, alarm};"] {
+        assert!(v.contains(want), "{want} missing in\n{v}");
+    }
+    let b = Board::load(&repo().join("boards/ulx3s.toml")).unwrap();
+    let l = emit::lpf(&b);
+    assert!(l.contains("LOCATE COMP \"sfp_rd\" SITE \"B11\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVDS;"), "{l}");
+    assert!(emit::top(&b).contains(".CLKI_DIV(1)") && emit::top(&b).contains(".CLKOP_DIV(6)"));
+}
