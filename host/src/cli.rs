@@ -92,7 +92,7 @@ pub struct RunArgs {
     /// Host conditioner in raw mode.
     #[arg(long, value_enum)]
     pub conditioner: Option<Conditioner>,
-    /// Where raw-mode conditioning runs; gpu and auto currently fall back to the CPU.
+    /// Where raw-mode SHA3 conditioning runs (gpu-offload); gpu falls back to the CPU if no GPU opens.
     #[arg(long, value_enum)]
     pub whiten: Option<Whiten>,
     /// Sinks (repeatable or comma separated): stdout, file:PATH, fifo:PATH, kernel.

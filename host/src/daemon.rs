@@ -7,6 +7,7 @@ use crate::row::Row;
 use crate::sink::{check_entropy_per_byte, Sink, SinkSpec, DEFAULT_ENTROPY_PER_BYTE};
 use crate::source::SourceSpec;
 use crate::status_socket::StatusSocket;
+use crate::whiten::SharedBackend;
 use crate::telemetry::Telemetry;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -69,10 +70,12 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     let duration = args.duration.map(|d| positive("duration", Some(d), 0.0)).transpose()?.map(Duration::from_secs_f64);
     let status_timeout = Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
     let rotate = Duration::from_secs_f64(positive("telemetry-rotate", args.telemetry_rotate, 300.0)?);
-    if mode == Mode::Raw && matches!(args.whiten, Some(Whiten::Gpu | Whiten::Auto)) {
-        eprintln!("speckle: --whiten gpu/auto: GPU offload is not wired into this build; conditioning on the CPU");
-    }
     let conditioner = args.conditioner.unwrap_or(Conditioner::Sha3);
+    // Opened once, before any source, so a GPU problem is reported once and every source shares it.
+    let backend = match mode {
+        Mode::Raw => SharedBackend::open(args.whiten.unwrap_or(Whiten::Cpu), conditioner)?,
+        Mode::Conditioned => None,
+    };
     let mut sinks = sink_specs.iter().map(|s| Sink::open(s, epb)).collect::<Result<Vec<_>, _>>()?;
     let mut telemetry = args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate)).transpose()?;
     let mut socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
@@ -97,6 +100,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             spec: spec.clone(),
             mode,
             conditioner,
+            backend: backend.clone(),
             status_timeout,
             sim_seed: seed.wrapping_add(i as u64),
             stop: stop.clone(),

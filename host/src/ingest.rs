@@ -5,6 +5,7 @@ use crate::cli::{Conditioner, Mode};
 use crate::health::Gate;
 use crate::rawtap::RawTap;
 use crate::row::Row;
+use crate::whiten::SharedBackend;
 use crate::source::{Link, SourceSpec};
 use speckle_model::protocol::{Command, Decoder, DecoderStats, Frame, Mode as WireMode, Payload, SfpDiag, Status};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -24,6 +25,8 @@ pub struct WorkerConfig {
     pub spec: SourceSpec,
     pub mode: Mode,
     pub conditioner: Conditioner,
+    /// The shared gpu-offload backend for raw-mode SHA3 (`--whiten gpu|auto`); `None`: per-block CPU.
+    pub backend: Option<SharedBackend>,
     pub status_timeout: Duration,
     pub sim_seed: u64,
     pub stop: Arc<AtomicBool>,
@@ -79,7 +82,7 @@ impl Worker {
         let raw_mode = cfg.mode == Mode::Raw;
         Worker {
             gate: Gate::new(raw_mode, cfg.status_timeout),
-            raw: raw_mode.then(|| RawTap::new(cfg.conditioner)),
+            raw: raw_mode.then(|| RawTap::new(cfg.conditioner, cfg.backend.clone())),
             cfg,
             tx,
             decoder: Decoder::new(),
@@ -242,6 +245,12 @@ impl Worker {
 
     fn status(&mut self, s: &Status) {
         if let Some(r) = self.raw.as_mut() {
+            // Batched blocks made before this STATUS must be held when it arrives, exactly like
+            // the blocks the per-block path handed over as they completed.
+            match r.flush() {
+                Ok(blocks) => blocks.into_iter().for_each(|b| self.gate.block(b)),
+                Err(alarm) => self.gate.host_alarm(alarm),
+            }
             if let Err(e) = r.configure(s) {
                 self.gate.host_alarm(e);
             }

@@ -14,4 +14,5 @@ pub mod sink;
 pub mod source;
 pub mod status_socket;
 pub mod telemetry;
+pub mod whiten;
 pub mod wordhealth;

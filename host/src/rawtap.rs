@@ -8,6 +8,7 @@
 //! catches every sample taken at or after a fault's onset while it is still held back.
 
 use crate::cli::Conditioner;
+use crate::whiten::{Batch, SharedBackend};
 use sha3::Digest;
 use speckle_model::adaptp_ht::AdaptProp;
 use speckle_model::markov_ht::Markov;
@@ -37,15 +38,23 @@ struct Pipeline {
     apt: AdaptProp,
     markov: Markov,
     vn: VnDebias,
-    fold: XorFold,
     packer: BitPacker,
-    block: Vec<u8>,
+    out: Conditioning,
     held: VecDeque<bool>,
     holdback: usize,
 }
 
+/// Where the debiased bits are folded and conditioned.
+enum Conditioning {
+    /// Per block, on this thread, with the model's fold (SHA3 or BLAKE3).
+    Cpu { fold: XorFold, block: Vec<u8> },
+    /// Batched through gpu-offload (`--whiten gpu|auto`): fold and SHA3 happen in the whitener.
+    Offload(Batch),
+}
+
 pub struct RawTap {
     conditioner: Conditioner,
+    backend: Option<SharedBackend>,
     config: Option<Config>,
     pipe: Option<Pipeline>,
     failures: (u64, u64, u64),
@@ -54,8 +63,10 @@ pub struct RawTap {
 }
 
 impl RawTap {
-    pub fn new(conditioner: Conditioner) -> Self {
-        RawTap { conditioner, config: None, pipe: None, failures: (0, 0, 0), untested_samples: 0 }
+    /// With a `backend`, SHA3 conditioning goes through gpu-offload's whitener (the caller has
+    /// checked that `conditioner` is SHA3); without, through the per-block CPU path.
+    pub fn new(conditioner: Conditioner, backend: Option<SharedBackend>) -> Self {
+        RawTap { conditioner, backend, config: None, pipe: None, failures: (0, 0, 0), untested_samples: 0 }
     }
 
     /// Host-side RCT, APT and Markov failure counts.
@@ -66,7 +77,27 @@ impl RawTap {
     /// Drops all state: a reconnected link may be a different board.
     pub fn reset(&mut self) {
         self.config = None;
+        self.drop_pipe();
+    }
+
+    /// Everything not yet conditioned is dropped, and a batched whitener is told to abort.
+    fn drop_pipe(&mut self) {
+        if let Some(Pipeline { out: Conditioning::Offload(b), .. }) = self.pipe.as_mut() {
+            b.abort();
+        }
         self.pipe = None;
+    }
+
+    /// Conditions the bits batched so far (a STATUS boundary: the blocks must reach the release
+    /// gate before the STATUS that vouches for them). A whitener failure is returned as an alarm.
+    pub fn flush(&mut self) -> Result<Vec<[u8; 32]>, String> {
+        let Some(Pipeline { out: Conditioning::Offload(b), .. }) = self.pipe.as_mut() else { return Ok(Vec::new()) };
+        let r = b.flush();
+        if r.is_err() {
+            self.config = None;
+            self.drop_pipe();
+        }
+        r
     }
 
     /// Takes the test parameters from a STATUS. Cutoffs that disagree with SP 800-90B's formulas for
@@ -102,16 +133,20 @@ impl RawTap {
                 c.window
             ));
         }
-        self.config = Some(c);
         let w = c.window as u32;
+        let out = match &self.backend {
+            Some(b) => Conditioning::Offload(Batch::new(b.clone(), c.fold_k as u32, c.n_in as usize)?),
+            None => Conditioning::Cpu { fold: XorFold::new(c.fold_k as u32), block: Vec::with_capacity(c.n_in as usize / 8) },
+        };
+        self.drop_pipe();
+        self.config = Some(c);
         self.pipe = Some(Pipeline {
             rct: RepCount::new(c.rct as u32),
             apt: AdaptProp::new(w, c.apt as u32),
             markov: Markov::new(w, c.markov_lo as u32, c.markov_hi as u32),
             vn: VnDebias::new(!c.vn),
-            fold: XorFold::new(c.fold_k as u32),
             packer: BitPacker::new(),
-            block: Vec::with_capacity(c.n_in as usize / 8),
+            out,
             held: VecDeque::new(),
             holdback: (2 * w + HOLDBACK_MARGIN).max(STARTUP_SAMPLES) as usize,
         });
@@ -134,8 +169,8 @@ impl RawTap {
                 self.failures.0 += r.fail as u64;
                 self.failures.1 += a.fail as u64;
                 self.failures.2 += m.fail as u64;
-                self.pipe = None;
                 self.config = None;
+                self.drop_pipe();
                 return Err(format!("{name} alarm on raw samples"));
             }
             p.held.push_back(s);
@@ -145,12 +180,28 @@ impl RawTap {
             // The holdback is at least the startup test's length, so a released sample always has
             // a passed startup test behind it.
             let released = p.held.pop_front().unwrap();
-            let Some(bit) = p.vn.push(released).and_then(|b| p.fold.push(b)) else { continue };
-            let Some(byte) = p.packer.push(bit) else { continue };
-            p.block.push(byte);
-            if p.block.len() == c.n_in as usize / 8 {
-                out.push(condition(self.conditioner, &p.block));
-                p.block.clear();
+            let Some(bit) = p.vn.push(released) else { continue };
+            match &mut p.out {
+                Conditioning::Cpu { fold, block } => {
+                    let Some(byte) = fold.push(bit).and_then(|b| p.packer.push(b)) else { continue };
+                    block.push(byte);
+                    if block.len() == c.n_in as usize / 8 {
+                        out.push(condition(self.conditioner, block));
+                        block.clear();
+                    }
+                }
+                // The whitener folds packed bytes LSB-first exactly as `XorFold` + `BitPacker` do.
+                Conditioning::Offload(b) => {
+                    let Some(byte) = p.packer.push(bit) else { continue };
+                    match b.push(byte) {
+                        Ok(blocks) => out.extend(blocks),
+                        Err(e) => {
+                            self.config = None;
+                            self.drop_pipe();
+                            return Err(e);
+                        }
+                    }
+                }
             }
         }
         Ok(out)

@@ -74,6 +74,36 @@ fn a_capture_replays_into_a_file_sink_and_config_values_apply() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `--whiten gpu` on a raw capture: the daemon's output is byte-identical to `--whiten cpu` (the
+/// gpu-offload backend here is lavapipe, or the CPU backend when no Vulkan adapter opens), and
+/// BLAKE3 with an explicit `gpu` is refused by name.
+#[test]
+fn raw_replay_with_whiten_gpu_equals_whiten_cpu() {
+    let dir = common::tmpdir("cli-whiten");
+    let mut b = BoardDouble::new();
+    b.raw_mode = true;
+    b.status(0);
+    for (i, f) in common::lcg_samples(400, 5).into_iter().enumerate() {
+        b.raw(f);
+        if i % 50 == 49 {
+            b.status(0);
+        }
+    }
+    b.status(0);
+    let cap = dir.join("raw.bin");
+    std::fs::write(&cap, &b.bytes).unwrap();
+    let src = format!("file:{}", cap.display());
+    let run = |whiten: &str| speckle(&["run", "--source", &src, "--mode", "raw", "--whiten", whiten, "--output", "stdout"]);
+    let (cpu, gpu) = (run("cpu"), run("gpu"));
+    let err = String::from_utf8_lossy(&gpu.stderr);
+    assert!(cpu.status.success() && gpu.status.success(), "{err}");
+    assert!(err.contains("speckle gpu-offload: whiten:"), "the backend choice is reported: {err}");
+    assert!(cpu.stdout.len() >= 32 * 10, "only {} bytes", cpu.stdout.len());
+    assert_eq!(gpu.stdout, cpu.stdout);
+    fails_clearly(&["run", "--source", &src, "--mode", "raw", "--whiten", "gpu", "--conditioner", "blake3"], &["--whiten gpu", "sha3"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn an_unknown_config_key_is_refused_by_name() {
     let dir = common::tmpdir("cli-badcfg");

@@ -2,23 +2,29 @@
 
 mod common;
 
-use common::BoardDouble;
+use common::{lcg_samples, BoardDouble};
 use proptest::prelude::*;
 use sha3::Digest;
-use speckle::cli::{Conditioner, Mode};
+use speckle::cli::{Conditioner, Mode, Whiten};
 use speckle::ingest::{run_to_end, Event, WorkerConfig};
 use speckle::row::Row;
+use speckle::whiten::SharedBackend;
 use speckle::source::{MemoryLink, SourceSpec};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
 fn cfg(mode: Mode) -> WorkerConfig {
+    cfg_with(mode, None)
+}
+
+fn cfg_with(mode: Mode, backend: Option<SharedBackend>) -> WorkerConfig {
     WorkerConfig {
         index: 0,
         spec: SourceSpec::File { path: "capture".into() },
         mode,
         conditioner: Conditioner::Sha3,
+        backend,
         status_timeout: Duration::from_secs(60),
         sim_seed: 1,
         stop: Arc::new(AtomicBool::new(false)),
@@ -26,7 +32,11 @@ fn cfg(mode: Mode) -> WorkerConfig {
 }
 
 fn replay(mode: Mode, bytes: Vec<u8>, chunk: usize) -> (Vec<[u8; 32]>, Vec<Row>) {
-    let events = run_to_end(cfg(mode), Box::new(MemoryLink::new(bytes, chunk)));
+    replay_with(cfg(mode), bytes, chunk)
+}
+
+fn replay_with(cfg: WorkerConfig, bytes: Vec<u8>, chunk: usize) -> (Vec<[u8; 32]>, Vec<Row>) {
+    let events = run_to_end(cfg, Box::new(MemoryLink::new(bytes, chunk)));
     let mut blocks = Vec::new();
     let mut rows = Vec::new();
     for e in events {
@@ -85,20 +95,6 @@ fn corrupt_frames_and_line_noise_are_counted_and_never_passed_on() {
     assert!(last.resync_bytes > 0);
 }
 
-fn lcg_samples(n_frames: usize, seed: u64) -> Vec<[u8; 32]> {
-    let mut x = seed;
-    (0..n_frames)
-        .map(|_| {
-            let mut f = [0u8; 32];
-            for b in f.iter_mut() {
-                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                *b = (x >> 56) as u8;
-            }
-            f
-        })
-        .collect()
-}
-
 /// Independent restatement of the core's construction: hold back max(2W+16, 1024) samples, von
 /// Neumann, XOR-fold by 2, pack LSB-first, SHA3-256 of n_in/8 bytes.
 fn expected_raw_blocks(frames: &[[u8; 32]], holdback: usize, n_in: usize) -> Vec<[u8; 32]> {
@@ -125,6 +121,55 @@ fn raw_mode_conditions_on_the_host_exactly_like_the_core() {
     assert!(want.len() >= 5, "test data too short: {}", want.len());
     assert_eq!(blocks, want);
     assert_eq!(rows.last().unwrap().host_rct_failures, 0);
+}
+
+/// `--whiten gpu`: the same capture through gpu-offload's batched fold + SHA3 (lavapipe where no
+/// GPU is present; the CPU backend if no Vulkan adapter opens at all, which the backend reports)
+/// gives exactly the per-block CPU path's blocks, across several STATUS intervals, so batching at
+/// STATUS boundaries neither loses, delays past its STATUS, nor reorders a block.
+#[test]
+fn raw_mode_through_the_gpu_whitener_equals_the_cpu_path() {
+    let mut b = BoardDouble::new();
+    b.raw_mode = true;
+    b.status(0);
+    for (i, f) in lcg_samples(600, 11).iter().enumerate() {
+        b.raw(*f);
+        if i % 97 == 96 {
+            b.status(0);
+        }
+    }
+    b.status(0);
+    let (cpu, _) = replay(Mode::Raw, b.bytes.clone(), 777);
+    let backend = SharedBackend::open(Whiten::Gpu, Conditioner::Sha3).unwrap().expect("a backend for --whiten gpu");
+    let (gpu, rows) = replay_with(cfg_with(Mode::Raw, Some(backend)), b.bytes.clone(), 777);
+    assert!(cpu.len() >= 20, "test data too short: {} blocks", cpu.len());
+    assert_eq!(gpu, cpu);
+    assert!(rows.iter().all(|r| r.host_rct_failures + r.host_apt_failures + r.host_markov_failures == 0));
+}
+
+/// A host alarm with the batched whitener: nothing of the interval is released, and the partial
+/// batch is aborted rather than completed with later samples.
+#[test]
+fn raw_mode_alarm_through_the_gpu_whitener_releases_nothing() {
+    let mut b = BoardDouble::new();
+    b.raw_mode = true;
+    b.status(0);
+    for f in lcg_samples(100, 3) {
+        b.raw(f);
+    }
+    for _ in 0..20 {
+        b.raw([0xFF; 32]);
+    }
+    b.status(0);
+    for f in lcg_samples(100, 4) {
+        b.raw(f);
+    }
+    b.status(0).status(0);
+    let backend = SharedBackend::open(Whiten::Gpu, Conditioner::Sha3).unwrap();
+    let (blocks, rows) = replay_with(cfg_with(Mode::Raw, backend), b.bytes.clone(), 999);
+    assert!(blocks.is_empty(), "{} blocks released", blocks.len());
+    assert_eq!(rows.last().unwrap().host_rct_failures, 1);
+    assert!(rows.iter().any(|r| r.reason.contains("host RCT alarm") && !r.healthy));
 }
 
 #[test]

@@ -159,3 +159,19 @@ impl PtyBoard {
         self.thread.take().unwrap().join().unwrap()
     }
 }
+
+/// Deterministic raw samples (an LCG's top bytes): healthy for the host's tests, reproducible.
+#[allow(dead_code)]
+pub fn lcg_samples(n_frames: usize, seed: u64) -> Vec<[u8; 32]> {
+    let mut x = seed;
+    (0..n_frames)
+        .map(|_| {
+            let mut f = [0u8; 32];
+            for b in f.iter_mut() {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                *b = (x >> 56) as u8;
+            }
+            f
+        })
+        .collect()
+}
