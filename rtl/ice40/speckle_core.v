@@ -526,12 +526,9 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         if (holdback$dropped) begin
             dropped$d = dropped$q + 32'h1;
         end
-        if (period$q == period_last) begin
-            period$d = 32'h0;
+        period$d = period$q + 32'h1;
+        if ((period$q & period_last) == period_last) begin
             status_pending$d = 1'b1;
-        end
-        else begin
-            period$d = period$q + 32'h1;
         end
         if (parser$request_status) begin
             status_pending$d = 1'b1;

@@ -214,11 +214,10 @@ impl<const A: usize> Logic for SpeckleCore<A> {
         }
 
         // STATUS: every 2^status_period_log2 clocks and on request; one snapshot per frame.
-        if self.period.q.val() == self.period_last.val() {
-            self.period.d.next = 0.into();
+        // Free-running: only the low status_period_log2 bits feed anything, so synthesis drops the rest.
+        self.period.d.next = self.period.q.val() + 1;
+        if (self.period.q.val() & self.period_last.val()) == self.period_last.val() {
             self.status_pending.d.next = true;
-        } else {
-            self.period.d.next = self.period.q.val() + 1;
         }
         if self.parser.request_status.val() {
             self.status_pending.d.next = true;
