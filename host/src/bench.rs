@@ -2,7 +2,7 @@
 //! `rngtest` (FIPS 140-2 tests) and `b3sum` on the same input in the same run; medians of `--reps`
 //! repetitions; writes a markdown report (docs/host-bench.md).
 
-use crate::cli::BenchArgs;
+use crate::cli::{BenchArgs, Whiten};
 use crate::wordhealth::WordHealth;
 use sha3::Digest;
 use speckle_model::adaptp_ht::AdaptProp;
@@ -93,6 +93,12 @@ fn b3sum(path: &std::path::Path, threads: Option<&str>, bytes: usize) -> Option<
 pub fn run(a: BenchArgs) -> Result<(), String> {
     if a.mib == 0 || a.reps == 0 {
         return Err("--mib and --reps must be at least 1".into());
+    }
+    match a.whiten {
+        Some(Whiten::Gpu) => return gpu_bench(&a),
+        Some(Whiten::Auto) => return Err("bench --whiten auto: choose gpu (CPU vs GPU whitening) or cpu (host stages, the default)".into()),
+        Some(Whiten::Cpu) | None if a.write_doc => return Err("--write-doc belongs to --whiten gpu (it writes docs/gpu-bench.md)".into()),
+        Some(Whiten::Cpu) | None => {}
     }
     let bytes = a.mib << 20;
     let data = generate(bytes, 0x5eed);
@@ -210,4 +216,25 @@ fn render(a: &BenchArgs, bytes: usize, stages: &[Stage], rng_wall: f64, rng_fips
           `host/tests/wordhealth.rs` proves equal to the block models'; raw mode in the daemon runs the per-sample \
           models, which are far faster than any UART (2 Mbaud ≈ 0.2 MB/s).\n";
     s
+}
+
+/// The page docs/gpu-bench.md is generated from; `make bench-gpu` (gpu-offload's `whiten-bench`)
+/// writes the same `to_page()`, so the file has one source whichever command wrote it.
+pub const GPU_BENCH_DOC: &str = "docs/gpu-bench.md";
+
+/// `speckle bench --whiten gpu`: gpu-offload's side-by-side run; a GPU output that differs from the
+/// CPU output makes every figure void, so the command fails.
+fn gpu_bench(a: &BenchArgs) -> Result<(), String> {
+    let cfg = gpu_offload::BenchConfig { bytes: a.mib << 20, reps: a.reps, ..Default::default() };
+    let report = gpu_offload::run_bench(&cfg).map_err(|e| format!("GPU benchmark: {e}"))?;
+    let page = report.to_page();
+    print!("{page}");
+    if a.write_doc {
+        std::fs::write(GPU_BENCH_DOC, &page).map_err(|e| format!("cannot write {GPU_BENCH_DOC}: {e}"))?;
+        eprintln!("speckle: wrote {GPU_BENCH_DOC}");
+    }
+    if !report.all_match() {
+        return Err("GPU whitening output differs from the CPU output; the figures are not valid".into());
+    }
+    Ok(())
 }

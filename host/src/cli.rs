@@ -171,4 +171,10 @@ pub struct BenchArgs {
     /// Markdown report to write.
     #[arg(long, default_value = "docs/host-bench.md")]
     pub report: PathBuf,
+    /// gpu: gpu-offload's CPU-vs-GPU whitening benchmark instead of the host stages.
+    #[arg(long, value_enum)]
+    pub whiten: Option<Whiten>,
+    /// With --whiten gpu: also write the page to docs/gpu-bench.md (the same page as `make bench-gpu`).
+    #[arg(long)]
+    pub write_doc: bool,
 }

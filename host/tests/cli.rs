@@ -143,6 +143,32 @@ fn bench_writes_a_report_with_measured_rows() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `speckle bench --whiten gpu` is gpu-offload's benchmark: its page on stdout, the same page in
+/// docs/gpu-bench.md with --write-doc (relative to the working directory, like --report), figures
+/// from this run (not the committed page), and the bit-exactness check.
+#[test]
+fn bench_whiten_gpu_prints_and_writes_the_gpu_offload_page() {
+    let dir = common::tmpdir("cli-bench-gpu");
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["bench", "--whiten", "gpu", "--mib", "1", "--reps", "1", "--write-doc"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.starts_with("# GPU whitening benchmark"), "{page}");
+    assert!(page.contains("1 MiB"), "the page describes this run's input, not a committed one: {page}");
+    let rows: Vec<&str> = page.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| mode")).collect();
+    assert_eq!(rows.len(), 3, "{page}");
+    assert!(rows.iter().all(|r| r.split('|').nth(6).unwrap().trim() == "yes"), "{page}");
+    assert_eq!(std::fs::read_to_string(dir.join("docs/gpu-bench.md")).unwrap(), page);
+    fails_clearly(&["bench", "--whiten", "auto"], &["--whiten auto", "gpu", "cpu"]);
+    fails_clearly(&["bench", "--write-doc"], &["--write-doc", "--whiten gpu"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn link_errors_are_logged_with_what_went_wrong() {
     let dir = common::tmpdir("cli-linkerr");
