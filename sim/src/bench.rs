@@ -38,8 +38,11 @@ pub struct Bench {
     pub core: Box<dyn CoreSim>,
     /// Samples since the start.
     pub t: u64,
-    /// Sample at which the current scenario started (its onset is `ONSET_SAMPLES` later).
+    /// Sample at which the current scenario started (its onset is `onset` later).
     pub t0: u64,
+    /// Samples from a scenario's start to its fault; `ONSET_SAMPLES` unless the board was told
+    /// otherwise.
+    pub onset: u64,
     poll_every: u64,
 }
 
@@ -57,6 +60,7 @@ impl Bench {
             core,
             t: 0,
             t0: 0,
+            onset: crate::scenario::ONSET_SAMPLES,
             poll_every: poll_samples(rate),
         };
         b.poll();
@@ -67,7 +71,7 @@ impl Bench {
         self.base.sample_rate_hz
     }
 
-    /// Switches scenario; its onset comes `ONSET_SAMPLES` from now. Latched alarms stay latched
+    /// Switches scenario; its onset comes `onset` samples from now. Latched alarms stay latched
     /// until the host clears them, as on the real board.
     pub fn set_scenario(&mut self, s: Scenario) {
         self.scenario = s;
@@ -76,7 +80,7 @@ impl Bench {
 
     /// One RD sample through the whole board.
     pub fn step(&mut self) {
-        self.source.p = self.scenario.physics_at(&self.base, self.t - self.t0);
+        self.source.p = self.scenario.physics_at_onset(&self.base, self.t - self.t0, self.onset);
         let rd = self.source.step(self.front.laser_enable());
         self.core.set_los(self.source.los());
         self.core.set_ext_alarm(self.front.tripped);

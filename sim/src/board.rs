@@ -21,6 +21,9 @@ pub struct BoardConfig {
     pub core: CoreChoice,
     /// Pace to real time (bytes/s = baud/10 while the line is busy); off runs flat out.
     pub realtime: bool,
+    /// Samples from the scenario's start to its fault (`None`: `ONSET_SAMPLES`; `Some(0)`: the
+    /// board is faulty from power-on, so it never passes its startup test and sends no block).
+    pub fault_onset_samples: Option<u64>,
 }
 
 /// What the board's thread did, returned by [`Board::stop`].
@@ -46,7 +49,7 @@ pub struct Board {
 
 /// Starts a board with `scenario`, `seed` and `baud`, choosing the Verilated core when available.
 pub fn start_board(scenario: Scenario, seed: u64, baud: u64) -> Result<Board, String> {
-    Board::start(BoardConfig { scenario, seed, baud, core: CoreChoice::Auto, realtime: true })
+    Board::start(BoardConfig { scenario, seed, baud, core: CoreChoice::Auto, realtime: true, fault_onset_samples: None })
 }
 
 impl Board {
@@ -66,7 +69,10 @@ impl Board {
         let (master, slave, path) = open_pty()?;
         let stop = Arc::new(AtomicBool::new(false));
         let next_scenario = Arc::new(Mutex::new(None));
-        let bench = Bench::new(cfg.scenario, cfg.seed, core);
+        let mut bench = Bench::new(cfg.scenario, cfg.seed, core);
+        if let Some(onset) = cfg.fault_onset_samples {
+            bench.onset = onset;
+        }
         let (s, n) = (stop.clone(), next_scenario.clone());
         let thread = std::thread::Builder::new()
             .name("speckle-sim-board".into())
@@ -87,7 +93,7 @@ impl Board {
     pub fn warning(&self) -> Option<&str> {
         self.warning.as_deref()
     }
-    /// Switches scenario at the next chunk; its onset follows after `ONSET_SAMPLES`.
+    /// Switches scenario at the next chunk; its onset follows after the board's onset setting.
     pub fn set_scenario(&self, s: Scenario) {
         *self.next_scenario.lock().unwrap() = Some(s);
     }

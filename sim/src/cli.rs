@@ -34,6 +34,10 @@ pub struct SimArgs {
     /// Seed of the physics model: same seed, same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Samples from each scenario's start to its fault (default 20000, past startup and holdback;
+    /// 0: faulty from power-on).
+    #[arg(long, value_name = "N")]
+    pub fault_at: Option<u64>,
     /// UART baud rate of the simulated board.
     #[arg(long, default_value_t = 1_000_000)]
     pub baud: u64,
@@ -86,7 +90,7 @@ pub fn run(args: &SimArgs) -> Result<(), String> {
         CoreArg::Model => CoreChoice::Model,
         CoreArg::Rtl => CoreChoice::Rtl,
     };
-    let board = Board::start(BoardConfig { scenario: plan[0], seed: args.seed, baud: args.baud, core, realtime: true })?;
+    let board = Board::start(BoardConfig { scenario: plan[0], seed: args.seed, baud: args.baud, core, realtime: true, fault_onset_samples: args.fault_at })?;
     println!("{}", board.path().display());
     eprintln!("speckle-sim: scenario {} on {} ({} core, {} baud)", plan[0].name(), board.path().display(), board.core_kind(), args.baud);
     let start = Instant::now();

@@ -87,8 +87,9 @@ impl fmt::Display for UnknownScenario {
 
 impl std::error::Error for UnknownScenario {}
 
-/// Samples from the start to the fault onset: past the 1024-sample startup test and the 2W + 16
-/// holdback, so conditioned output is already flowing when the fault begins.
+/// Default samples from the start to the fault onset: past the 1024-sample startup test and the
+/// 2W + 16 holdback, so conditioned output is already flowing when the fault begins. A board can be
+/// given another onset (`BoardConfig::fault_onset_samples`, `--fault-at N`; 0 = faulty from power-on).
 pub const ONSET_SAMPLES: u64 = 20_000;
 
 impl Scenario {
@@ -157,13 +158,18 @@ impl Scenario {
         }
     }
 
-    /// Physics at `t` samples, for a source whose nominal parameters are `base`.
+    /// Physics at `t` samples with the default onset, for a source whose nominal parameters are `base`.
     pub fn physics_at(self, base: &PhysicsParams, t: u64) -> PhysicsParams {
+        self.physics_at_onset(base, t, ONSET_SAMPLES)
+    }
+
+    /// Physics at `t` samples when the fault begins at sample `onset`.
+    pub fn physics_at_onset(self, base: &PhysicsParams, t: u64, onset: u64) -> PhysicsParams {
         let mut p = base.clone();
-        if t < ONSET_SAMPLES {
+        if t < onset {
             return p;
         }
-        let since_s = (t - ONSET_SAMPLES) as f64 / p.sample_rate_hz;
+        let since_s = (t - onset) as f64 / p.sample_rate_hz;
         match self {
             Scenario::Optimal => {}
             Scenario::LaserFailure => p.emitters_alive = p.n_emitters - 1,

@@ -23,6 +23,36 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
     assert_ne!(a, c);
 }
 
+/// The fault onset is a board setting: with onset 0 a stuck board never sends a CONDITIONED frame
+/// (its startup test fails), while the default onset lets healthy blocks out first.
+#[test]
+fn fault_onset_zero_means_faulty_from_power_on() {
+    let params = board_params(1_000_000).unwrap();
+    let conditioned = |onset: Option<u64>| {
+        let (core, _) = open_core(CoreChoice::Model, "ice40", &params).unwrap();
+        let mut b = Bench::new(Scenario::Stuck, 5, core);
+        if let Some(o) = onset {
+            b.onset = o;
+        }
+        let mut first_alarm = None;
+        let mut bytes = Vec::new();
+        while b.t < 300_000 {
+            bytes.extend(b.run(1000));
+            if first_alarm.is_none() && b.core.alarm() {
+                first_alarm = Some(b.t);
+            }
+        }
+        let n = Decoder::new().feed(&bytes).iter().filter(|f| f.ftype == FrameType::Conditioned).count();
+        (n, first_alarm.expect("the stuck board must alarm"))
+    };
+    let (n0, alarm0) = conditioned(Some(0));
+    assert_eq!(n0, 0, "a board stuck from power-on sent {n0} CONDITIONED frames");
+    assert!(alarm0 <= 1000, "alarm at sample {alarm0}");
+    let (n_default, alarm_default) = conditioned(None);
+    assert!(n_default > 0, "the default onset lets pre-onset blocks out");
+    assert!(alarm_default > speckle_sim::scenario::ONSET_SAMPLES);
+}
+
 #[test]
 fn board_params_refuse_impossible_bauds() {
     assert!(board_params(0).unwrap_err().contains("baud 0"));
@@ -53,6 +83,7 @@ fn pty_carries_paced_frames_and_answers_commands() {
         baud: 1_000_000,
         core: CoreChoice::Model,
         realtime: true,
+        fault_onset_samples: None,
     })
     .unwrap();
     assert_eq!(board.core_kind(), "model");

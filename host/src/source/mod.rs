@@ -12,14 +12,15 @@ use std::path::PathBuf;
 /// Default UART rate: the `ice40` profile's baud (docs/core.md).
 pub const DEFAULT_BAUD: u32 = 1_000_000;
 
-const KINDS: &str = "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH";
+const KINDS: &str = "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET], file:PATH";
 
 /// A parsed `--source` argument.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceSpec {
     Serial { path: PathBuf, baud: u32 },
     Ftdi { serial: String, baud: u32 },
-    Sim { scenario: String },
+    /// `onset`: samples before the scenario's fault begins (`None`: the host's default, see sim.rs).
+    Sim { scenario: String, onset: Option<u64> },
     File { path: PathBuf },
 }
 
@@ -40,7 +41,15 @@ impl SourceSpec {
                 let (serial, baud) = split_baud(text, rest)?;
                 Ok(SourceSpec::Ftdi { serial: serial.to_string(), baud })
             }
-            "sim" => Ok(SourceSpec::Sim { scenario: rest.to_string() }),
+            "sim" => match rest.rsplit_once('@') {
+                None => Ok(SourceSpec::Sim { scenario: rest.to_string(), onset: None }),
+                Some((scenario, n)) => match n.parse::<u64>() {
+                    Ok(onset) => Ok(SourceSpec::Sim { scenario: scenario.to_string(), onset: Some(onset) }),
+                    Err(_) => Err(format!(
+                        "bad fault onset `{n}` in `{text}`: give a whole number of samples, e.g. sim:stuck@20000 (0 = faulty from power-on)"
+                    )),
+                },
+            },
             "file" => Ok(SourceSpec::File { path: rest.into() }),
             other => Err(format!(
                 "unknown source kind `{other}` in `{text}`: valid sources are {KINDS}"
@@ -52,7 +61,7 @@ impl SourceSpec {
         match self {
             SourceSpec::Serial { path, baud } => serial::open(path, *baud).map(|l| Box::new(l) as _),
             SourceSpec::Ftdi { serial, baud } => ftdi::open(serial, *baud).map(|l| Box::new(l) as _),
-            SourceSpec::Sim { scenario } => sim::open(scenario, sim_seed),
+            SourceSpec::Sim { scenario, onset } => sim::open(scenario, *onset, sim_seed),
             SourceSpec::File { path } => file::open(path).map(|l| Box::new(l) as _),
         }
     }
@@ -63,7 +72,8 @@ impl fmt::Display for SourceSpec {
         match self {
             SourceSpec::Serial { path, baud } => write!(f, "serial:{}@{baud}", path.display()),
             SourceSpec::Ftdi { serial, baud } => write!(f, "ftdi:{serial}@{baud}"),
-            SourceSpec::Sim { scenario } => write!(f, "sim:{scenario}"),
+            SourceSpec::Sim { scenario, onset: None } => write!(f, "sim:{scenario}"),
+            SourceSpec::Sim { scenario, onset: Some(n) } => write!(f, "sim:{scenario}@{n}"),
             SourceSpec::File { path } => write!(f, "file:{}", path.display()),
         }
     }
@@ -137,7 +147,10 @@ mod tests {
             SourceSpec::parse("serial:/dev/ttyUSB1").unwrap(),
             SourceSpec::Serial { path: "/dev/ttyUSB1".into(), baud: DEFAULT_BAUD }
         );
-        assert_eq!(SourceSpec::parse("sim:stuck").unwrap(), SourceSpec::Sim { scenario: "stuck".into() });
+        assert_eq!(SourceSpec::parse("sim:stuck").unwrap(), SourceSpec::Sim { scenario: "stuck".into(), onset: None });
+        assert_eq!(SourceSpec::parse("sim:stuck@20000").unwrap(), SourceSpec::Sim { scenario: "stuck".into(), onset: Some(20_000) });
+        assert_eq!(SourceSpec::parse("sim:stuck@20000").unwrap().to_string(), "sim:stuck@20000");
+        assert!(SourceSpec::parse("sim:stuck@soon").unwrap_err().contains("bad fault onset `soon`"));
         assert_eq!(SourceSpec::parse("file:x.bin").unwrap(), SourceSpec::File { path: "x.bin".into() });
         assert!(SourceSpec::parse("usb:/dev/x").unwrap_err().contains("serial:PATH"));
         assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));

@@ -3,7 +3,7 @@
 
 use super::serial::{self, SerialLink};
 use super::{Link, DEFAULT_BAUD};
-use speckle_sim::{start_board, Board, Scenario};
+use speckle_sim::{Board, BoardConfig, CoreChoice, Scenario};
 use std::io;
 
 pub struct SimLink {
@@ -12,9 +12,25 @@ pub struct SimLink {
     _board: Board,
 }
 
-pub fn open(scenario: &str, seed: u64) -> Result<Box<dyn Link>, String> {
+/// The fault onset of a `sim:stuck` source unless `@N` says otherwise: stuck from power-on. The
+/// simulator's own default (a healthy start, the fault after 20000 samples) lets a few legitimate
+/// pre-onset blocks through, which blurs the check that a stuck source delivers nothing; the
+/// mid-run onset stays one `sim:stuck@20000` away. Other scenarios keep the simulator's default so
+/// they show a working board turning faulty.
+pub const STUCK_DEFAULT_ONSET: u64 = 0;
+
+pub fn open(scenario: &str, onset: Option<u64>, seed: u64) -> Result<Box<dyn Link>, String> {
     let scenario = Scenario::from_name(scenario).map_err(|e| format!("sim:{scenario}: {e}"))?;
-    let board = start_board(scenario, seed, DEFAULT_BAUD as u64).map_err(|e| format!("sim:{}: {e}", scenario.name()))?;
+    let onset = onset.or((scenario == Scenario::Stuck).then_some(STUCK_DEFAULT_ONSET));
+    let cfg = BoardConfig {
+        scenario,
+        seed,
+        baud: DEFAULT_BAUD as u64,
+        core: CoreChoice::Auto,
+        realtime: true,
+        fault_onset_samples: onset,
+    };
+    let board = Board::start(cfg).map_err(|e| format!("sim:{}: {e}", scenario.name()))?;
     let port = serial::open(board.path(), DEFAULT_BAUD)?;
     Ok(Box::new(SimLink { port, _board: board }))
 }
