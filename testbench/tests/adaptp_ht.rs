@@ -5,7 +5,7 @@
 
 mod datapath;
 
-use datapath::{rng, Dut, PROFILES};
+use datapath::{model_clock, rng, Dut, HtClock, HtInputs, PROFILES};
 use rand::RngExt;
 use speckle_model::adaptp_ht::AdaptProp;
 use speckle_model::params::CoreParams;
@@ -16,8 +16,8 @@ fn apt_matches_model_clock_by_clock() {
         let p = CoreParams::profile(profile).unwrap();
         let c = p.cutoffs();
         let mut dut = Dut::open(profile, "speckle_adaptp_ht");
-        let names = ["sample", "sample_valid", "clear", "stats_clear", "fail", "window_done", "count", "max_count"];
-        let [sample, valid, clear, stats_clear, fail, done, count, max_count] = names.map(|n| dut.port(n));
+        let inputs = HtInputs::new(&dut);
+        let [fail, done, count, max_count] = ["fail", "window_done", "count", "max_count"].map(|n| dut.port(n));
         let mut model = AdaptProp::new(p.window, c.apt);
         let mut r = rng(20 + seed as u64);
         let (mut bias, mut fails, mut windows) = (0.5, 0u32, 0u32);
@@ -27,18 +27,9 @@ fn apt_matches_model_clock_by_clock() {
             }
             let v = r.random_bool(0.7);
             let s = r.random_bool(bias);
-            let (cl, sc) = (r.random_bool(5e-5), r.random_bool(5e-4));
-            for (p, x) in [(sample, s), (valid, v), (clear, cl), (stats_clear, sc)] {
-                dut.m.set(p, x as u64);
-            }
-            dut.tick();
-            if sc {
-                model.stats_clear();
-            }
-            let step = if v { Some(model.sample(s)) } else { None };
-            if cl {
-                model.clear();
-            }
+            let c = HtClock { sample: s, valid: v, clear: r.random_bool(5e-5), stats_clear: r.random_bool(5e-4) };
+            inputs.clock(&mut dut, c);
+            let step = model_clock(&mut model, c, AdaptProp::stats_clear, AdaptProp::sample, AdaptProp::clear);
             let want_fail = step.is_some_and(|x| x.fail);
             let want_done = step.and_then(|x| x.window_done).is_some();
             fails += want_fail as u32;

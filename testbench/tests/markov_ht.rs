@@ -5,7 +5,7 @@
 
 mod datapath;
 
-use datapath::{rng, Dut, PROFILES};
+use datapath::{model_clock, rng, Dut, HtClock, HtInputs, PROFILES};
 use rand::RngExt;
 use speckle_model::markov_ht::Markov;
 use speckle_model::params::CoreParams;
@@ -16,11 +16,9 @@ fn markov_matches_model_clock_by_clock() {
         let p = CoreParams::profile(profile).unwrap();
         let c = p.cutoffs();
         let mut dut = Dut::open(profile, "speckle_markov_ht");
-        let names = [
-            "sample", "sample_valid", "clear", "stats_clear", "fail", "window_done", "transitions",
-            "min_transitions", "max_transitions",
-        ];
-        let [sample, valid, clear, stats_clear, fail, done, trans, tmin, tmax] = names.map(|n| dut.port(n));
+        let inputs = HtInputs::new(&dut);
+        let names = ["fail", "window_done", "transitions", "min_transitions", "max_transitions"];
+        let [fail, done, trans, tmin, tmax] = names.map(|n| dut.port(n));
         let mut model = Markov::new(p.window, c.markov_lo, c.markov_hi);
         let mut r = rng(30 + seed as u64);
         // Probability that a sample differs from the previous one.
@@ -33,18 +31,9 @@ fn markov_matches_model_clock_by_clock() {
             if v && r.random_bool(flip) {
                 s = !s;
             }
-            let (cl, sc) = (r.random_bool(5e-5), r.random_bool(5e-4));
-            for (p, x) in [(sample, s), (valid, v), (clear, cl), (stats_clear, sc)] {
-                dut.m.set(p, x as u64);
-            }
-            dut.tick();
-            if sc {
-                model.stats_clear();
-            }
-            let step = if v { Some(model.sample(s)) } else { None };
-            if cl {
-                model.clear();
-            }
+            let c = HtClock { sample: s, valid: v, clear: r.random_bool(5e-5), stats_clear: r.random_bool(5e-4) };
+            inputs.clock(&mut dut, c);
+            let step = model_clock(&mut model, c, Markov::stats_clear, Markov::sample, Markov::clear);
             let want_fail = step.is_some_and(|x| x.fail);
             let want_done = step.and_then(|x| x.window_done).is_some();
             fails += want_fail as u32;

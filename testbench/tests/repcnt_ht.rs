@@ -4,7 +4,7 @@
 
 mod datapath;
 
-use datapath::{rng, Dut, PROFILES};
+use datapath::{model_clock, rng, Dut, HtClock, HtInputs, PROFILES};
 use rand::RngExt;
 use speckle_model::params::CoreParams;
 use speckle_model::repcnt_ht::RepCount;
@@ -14,9 +14,8 @@ fn rct_matches_model_clock_by_clock() {
     for (seed, profile) in PROFILES.iter().enumerate() {
         let c = CoreParams::profile(profile).unwrap().cutoffs();
         let mut dut = Dut::open(profile, "speckle_repcnt_ht");
-        let ports = ["sample", "sample_valid", "clear", "stats_clear", "fail", "run", "max_run"]
-            .map(|n| dut.port(n));
-        let [sample, valid, clear, stats_clear, fail, run, max_run] = ports;
+        let inputs = HtInputs::new(&dut);
+        let [fail, run, max_run] = ["fail", "run", "max_run"].map(|n| dut.port(n));
         let mut model = RepCount::new(c.rct);
         let mut r = rng(10 + seed as u64);
         let (mut s, mut fails) = (false, 0u32);
@@ -26,18 +25,9 @@ fn rct_matches_model_clock_by_clock() {
             if r.random_bool(0.03) {
                 s = !s;
             }
-            let (cl, sc) = (r.random_bool(2e-4), r.random_bool(1e-3));
-            for (p, x) in [(sample, s), (valid, v), (clear, cl), (stats_clear, sc)] {
-                dut.m.set(p, x as u64);
-            }
-            dut.tick();
-            if sc {
-                model.stats_clear();
-            }
-            let step = if v { Some(model.sample(s)) } else { None };
-            if cl {
-                model.clear();
-            }
+            let c = HtClock { sample: s, valid: v, clear: r.random_bool(2e-4), stats_clear: r.random_bool(1e-3) };
+            inputs.clock(&mut dut, c);
+            let step = model_clock(&mut model, c, RepCount::stats_clear, RepCount::sample, RepCount::clear);
             let want_fail = step.is_some_and(|x| x.fail);
             fails += want_fail as u32;
             assert_eq!(dut.bit(fail), want_fail, "{profile}: fail at clock {t}");

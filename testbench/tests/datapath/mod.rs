@@ -79,3 +79,58 @@ pub fn drive_stream(profile: &str, module: &str, seed: u64, clocks: u64) -> (Vec
     }
     (ins, outs)
 }
+
+/// The four inputs every health test shares, driven for one clock.
+pub struct HtInputs {
+    sample: PortId,
+    valid: PortId,
+    clear: PortId,
+    stats_clear: PortId,
+}
+
+/// One clock of health-test stimulus.
+#[derive(Clone, Copy)]
+pub struct HtClock {
+    pub sample: bool,
+    pub valid: bool,
+    pub clear: bool,
+    pub stats_clear: bool,
+}
+
+impl HtInputs {
+    pub fn new(dut: &Dut) -> Self {
+        HtInputs {
+            sample: dut.port("sample"),
+            valid: dut.port("sample_valid"),
+            clear: dut.port("clear"),
+            stats_clear: dut.port("stats_clear"),
+        }
+    }
+
+    /// Drives `c` for one clock edge.
+    pub fn clock(&self, dut: &mut Dut, c: HtClock) {
+        for (p, x) in [(self.sample, c.sample), (self.valid, c.valid), (self.clear, c.clear), (self.stats_clear, c.stats_clear)] {
+            dut.m.set(p, x as u64);
+        }
+        dut.tick();
+    }
+}
+
+/// Applies one clock to a health-test model in the RTL's order: `stats_clear`, then the sample (if
+/// valid), then `clear`. Returns the sample's step result.
+pub fn model_clock<M, S>(
+    m: &mut M,
+    c: HtClock,
+    stats_clear: fn(&mut M),
+    sample: fn(&mut M, bool) -> S,
+    clear: fn(&mut M),
+) -> Option<S> {
+    if c.stats_clear {
+        stats_clear(m);
+    }
+    let step = c.valid.then(|| sample(m, c.sample));
+    if c.clear {
+        clear(m);
+    }
+    step
+}
