@@ -147,10 +147,9 @@ fn raw_mode_through_the_gpu_whitener_equals_the_cpu_path() {
     assert!(rows.iter().all(|r| r.host_rct_failures + r.host_apt_failures + r.host_markov_failures == 0));
 }
 
-/// A host alarm with the batched whitener: nothing of the interval is released, and the partial
-/// batch is aborted rather than completed with later samples.
-#[test]
-fn raw_mode_alarm_through_the_gpu_whitener_releases_nothing() {
+/// Healthy raw frames, then 20 frames of ones (an RCT failure on the host), then healthy frames
+/// again, with STATUS frames around them that the board double reports healthy.
+fn stuck_capture() -> Vec<u8> {
     let mut b = BoardDouble::new();
     b.raw_mode = true;
     b.status(0);
@@ -165,8 +164,15 @@ fn raw_mode_alarm_through_the_gpu_whitener_releases_nothing() {
         b.raw(f);
     }
     b.status(0).status(0);
+    b.bytes
+}
+
+/// A host alarm with the batched whitener: nothing of the interval is released, and the partial
+/// batch is aborted rather than completed with later samples.
+#[test]
+fn raw_mode_alarm_through_the_gpu_whitener_releases_nothing() {
     let backend = SharedBackend::open(Whiten::Gpu, Conditioner::Sha3).unwrap();
-    let (blocks, rows) = replay_with(cfg_with(Mode::Raw, backend), b.bytes.clone(), 999);
+    let (blocks, rows) = replay_with(cfg_with(Mode::Raw, backend), stuck_capture(), 999);
     assert!(blocks.is_empty(), "{} blocks released", blocks.len());
     assert_eq!(rows.last().unwrap().host_rct_failures, 1);
     assert!(rows.iter().any(|r| r.reason.contains("host RCT alarm") && !r.healthy));
@@ -174,21 +180,7 @@ fn raw_mode_alarm_through_the_gpu_whitener_releases_nothing() {
 
 #[test]
 fn raw_mode_host_tests_catch_a_stuck_source_and_release_nothing() {
-    let mut b = BoardDouble::new();
-    b.raw_mode = true;
-    b.status(0);
-    for f in lcg_samples(100, 3) {
-        b.raw(f);
-    }
-    for _ in 0..20 {
-        b.raw([0xFF; 32]);
-    }
-    b.status(0);
-    for f in lcg_samples(100, 4) {
-        b.raw(f);
-    }
-    b.status(0).status(0);
-    let (blocks, rows) = replay(Mode::Raw, b.bytes.clone(), 999);
+    let (blocks, rows) = replay(Mode::Raw, stuck_capture(), 999);
     assert!(blocks.is_empty(), "{} blocks released", blocks.len());
     let last = rows.last().unwrap();
     assert_eq!(last.host_rct_failures, 1);
