@@ -121,9 +121,9 @@ impl CoreParams {
                 self.alpha_log2
             )));
         }
-        if !self.window.is_power_of_two() || !(64..=65536).contains(&self.window) {
+        if !self.window.is_power_of_two() || !(64..=16384).contains(&self.window) {
             return Err(ParamError(format!(
-                "window = {}: W must be a power of two between 64 and 65536 (SP 800-90B uses 1024 for binary samples)",
+                "window = {}: W must be a power of two between 64 and 16384 (the 16-bit window counters and the holdback RAM are sized for that) (SP 800-90B uses 1024 for binary samples)",
                 self.window
             )));
         }
@@ -315,6 +315,11 @@ mod tests {
         p.n_in = 512;
         let e = p.validate().unwrap_err().0;
         assert!(e.contains("640"), "{e}");
+        let mut p = CoreParams::ice40();
+        p.window = 32768;
+        assert!(p.validate().unwrap_err().0.contains("16384"));
+        p.window = 1000;
+        assert!(p.validate().unwrap_err().0.contains("power of two"));
     }
 
     #[test]
