@@ -136,3 +136,20 @@ fn raw_mode_with_the_simulated_board_conditions_on_the_host() {
     assert_eq!(res.stdout.len(), 96, "{err}");
     assert!(err.contains("conditioning on the CPU"), "{err}");
 }
+
+/// Raw mode with `--whiten gpu` against two simulated boards: one gpu-offload backend is opened
+/// (one notice) and shared by both sources' whiteners, and batches flushed at STATUS boundaries
+/// keep the output flowing.
+#[test]
+fn raw_mode_with_whiten_gpu_shares_one_backend_between_sources() {
+    let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["run", "--source", "sim:optimal,sim:optimal", "--mode", "raw", "--whiten", "gpu"])
+        .args(["--bytes", "128", "--duration", "60", "--output", "stdout"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    assert_eq!(res.stdout.len(), 128, "{err}");
+    assert_eq!(err.matches("speckle gpu-offload: whiten:").count(), 1, "{err}");
+    assert!(!err.contains("not wired"), "{err}");
+}
