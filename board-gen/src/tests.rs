@@ -93,6 +93,10 @@ fn top_wires_the_pll_front_end_and_core() {
     }
     let b = Board::load(&repo().join("boards/ulx3s.toml")).unwrap();
     let l = emit::lpf(&b);
-    assert!(l.contains("LOCATE COMP \"sfp_rd\" SITE \"B11\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVDS;"), "{l}");
+    assert!(l.contains("LOCATE COMP \"sfp_rd\" SITE \"B11\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVCMOS33;"), "{l}");
     assert!(emit::top(&b).contains(".CLKI_DIV(1)") && emit::top(&b).contains(".CLKOP_DIV(6)"));
+    // The template shows the LVDS form: only the P pin is located, with IO_TYPE=LVDS.
+    let t = Board::load(&repo().join("boards/custom.toml")).unwrap();
+    assert!(t.template && emit::files(&t).is_empty());
+    assert!(emit::lpf(&t).contains("LOCATE COMP \"sfp_rd\" SITE \"A2\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVDS; # N: B1"));
 }
