@@ -7,6 +7,14 @@
 //! index mux costs a few hundred LUTs. The source's `*_ready` therefore strobes only when the
 //! frame's *last payload byte* goes out, which is the moment the framer stops reading the bus.
 //!
+//! Timing: the payload mux is the widest logic in the core, so it gets a clock to itself. `byte_q`
+//! holds the byte on `out_byte`; the mux reads byte `index + 1` (payload index `fetch`, a register,
+//! so no subtractor precedes it) and `byte_q` loads it in the clock the current byte moves. The CRC
+//! folds `byte_q` in the clock after each load (`fresh`), and the four CRC bytes go out straight from
+//! the CRC register (`crc_phase`, `crc_sel`). On the ports this is clock-for-clock the same as muxing
+//! `out_byte` combinationally: only the moment a payload byte is read moves earlier, still inside its
+//! source's valid. It lifted the ice40 core from ~21 to ~28-30 MHz post-route (docs/blocks/framer.md).
+//!
 //! Priority when idle: a pending SFP_DIAG first (it is pending only right after a STATUS frame with
 //! `sfp_en` high, and the protocol wants it "right after every STATUS"), then ACK > STATUS >
 //! CONDITIONED > RAW. The SFP_DIAG payload is read live (it has no handshake); a field that changes
@@ -45,14 +53,17 @@ pub struct Framer {
     active: DFF<Bit>,
     kind: DFF<Bits<3>>,
     index: DFF<Bits<7>>,
+    fetch: DFF<Bits<7>>,
+    byte_q: DFF<Bits<8>>,
+    fresh: DFF<Bit>,
+    crc_phase: DFF<Bit>,
+    crc_sel: DFF<Bits<2>>,
     seq: DFF<Bits<16>>,
     sfp_pending: DFF<Bit>,
     sent: DFF<Bit>,
     payload_len: Signal<Local, Bits<7>>,
-    payload_index: Signal<Local, Bits<7>>,
-    crc_index: Signal<Local, Bits<7>>,
     payload_byte: Signal<Local, Bits<8>>,
-    frame_byte: Signal<Local, Bits<8>>,
+    next_byte: Signal<Local, Bits<8>>,
     ack_word: Signal<Local, Bits<32>>,
     take: Signal<Local, Bit>,
     last_payload: Signal<Local, Bit>,
@@ -92,14 +103,17 @@ impl Default for Framer {
             active: Default::default(),
             kind: Default::default(),
             index: Default::default(),
+            fetch: Default::default(),
+            byte_q: Default::default(),
+            fresh: Default::default(),
+            crc_phase: Default::default(),
+            crc_sel: Default::default(),
             seq: Default::default(),
             sfp_pending: Default::default(),
             sent: Default::default(),
             payload_len: Default::default(),
-            payload_index: Default::default(),
-            crc_index: Default::default(),
             payload_byte: Default::default(),
-            frame_byte: Default::default(),
+            next_byte: Default::default(),
             ack_word: Default::default(),
             take: Default::default(),
             last_payload: Default::default(),
@@ -115,7 +129,7 @@ impl Default for Framer {
 impl Logic for Framer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, active, kind, index, seq, sfp_pending, sent);
+        dff_setup!(self, clock, active, kind, index, fetch, byte_q, fresh, crc_phase, crc_sel, seq, sfp_pending, sent);
         clock!(self, clock, crc_unit);
         self.crc_unit.reset.next = self.reset.val();
         // Payload length of the frame in progress.
@@ -127,75 +141,54 @@ impl Logic for Framer {
         } else if self.kind.q.val() == self.t_sfp_diag.val() {
             self.payload_len.next = 52.into();
         }
-        self.payload_index.next = self.index.q.val() - 6;
-        self.crc_index.next = self.payload_index.val() - self.payload_len.val();
         self.ack_word.next = bit_cast::<32, 8>(self.ack_type.val())
             | (bit_cast::<32, 16>(self.ack_seq.val()) << 8)
             | (bit_cast::<32, 8>(self.ack_result.val()) << 24);
-        // Payload byte `payload_index` of the current source (only read inside the payload).
+        // Payload byte `fetch` of the current source: the byte after the one on `out_byte`.
         self.payload_byte.next = 0.into();
-        if (self.index.q.val() >= 6) & (self.payload_index.val() < self.payload_len.val()) {
+        if self.fetch.q.val() < self.payload_len.val() {
             if self.kind.q.val() == self.t_conditioned.val() {
-                self.payload_byte.next = self
-                    .digest
-                    .val()
-                    .get_bits::<8>(self.payload_index.val().index() * 8);
+                self.payload_byte.next = self.digest.val().get_bits::<8>(self.fetch.q.val().index() * 8);
             } else if self.kind.q.val() == self.t_raw.val() {
-                self.payload_byte.next = self
-                    .raw_block
-                    .val()
-                    .get_bits::<8>(self.payload_index.val().index() * 8);
+                self.payload_byte.next = self.raw_block.val().get_bits::<8>(self.fetch.q.val().index() * 8);
             } else if self.kind.q.val() == self.t_status.val() {
-                self.payload_byte.next = self
-                    .status_payload
-                    .val()
-                    .get_bits::<8>(self.payload_index.val().index() * 8);
+                self.payload_byte.next =
+                    self.status_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
             } else if self.kind.q.val() == self.t_ack.val() {
-                self.payload_byte.next = self
-                    .ack_word
-                    .val()
-                    .get_bits::<8>(self.payload_index.val().index() * 8);
+                self.payload_byte.next = self.ack_word.val().get_bits::<8>(self.fetch.q.val().index() * 8);
             } else {
-                self.payload_byte.next = self
-                    .sfp_payload
-                    .val()
-                    .get_bits::<8>(self.payload_index.val().index() * 8);
+                self.payload_byte.next =
+                    self.sfp_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
             }
         }
-        // The frame byte at `index`: sync, type, seq LE, len, payload, CRC LE.
+        // The frame byte at `index + 1` (sync, type, seq LE, len, payload); the CRC bytes bypass it.
         if self.index.q.val() == 0 {
-            self.frame_byte.next = 0xA5.into();
+            self.next_byte.next = 0x5A.into();
         } else if self.index.q.val() == 1 {
-            self.frame_byte.next = 0x5A.into();
+            self.next_byte.next = bit_cast::<8, 3>(self.kind.q.val());
         } else if self.index.q.val() == 2 {
-            self.frame_byte.next = bit_cast::<8, 3>(self.kind.q.val());
+            self.next_byte.next = self.seq.q.val().get_bits::<8>(0);
         } else if self.index.q.val() == 3 {
-            self.frame_byte.next = self.seq.q.val().get_bits::<8>(0);
+            self.next_byte.next = self.seq.q.val().get_bits::<8>(8);
         } else if self.index.q.val() == 4 {
-            self.frame_byte.next = self.seq.q.val().get_bits::<8>(8);
-        } else if self.index.q.val() == 5 {
-            self.frame_byte.next = bit_cast::<8, 7>(self.payload_len.val());
-        } else if self.payload_index.val() < self.payload_len.val() {
-            self.frame_byte.next = self.payload_byte.val();
-        } else if self.crc_index.val() < 4 {
-            self.frame_byte.next = self
-                .crc_unit
-                .crc
-                .val()
-                .get_bits::<8>(self.crc_index.val().index() * 8);
+            self.next_byte.next = bit_cast::<8, 7>(self.payload_len.val());
         } else {
-            self.frame_byte.next = 0.into();
+            self.next_byte.next = self.payload_byte.val();
         }
-        self.out_byte.next = self.frame_byte.val();
+        // The CRC is final one clock after the last payload byte was loaded, before it can move.
+        self.out_byte.next = self.byte_q.q.val();
+        if self.crc_phase.q.val() {
+            self.out_byte.next = self.crc_unit.crc.val().get_bits::<8>(self.crc_sel.q.val().index() * 8);
+        }
         self.out_valid.next = self.active.q.val();
         self.frame_sent.next = self.sent.q.val();
         self.take.next = self.active.q.val() & self.out_ready.val();
-        self.last_payload.next =
-            self.index.q.val() == (self.payload_len.val() + 5);
-        // CRC over type .. payload; restarted while the type byte waits.
-        self.crc_unit.init.next = self.index.q.val() == 2;
-        self.crc_unit.data.next = self.frame_byte.val();
-        self.crc_unit.data_valid.next = self.take.val()
+        self.last_payload.next = self.index.q.val() == (self.payload_len.val() + 5);
+        // CRC over type .. payload, each byte folded in the clock after it was loaded into `byte_q`
+        // (`fresh`), so the payload mux and the CRC network never share a clock.
+        self.crc_unit.init.next = self.fresh.q.val() & (self.index.q.val() == 2);
+        self.crc_unit.data.next = self.byte_q.q.val();
+        self.crc_unit.data_valid.next = self.fresh.q.val()
             & (self.index.q.val() >= 2)
             & (self.index.q.val() < (self.payload_len.val() + 6));
         // A source is released when its last payload byte leaves.
@@ -211,6 +204,7 @@ impl Logic for Framer {
             self.sfp_pending.d.next = self.sfp_en.val();
         }
         self.sent.d.next = false;
+        self.fresh.d.next = false;
         if self.take.val() {
             if self.index.q.val() == (self.payload_len.val() + 9) {
                 self.active.d.next = false;
@@ -219,10 +213,25 @@ impl Logic for Framer {
                 self.sent.d.next = true;
             } else {
                 self.index.d.next = self.index.q.val() + 1;
+                self.fetch.d.next = self.fetch.q.val() + 1;
+                self.byte_q.d.next = self.next_byte.val();
+                self.fresh.d.next = true;
+            }
+            if self.last_payload.val() {
+                self.crc_phase.d.next = true;
+            }
+            if self.crc_phase.q.val() {
+                self.crc_sel.d.next = self.crc_sel.q.val() + 1;
             }
         }
         if !self.active.q.val() {
+            // Ready for a frame: `A5` waits in `byte_q`, and the byte after it is payload byte -5.
             self.index.d.next = 0.into();
+            self.fetch.d.next = 123.into();
+            self.byte_q.d.next = 0xA5.into();
+            self.fresh.d.next = true;
+            self.crc_phase.d.next = false;
+            self.crc_sel.d.next = 0.into();
             if self.sfp_pending.q.val() {
                 self.active.d.next = true;
                 self.kind.d.next = self.t_sfp_diag.val();
@@ -245,6 +254,11 @@ impl Logic for Framer {
             self.active.d.next = false;
             self.kind.d.next = 0.into();
             self.index.d.next = 0.into();
+            self.fetch.d.next = 123.into();
+            self.byte_q.d.next = 0xA5.into();
+            self.fresh.d.next = false;
+            self.crc_phase.d.next = false;
+            self.crc_sel.d.next = 0.into();
             self.seq.d.next = 0.into();
             self.sfp_pending.d.next = false;
             self.sent.d.next = false;

@@ -50,6 +50,21 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
     reg  [6:0] index$d;
     wire  [6:0] index$q;
     reg  index$clock;
+    reg  [6:0] fetch$d;
+    wire  [6:0] fetch$q;
+    reg  fetch$clock;
+    reg  [7:0] byte_q$d;
+    wire  [7:0] byte_q$q;
+    reg  byte_q$clock;
+    reg  fresh$d;
+    wire  fresh$q;
+    reg  fresh$clock;
+    reg  crc_phase$d;
+    wire  crc_phase$q;
+    reg  crc_phase$clock;
+    reg  [1:0] crc_sel$d;
+    wire  [1:0] crc_sel$q;
+    reg  crc_sel$clock;
     reg  [15:0] seq$d;
     wire  [15:0] seq$q;
     reg  seq$clock;
@@ -62,10 +77,8 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
     
     // Local signals
     reg  [6:0] payload_len;
-    reg  [6:0] payload_index;
-    reg  [6:0] crc_index;
     reg  [7:0] payload_byte;
-    reg  [7:0] frame_byte;
+    reg  [7:0] next_byte;
     reg  [31:0] ack_word;
     reg  take;
     reg  last_payload;
@@ -94,6 +107,31 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         .q(index$q),
         .clock(index$clock)
     );
+    speckle_framer$fetch fetch(
+        .d(fetch$d),
+        .q(fetch$q),
+        .clock(fetch$clock)
+    );
+    speckle_framer$byte_q byte_q(
+        .d(byte_q$d),
+        .q(byte_q$q),
+        .clock(byte_q$clock)
+    );
+    speckle_framer$fresh fresh(
+        .d(fresh$d),
+        .q(fresh$q),
+        .clock(fresh$clock)
+    );
+    speckle_framer$crc_phase crc_phase(
+        .d(crc_phase$d),
+        .q(crc_phase$q),
+        .clock(crc_phase$clock)
+    );
+    speckle_framer$crc_sel crc_sel(
+        .d(crc_sel$d),
+        .q(crc_sel$q),
+        .clock(crc_sel$clock)
+    );
     speckle_framer$seq seq(
         .d(seq$d),
         .q(seq$q),
@@ -115,12 +153,22 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         active$clock = clock;
         kind$clock = clock;
         index$clock = clock;
+        fetch$clock = clock;
+        byte_q$clock = clock;
+        fresh$clock = clock;
+        crc_phase$clock = clock;
+        crc_sel$clock = clock;
         seq$clock = clock;
         sfp_pending$clock = clock;
         sent$clock = clock;
         active$d = active$q;
         kind$d = kind$q;
         index$d = index$q;
+        fetch$d = fetch$q;
+        byte_q$d = byte_q$q;
+        fresh$d = fresh$q;
+        crc_phase$d = crc_phase$q;
+        crc_sel$d = crc_sel$q;
         seq$d = seq$q;
         sfp_pending$d = sfp_pending$q;
         sent$d = sent$q;
@@ -136,62 +184,54 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         else if (kind$q == t_sfp_diag) begin
             payload_len = 32'h34;
         end
-        payload_index = index$q - 32'h6;
-        crc_index = payload_index - payload_len;
         ack_word = ((ack_type) & 32'hffffffff) | (((ack_seq) & 32'hffffffff) << 32'h8) | (((ack_result) & 32'hffffffff) << 32'h18);
         payload_byte = 32'h0;
-        if ((index$q >= 32'h6) & (payload_index < payload_len)) begin
+        if (fetch$q < payload_len) begin
             if (kind$q == t_conditioned) begin
-                payload_byte = digest[(payload_index * 32'h8)+:(8)];
+                payload_byte = digest[(fetch$q * 32'h8)+:(8)];
             end
             else if (kind$q == t_raw) begin
-                payload_byte = raw_block[(payload_index * 32'h8)+:(8)];
+                payload_byte = raw_block[(fetch$q * 32'h8)+:(8)];
             end
             else if (kind$q == t_status) begin
-                payload_byte = status_payload[(payload_index * 32'h8)+:(8)];
+                payload_byte = status_payload[(fetch$q * 32'h8)+:(8)];
             end
             else if (kind$q == t_ack) begin
-                payload_byte = ack_word[(payload_index * 32'h8)+:(8)];
+                payload_byte = ack_word[(fetch$q * 32'h8)+:(8)];
             end
             else begin
-                payload_byte = sfp_payload[(payload_index * 32'h8)+:(8)];
+                payload_byte = sfp_payload[(fetch$q * 32'h8)+:(8)];
             end
         end
         if (index$q == 32'h0) begin
-            frame_byte = 32'ha5;
+            next_byte = 32'h5a;
         end
         else if (index$q == 32'h1) begin
-            frame_byte = 32'h5a;
+            next_byte = ((kind$q) & 8'hff);
         end
         else if (index$q == 32'h2) begin
-            frame_byte = ((kind$q) & 8'hff);
+            next_byte = seq$q[(32'h0)+:(8)];
         end
         else if (index$q == 32'h3) begin
-            frame_byte = seq$q[(32'h0)+:(8)];
+            next_byte = seq$q[(32'h8)+:(8)];
         end
         else if (index$q == 32'h4) begin
-            frame_byte = seq$q[(32'h8)+:(8)];
-        end
-        else if (index$q == 32'h5) begin
-            frame_byte = ((payload_len) & 8'hff);
-        end
-        else if (payload_index < payload_len) begin
-            frame_byte = payload_byte;
-        end
-        else if (crc_index < 32'h4) begin
-            frame_byte = crc_unit$crc[(crc_index * 32'h8)+:(8)];
+            next_byte = ((payload_len) & 8'hff);
         end
         else begin
-            frame_byte = 32'h0;
+            next_byte = payload_byte;
         end
-        out_byte = frame_byte;
+        out_byte = byte_q$q;
+        if (crc_phase$q) begin
+            out_byte = crc_unit$crc[(crc_sel$q * 32'h8)+:(8)];
+        end
         out_valid = active$q;
         frame_sent = sent$q;
         take = active$q & out_ready;
         last_payload = index$q == (payload_len + 32'h5);
-        crc_unit$init = index$q == 32'h2;
-        crc_unit$data = frame_byte;
-        crc_unit$data_valid = take & (index$q >= 32'h2) & (index$q < (payload_len + 32'h6));
+        crc_unit$init = fresh$q & (index$q == 32'h2);
+        crc_unit$data = byte_q$q;
+        crc_unit$data_valid = fresh$q & (index$q >= 32'h2) & (index$q < (payload_len + 32'h6));
         digest_ready = take & last_payload & (kind$q == t_conditioned);
         raw_ready = take & last_payload & (kind$q == t_raw);
         status_ready = take & last_payload & (kind$q == t_status);
@@ -200,6 +240,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             sfp_pending$d = sfp_en;
         end
         sent$d = 1'b0;
+        fresh$d = 1'b0;
         if (take) begin
             if (index$q == (payload_len + 32'h9)) begin
                 active$d = 1'b0;
@@ -209,10 +250,24 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             end
             else begin
                 index$d = index$q + 32'h1;
+                fetch$d = fetch$q + 32'h1;
+                byte_q$d = next_byte;
+                fresh$d = 1'b1;
+            end
+            if (last_payload) begin
+                crc_phase$d = 1'b1;
+            end
+            if (crc_phase$q) begin
+                crc_sel$d = crc_sel$q + 32'h1;
             end
         end
         if (~active$q) begin
             index$d = 32'h0;
+            fetch$d = 32'h7b;
+            byte_q$d = 32'ha5;
+            fresh$d = 1'b1;
+            crc_phase$d = 1'b0;
+            crc_sel$d = 32'h0;
             if (sfp_pending$q) begin
                 active$d = 1'b1;
                 kind$d = t_sfp_diag;
@@ -239,6 +294,11 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             active$d = 1'b0;
             kind$d = 32'h0;
             index$d = 32'h0;
+            fetch$d = 32'h7b;
+            byte_q$d = 32'ha5;
+            fresh$d = 1'b0;
+            crc_phase$d = 1'b0;
+            crc_sel$d = 32'h0;
             seq$d = 32'h0;
             sfp_pending$d = 1'b0;
             sent$d = 1'b0;
@@ -265,6 +325,63 @@ module speckle_framer$active(d,q,clock);
     end
           
 endmodule // speckle_framer$active
+
+
+module speckle_framer$byte_q(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$byte_q
+
+
+module speckle_framer$crc_phase(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$crc_phase
+
+
+module speckle_framer$crc_sel(d,q,clock);
+    
+    // Module arguments
+    input wire  [1:0] d;
+    output reg  [1:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 2'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$crc_sel
 
 
 module speckle_framer$crc_unit(clock,reset,init,data,data_valid,crc);
@@ -351,6 +468,44 @@ module speckle_framer$crc_unit$state(d,q,clock);
     end
           
 endmodule // speckle_framer$crc_unit$state
+
+
+module speckle_framer$fetch(d,q,clock);
+    
+    // Module arguments
+    input wire  [6:0] d;
+    output reg  [6:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 7'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$fetch
+
+
+module speckle_framer$fresh(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$fresh
 
 
 module speckle_framer$index(d,q,clock);
