@@ -27,6 +27,8 @@ pub enum Command {
     Capture(CaptureArgs),
     /// Run a simulated board on a pseudo-terminal (what `--source sim:NAME` starts in-process).
     Sim(speckle_sim::SimArgs),
+    /// Full-screen terminal monitor of a daemon's status socket or simulated boards (writes no entropy).
+    Monitor(speckle_monitor::MonitorArgs),
     /// Measure per-stage throughput against rngtest and b3sum; writes a markdown report.
     Bench(BenchArgs),
     /// Print a shell completion script to stdout.

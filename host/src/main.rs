@@ -10,6 +10,7 @@ fn main() {
         cli::Command::Capture(a) => capture::run(a),
         cli::Command::Bench(a) => bench::run(a),
         cli::Command::Sim(a) => speckle_sim::run(&a),
+        cli::Command::Monitor(a) => speckle_monitor::run(a),
         cli::Command::Completions { shell } => {
             clap_complete::generate(shell, &mut cli::Cli::command(), "speckle", &mut std::io::stdout());
             Ok(())
