@@ -1,0 +1,206 @@
+//! `speckle_sfp_frontend` under Verilator against the simulated SFP module of sim/src/sfp.rs (an
+//! SFF-8472 A2h I2C slave, open-drain SDA/SCL resolved every clock): normal polls, over-power (the
+//! interlock trips within the bound of model/src/sfp_frontend.rs and latches), module absent (NACK)
+//! and LOS. After every poll the whole 52-byte `sfp_diag` bus must equal the reference model's
+//! payload for what the module held.
+
+#[allow(dead_code)]
+#[path = "../../sim/src/sfp.rs"]
+mod sfp;
+
+use rtl_sim::{Model, PortId};
+use sfp::{default_thresholds, SfpModule};
+use speckle_model::params::CoreParams;
+use speckle_model::protocol::{SfpDiag, SfpFlags, SFP_DIAG_LEN};
+use speckle_model::sfp_frontend::{poll_clocks, poll_log2, trip_bound_clocks, SfpFrontend};
+
+struct Bench {
+    m: Model,
+    clock: PortId,
+    los_pin: PortId,
+    sda_in: PortId,
+    scl_oe: PortId,
+    sda_oe: PortId,
+    diag: PortId,
+    tx_disable: PortId,
+    poll_done: PortId,
+    module: SfpModule,
+    /// Module unplugged: nobody answers on the bus.
+    absent: bool,
+    slave_low: bool,
+    los: bool,
+    reference: SfpFrontend,
+    cycle: u64,
+    clock_hz: u64,
+}
+
+impl Bench {
+    fn new(profile: &str) -> Bench {
+        if let Some(why) = rtl_sim::unavailable_reason() {
+            panic!("no Verilator model of speckle_sfp_frontend: {why}");
+        }
+        let mut m = Model::new(profile, "speckle_sfp_frontend").unwrap_or_else(|e| panic!("{e}"));
+        let p = |m: &Model, n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
+        let (clock, reset) = (p(&m, "clock"), p(&m, "reset"));
+        let mut module = SfpModule::new(&default_thresholds());
+        module.update_live(40.0, 3.3, 6.0, 0.3, 0.2, false);
+        let b = Bench {
+            clock,
+            los_pin: p(&m, "los"),
+            sda_in: p(&m, "sda_in"),
+            scl_oe: p(&m, "scl_oe"),
+            sda_oe: p(&m, "sda_oe"),
+            diag: p(&m, "sfp_diag"),
+            tx_disable: p(&m, "tx_disable"),
+            poll_done: p(&m, "poll_done"),
+            module,
+            absent: false,
+            slave_low: false,
+            los: false,
+            reference: SfpFrontend::default(),
+            cycle: 0,
+            clock_hz: CoreParams::profile(profile).unwrap().clock_hz,
+            m: {
+                m.set(reset, 1);
+                m.set(p(&m, "sda_in"), 1);
+                m.tick(clock);
+                m.set(reset, 0);
+                m
+            },
+        };
+        b
+    }
+
+    /// One clock with the bus resolved as open drain: a line is low if anyone pulls it.
+    fn step(&mut self) {
+        let scl = self.m.get(self.scl_oe) == 0;
+        let sda_master = self.m.get(self.sda_oe) == 0;
+        // Only the master drives SCL (no clock stretching), so SCL is the master's level.
+        if !self.absent {
+            self.slave_low = self.module.tick(scl, sda_master && !self.slave_low);
+        } else {
+            self.slave_low = false;
+        }
+        self.m.set(self.sda_in, (sda_master && !self.slave_low) as u64);
+        self.m.set(self.los_pin, self.los as u64);
+        self.m.tick(self.clock);
+        self.cycle += 1;
+    }
+
+    fn payload(&self) -> [u8; SFP_DIAG_LEN] {
+        let words = self.m.get_wide(self.diag);
+        let mut out = [0u8; SFP_DIAG_LEN];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = (words[i / 4] >> (8 * (i % 4))) as u8;
+        }
+        out
+    }
+
+    /// Runs to the end of the next poll (bounded by one period plus one poll) and checks the bus
+    /// against the reference model fed with what the module holds.
+    fn poll(&mut self) -> [u8; SFP_DIAG_LEN] {
+        let limit = self.cycle + (1u64 << poll_log2(self.clock_hz)) + poll_clocks(self.clock_hz) + 16;
+        while self.m.get(self.poll_done) == 0 {
+            assert!(self.cycle < limit, "no poll finished by clock {}", self.cycle);
+            self.step();
+        }
+        let (thr, live) = if self.absent {
+            (None, None)
+        } else {
+            let mem = &self.module.mem;
+            (Some(mem[..40].try_into().unwrap()), Some(mem[96..106].try_into().unwrap()))
+        };
+        let want = self.reference.poll(thr, live, !self.absent, self.los);
+        let got = self.payload();
+        assert_eq!(got, want, "sfp_diag after poll {} (clock {})", want[51], self.cycle);
+        assert_eq!(self.m.get(self.tx_disable) == 1, self.reference.tx_disable(), "tx_disable after poll {}", want[51]);
+        self.step();
+        got
+    }
+}
+
+fn normal(profile: &str) {
+    let mut b = Bench::new(profile);
+    let first = b.poll();
+    // The first poll starts right after reset and takes one poll's time.
+    let expected = poll_clocks(b.clock_hz);
+    assert_eq!(b.cycle, expected, "{profile}: clocks from reset to the end of the first poll");
+    let d = SfpDiag::parse(&first).unwrap();
+    assert!(d.flags.has(SfpFlags::PRESENT) && d.flags.has(SfpFlags::DIAG_VALID) && !d.flags.has(SfpFlags::INTERLOCK));
+    assert!((d.rx_power_mw() - 0.2).abs() < 1e-3 && (d.temperature_c() - 40.0).abs() < 0.01, "{d:?}");
+    b.module.update_live(55.5, 3.21, 7.5, 0.4, 0.9, false);
+    let start = b.cycle;
+    let d = SfpDiag::parse(&b.poll()).unwrap();
+    let period = 1u64 << poll_log2(b.clock_hz);
+    assert_eq!(b.cycle - start, period, "{profile}: clocks between the ends of two polls");
+    assert!((d.rx_power_mw() - 0.9).abs() < 1e-3 && (d.temperature_c() - 55.5).abs() < 0.01 && d.poll_counter == 2);
+    assert_eq!(b.m.get(b.tx_disable), 0, "0.9 mW is below the 1 mW high alarm");
+}
+
+#[test]
+fn ice40_normal_polls_match_the_model() {
+    normal("ice40");
+}
+
+#[test]
+fn ecp5_normal_polls_match_the_model() {
+    normal("ecp5");
+}
+
+/// RX power goes above the high alarm right after a poll read the live bytes (the worst case):
+/// TX_DISABLE must follow within the bound and stay high when the power drops again.
+#[test]
+fn over_power_trips_the_interlock_within_one_poll_period_and_latches() {
+    let mut b = Bench::new("ice40");
+    b.poll();
+    b.module.update_live(40.0, 3.3, 6.0, 0.3, 1.6, false);
+    let onset = b.cycle;
+    while b.m.get(b.tx_disable) == 0 {
+        assert!(b.cycle - onset <= trip_bound_clocks(b.clock_hz), "no trip {} clocks after the onset", b.cycle - onset);
+        b.step();
+    }
+    let latency = b.cycle - onset;
+    let period = 1u64 << poll_log2(b.clock_hz);
+    assert!(latency > period / 2, "tripped after {latency} clocks: before the next poll could have seen it?");
+    // The poll that tripped it: its payload carries the interlock flag.
+    let tripped = b.poll();
+    assert!(SfpFlags(tripped[50]).has(SfpFlags::INTERLOCK));
+    b.module.update_live(40.0, 3.3, 6.0, 0.3, 0.1, false);
+    let d = SfpDiag::parse(&b.poll()).unwrap();
+    assert!(d.flags.has(SfpFlags::INTERLOCK) && b.m.get(b.tx_disable) == 1, "the trip must latch");
+    assert!((d.rx_power_mw() - 0.1).abs() < 1e-3);
+}
+
+#[test]
+fn absent_module_nacks_and_reads_as_not_present() {
+    let mut b = Bench::new("ice40");
+    b.absent = true;
+    let p = b.poll();
+    assert_eq!(&p[..50], &[0u8; 50][..]);
+    assert_eq!(p[50] & (SfpFlags::PRESENT | SfpFlags::DIAG_VALID), 0);
+    // An absent module is no over-power: the laser stays enabled.
+    assert_eq!(b.m.get(b.tx_disable), 0);
+    b.absent = false;
+    let p = b.poll();
+    assert!(SfpFlags(p[50]).has(SfpFlags::DIAG_VALID) && p[51] == 2);
+    // Pulled out again: the old values must not linger.
+    b.absent = true;
+    let p = b.poll();
+    assert_eq!((&p[..50], p[50] & SfpFlags::DIAG_VALID), (&[0u8; 50][..], 0));
+}
+
+#[test]
+fn los_pin_shows_in_the_flags_within_three_clocks() {
+    let mut b = Bench::new("ice40");
+    b.poll();
+    for level in [true, false, true] {
+        b.los = level;
+        for _ in 0..3 {
+            b.step();
+        }
+        assert_eq!(SfpFlags(b.payload()[50]).has(SfpFlags::LOS), level);
+    }
+    let p = b.poll();
+    assert!(SfpFlags(p[50]).has(SfpFlags::LOS) && SfpFlags(p[50]).has(SfpFlags::DIAG_VALID));
+    assert_eq!(b.m.get(b.tx_disable), 0, "LOS alone is no interlock");
+}
