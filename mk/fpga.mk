@@ -6,7 +6,8 @@
 #   make bitstream BOARD=icebreaker  target/fpga/<board>/<board>.bin (iCE40) or .bit (ECP5)
 #   make report BOARD=ulx3s          resources, Fmax vs the core clock, tool versions
 #   make prog BOARD=icebreaker       load the bitstream into the board's SRAM (openFPGALoader/iceprog)
-#   make fpga-ci                     icebreaker + ulx3s bitstreams (CI; fails on timing failure)
+#   make fpga-ci                     icebreaker + ulx3s bitstreams (fails on timing failure)
+#   make fpga-ci-ice40               icebreaker only (part of `make test`)
 #
 # Tools: native yosys / nextpnr-ice40 / icepack / nextpnr-ecp5 / ecppack when on PATH, else the
 # project-local venv .venv-fpga with pip's yowasp-* packages (made on first use).
@@ -17,8 +18,11 @@ FPGA_PYTHON ?= python3
 FPGA_OUT = target/fpga/$(BOARD)
 FPGA_CI_BOARDS ?= icebreaker ulx3s
 
-.PHONY: boards boards-check bitstream report prog fpga-ci fpga-venv fpga-board-check
-test-extra: boards-check
+.PHONY: boards boards-check bitstream report prog fpga-ci fpga-ci-ice40 fpga-venv fpga-board-check
+# The iCEBreaker build (~2 min with Debian's nextpnr-ice40) fails `make test` on a timing miss or a
+# design that no longer fits; the ULX3S build (~13 min under WebAssembly, failing timing today) is
+# only in `make fpga-ci` (docs/fpga-results.md, "CI").
+test-extra: boards-check fpga-ci-ice40
 
 boards:
 	$(SPECKLE_BOARDS) generate
@@ -89,6 +93,9 @@ prog: bitstream
 	if command -v openFPGALoader >/dev/null 2>&1; then openFPGALoader $$f; \
 	elif command -v iceprog >/dev/null 2>&1 && [ "$${f##*.}" = bin ]; then iceprog -S $$f; \
 	else echo "fpga: neither openFPGALoader nor iceprog is installed (Debian: openfpgaloader, fpga-icestorm)" >&2; exit 1; fi
+
+fpga-ci-ice40:
+	@$(MAKE) --no-print-directory bitstream BOARD=icebreaker
 
 fpga-ci:
 	@set -e; for b in $(FPGA_CI_BOARDS); do $(MAKE) --no-print-directory bitstream BOARD=$$b; done
