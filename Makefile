@@ -1,15 +1,33 @@
 # Speckle: top-level entry points. Area-specific targets live in mk/*.mk, each adding its checks to
 # `test-extra` (mk/rtl.mk: rtl-check, lint).
 CARGO ?= cargo
+SHELL := /bin/bash
 
-.PHONY: all test test-extra
+.PHONY: all test test-extra deps
 all: test
 
-# test-extra runs first so that cargo's own summary lines close the output (CI reads them); the
-# order does not weaken anything, since any failing prerequisite fails `make test`.
-test: test-extra
-	$(CARGO) test --workspace
+# Debian packages the tests and the simulated board need (.ci/apt-packages, one per line), installed
+# on first use so that `make test` and `make run` work on a fresh Debian machine. A no-op once present.
+APT_PACKAGES := $(shell grep -v '^\#' .ci/apt-packages | sort -u)
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing Debian packages:" $$missing; \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
+	fi
 
-test-extra:
+# test-extra runs first so that the test summary closes the output (CI reads it); the order does not
+# weaken anything, since any failing prerequisite fails `make test`. cargo's last block is a crate's
+# doc-tests, often empty, so the final line totals every `test result:` line of the run instead.
+test: test-extra
+	@mkdir -p target
+	set -o pipefail; $(CARGO) test --workspace 2>&1 | tee target/cargo-test.log
+	@awk '/^test result:/ { p += $$4; f += $$6; i += $$8 } \
+	     END { if (p == 0) { print "cargo test ran no test"; exit 1 } printf "cargo: %d passed, %d failed, %d skipped\n", p, f, i }' target/cargo-test.log
+
+test-extra: deps
+run: deps
 
 -include mk/*.mk
