@@ -81,8 +81,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     #[serde(skip)]
     pub config: Option<PathBuf>,
-    /// Sources, comma separated: serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH.
-    #[arg(long, value_name = "SRC[,SRC...]", value_delimiter = ',')]
+    /// Sources, comma separated: serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET],
+    /// file:PATH, or any[@BAUD] for every USB serial port present.
+    #[arg(long, short = 'I', value_name = "SRC[,SRC...]", value_delimiter = ',')]
     #[serde(default)]
     pub source: Vec<String>,
     /// conditioned (board conditions) or raw (host runs health tests and conditions).

@@ -61,7 +61,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     if args.source.is_empty() {
         return Err("no --source given: name at least one of serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH".into());
     }
-    let specs = args.source.iter().map(|s| SourceSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let specs = args.source.iter().map(|s| SourceSpec::expand(s)).collect::<Result<Vec<_>, _>>()?.concat();
     let mode = args.mode.unwrap_or(Mode::Conditioned);
     let mix = args.mix.unwrap_or(Mix::Concat);
     let epb = check_entropy_per_byte(args.entropy_per_byte.unwrap_or(DEFAULT_ENTROPY_PER_BYTE))?;

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// Default UART rate: the `ice40` profile's baud (docs/core.md).
 pub const DEFAULT_BAUD: u32 = 1_000_000;
 
-const KINDS: &str = "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET], file:PATH";
+const KINDS: &str = "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET], file:PATH, any[@BAUD]";
 
 /// A parsed `--source` argument.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +25,23 @@ pub enum SourceSpec {
 }
 
 impl SourceSpec {
+    /// One `--source` word to the sources it names: `any[@BAUD]` stands for every USB serial port on
+    /// the machine, so an operator with several boards plugged in need not list them (each still gets
+    /// its own decoder and health state); every other word is one source.
+    pub fn expand(text: &str) -> Result<Vec<Self>, String> {
+        if text != "any" && !text.starts_with("any@") {
+            return Self::parse(text).map(|s| vec![s]);
+        }
+        let (_, baud) = split_baud(text, text)?;
+        let ports = serial::usb_ports()?;
+        if ports.is_empty() {
+            return Err(format!(
+                "source `{text}`: no USB serial port found on this machine; plug a board in or name it: valid sources are {KINDS}"
+            ));
+        }
+        Ok(ports.into_iter().map(|path| SourceSpec::Serial { path, baud }).collect())
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let (kind, rest) = text
             .split_once(':')
@@ -153,6 +170,14 @@ mod tests {
         assert!(SourceSpec::parse("sim:stuck@soon").unwrap_err().contains("bad fault onset `soon`"));
         assert_eq!(SourceSpec::parse("file:x.bin").unwrap(), SourceSpec::File { path: "x.bin".into() });
         assert!(SourceSpec::parse("usb:/dev/x").unwrap_err().contains("serial:PATH"));
+        assert_eq!(SourceSpec::expand("file:x.bin").unwrap(), vec![SourceSpec::File { path: "x.bin".into() }]);
+        assert!(SourceSpec::expand("any@fast").unwrap_err().contains("bad baud `fast`"));
+        // Whatever this machine has: every expansion is a serial source at the asked baud, and none
+        // at all is an error that says so.
+        match SourceSpec::expand("any@2000000") {
+            Ok(specs) => assert!(specs.iter().all(|s| matches!(s, SourceSpec::Serial { baud: 2_000_000, .. }))),
+            Err(e) => assert!(e.contains("no USB serial port found"), "{e}"),
+        }
         assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));
         assert!(SourceSpec::parse("serial:/dev/x@0").unwrap_err().contains("between 300"));
         assert!(SourceSpec::parse("nocolon").unwrap_err().contains("no kind"));

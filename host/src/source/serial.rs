@@ -12,6 +12,19 @@ pub struct SerialLink {
 /// Short enough that health deadlines are checked often, long enough not to spin.
 const READ_TIMEOUT: Duration = Duration::from_millis(50);
 
+/// Device paths of the USB serial ports present now (FTDI and other USB-UART bridges): what
+/// `--source any` opens. Built-in UARTs and Bluetooth ports are left out: boards hang off USB.
+pub fn usb_ports() -> Result<Vec<std::path::PathBuf>, String> {
+    let ports = serialport::available_ports().map_err(|e| format!("cannot list serial ports: {e}"))?;
+    let mut paths: Vec<_> = ports
+        .into_iter()
+        .filter(|p| matches!(p.port_type, serialport::SerialPortType::UsbPort(_)))
+        .map(|p| std::path::PathBuf::from(p.port_name))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 pub fn open(path: &Path, baud: u32) -> Result<SerialLink, String> {
     let name = path.to_string_lossy();
     if !path.exists() {
