@@ -5,6 +5,7 @@
 pub mod params;
 pub mod packing;
 pub mod protocol;
+pub mod telemetry_row;
 
 pub mod adaptp_ht;
 pub mod cmd_parser;

@@ -1,0 +1,90 @@
+//! The daemon's telemetry record: one row per source per STATUS interval, written to the parquet
+//! files and streamed as JSON lines on the status socket (schema in docs/telemetry.md).
+//!
+//! It lives here, beside the frame protocol, because two programs speak it: the host writes it and
+//! the monitor reads it, and the host links the monitor, so neither can hold it for the other.
+//! Reading defaults every missing field, so a monitor still displays rows of an older daemon.
+
+use serde::{Deserialize, Serialize};
+
+/// Counters are cumulative since the daemon started (decoder and host counters) or as the board
+/// reports them (board counters); rates cover the interval since the previous row of the source.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TelemetryRow {
+    pub time_ms: i64,
+    pub source: String,
+    pub mode: String,
+    /// Host verdict after this row's STATUS: true when the source's data is being released.
+    pub healthy: bool,
+    /// Why not, when not healthy.
+    pub reason: String,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub frames_ok: u64,
+    pub bad_crc: u64,
+    pub lost: u64,
+    pub resync_bytes: u64,
+    pub unknown_type: u64,
+    pub bad_payload: u64,
+    pub discarded_blocks: u64,
+    pub board_alarms: u8,
+    pub board_state: u8,
+    pub board_samples: u32,
+    pub board_blocks: u32,
+    pub board_dropped: u32,
+    pub rct_failures: u16,
+    pub apt_failures: u16,
+    pub markov_failures: u16,
+    pub rct_max_run: u16,
+    pub apt_max_count: u16,
+    pub markov_min: u16,
+    pub markov_max: u16,
+    pub host_rct_failures: u64,
+    pub host_apt_failures: u64,
+    pub host_markov_failures: u64,
+    pub sfp_temp_c: Option<f64>,
+    pub sfp_vcc_v: Option<f64>,
+    pub sfp_tx_bias_ma: Option<f64>,
+    pub sfp_tx_power_mw: Option<f64>,
+    pub sfp_rx_power_mw: Option<f64>,
+    pub sfp_flags: Option<u8>,
+    pub in_bytes_per_s: f64,
+    pub out_bytes_per_s: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_daemon_line() {
+        let line = r#"{"time_ms":1,"source":"sim:stuck","mode":"conditioned","healthy":false,"reason":"board alarm RCT","rct_max_run":61,"board_alarms":1,"sfp_rx_power_mw":0.2,"in_bytes_per_s":4200.5}"#;
+        let r: TelemetryRow = serde_json::from_str(line).unwrap();
+        assert_eq!(
+            (
+                r.source.as_str(),
+                r.rct_max_run,
+                r.board_alarms,
+                r.sfp_rx_power_mw
+            ),
+            ("sim:stuck", 61, 1, Some(0.2))
+        );
+        assert!(!r.healthy);
+    }
+
+    #[test]
+    fn what_the_host_writes_the_monitor_reads_back() {
+        let row = TelemetryRow {
+            time_ms: 42,
+            source: "serial:/dev/ttyUSB0@1000000".into(),
+            healthy: true,
+            board_samples: 4_000_000_000,
+            sfp_temp_c: Some(31.5),
+            out_bytes_per_s: 1234.5,
+            ..TelemetryRow::default()
+        };
+        let line = serde_json::to_string(&row).unwrap();
+        assert_eq!(serde_json::from_str::<TelemetryRow>(&line).unwrap(), row);
+    }
+}
