@@ -3,6 +3,7 @@
 //! One digest per n_in bits (docs/core.md, "Bit order"); an abort (an alarm or an alarm clear) throws
 //! away the bits of the block being collected, so no digest mixes bits from before and after it.
 
+use crate::packing::pack_lsb_first;
 use crate::sha3_256::sha3_256;
 
 #[derive(Clone, Debug)]
@@ -38,15 +39,6 @@ impl Sha3Conditioner {
     pub fn pending(&self) -> usize {
         self.bits.len()
     }
-}
-
-/// Bit i goes to bit i mod 8 of byte i / 8; a trailing partial byte is zero-filled.
-pub fn pack_lsb_first(bits: &[bool]) -> Vec<u8> {
-    let mut bytes = vec![0u8; bits.len().div_ceil(8)];
-    for (i, &b) in bits.iter().enumerate() {
-        bytes[i / 8] |= (b as u8) << (i % 8);
-    }
-    bytes
 }
 
 #[cfg(test)]

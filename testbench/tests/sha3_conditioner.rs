@@ -8,7 +8,8 @@ use rand_chacha::ChaCha8Rng;
 use testbench::{Model, PortId};
 use sha3::Digest;
 use speckle_model::params::CoreParams;
-use speckle_model::sha3_conditioner::{pack_lsb_first, Sha3Conditioner};
+use speckle_model::packing::pack_lsb_first;
+use speckle_model::sha3_conditioner::Sha3Conditioner;
 use std::collections::VecDeque;
 
 struct Dut {
