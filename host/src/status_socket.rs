@@ -17,14 +17,26 @@ pub struct StatusSocket {
 impl StatusSocket {
     pub fn bind(path: &Path) -> Result<Self, String> {
         if let Ok(m) = std::fs::symlink_metadata(path) {
-            if m.file_type().is_socket() {
-                // A socket left by a previous run: nobody can be listening on it any more.
-                let _ = std::fs::remove_file(path);
-            } else {
+            if !m.file_type().is_socket() {
                 return Err(format!("{} exists and is not a socket: choose another --status-socket path", path.display()));
             }
+            if std::os::unix::net::UnixStream::connect(path).is_ok() {
+                return Err(format!("{} is served by another running process: stop it or choose another --status-socket path", path.display()));
+            }
+            // A socket left by a run that ended: nobody listens on it any more.
+            let _ = std::fs::remove_file(path);
         }
-        let listener = UnixListener::bind(path).map_err(|e| format!("cannot bind status socket {}: {e}", path.display()))?;
+        // Bound under a temporary name and renamed into place once listening, so a client that
+        // sees the path never meets a socket that refuses connections (bind comes before listen).
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(format!(".{}.tmp", std::process::id()));
+        let tmp = std::path::PathBuf::from(tmp);
+        let _ = std::fs::remove_file(&tmp);
+        let listener = UnixListener::bind(&tmp).map_err(|e| format!("cannot bind status socket {}: {e}", path.display()))?;
+        if let Err(e) = std::fs::rename(&tmp, path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(format!("cannot bind status socket {}: {e}", path.display()));
+        }
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         Ok(StatusSocket { listener, clients: Vec::new(), path: path.to_path_buf() })
     }
@@ -95,5 +107,22 @@ mod tests {
         std::fs::write(&path, b"x").unwrap();
         assert!(StatusSocket::bind(&path).err().unwrap().contains("is not a socket"));
         std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_live_socket_is_not_stolen_but_a_dead_one_is_reused() {
+        let path = std::env::temp_dir().join(format!("speckle-sock-live-{}", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let first = StatusSocket::bind(&path).unwrap();
+        let err = StatusSocket::bind(&path).err().unwrap();
+        assert!(err.contains("served by another running process"), "{err}");
+        // A socket file whose listener is gone (a killed daemon leaves one) is taken over.
+        let stale = std::os::unix::net::UnixListener::bind(path.with_extension("stale")).unwrap();
+        drop(stale);
+        drop(first);
+        std::fs::rename(path.with_extension("stale"), &path).unwrap();
+        let second = StatusSocket::bind(&path).unwrap();
+        assert!(std::os::unix::net::UnixStream::connect(&path).is_ok());
+        drop(second);
     }
 }

@@ -21,6 +21,7 @@ fn long(f: &Field) -> i64 {
 
 #[test]
 fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
+    let _serial = common::one_at_a_time();
     let board = PtyBoard::start(0);
     let source = format!("serial:{}@1000000", board.path);
     let dir = common::tmpdir("pty-healthy");
@@ -71,6 +72,7 @@ fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
 
 #[test]
 fn alarmed_board_delivers_nothing_and_telemetry_shows_the_alarm() {
+    let _serial = common::one_at_a_time();
     let board = PtyBoard::start(1); // RCT alarm latched in every STATUS
     let dir = common::tmpdir("pty-alarm");
     let (out, tele) = (dir.join("out.bin"), dir.join("tele"));
@@ -81,7 +83,7 @@ fn alarmed_board_delivers_nothing_and_telemetry_shows_the_alarm() {
         .output()
         .unwrap();
     board.stop();
-    assert!(res.status.success());
+    assert!(res.status.success(), "speckle run failed: {}", String::from_utf8_lossy(&res.stderr));
     assert!(res.stdout.is_empty(), "{} bytes on stdout", res.stdout.len());
     assert_eq!(std::fs::read(&out).unwrap().len(), 0);
     let err = String::from_utf8_lossy(&res.stderr);
@@ -95,6 +97,7 @@ fn alarmed_board_delivers_nothing_and_telemetry_shows_the_alarm() {
 
 #[test]
 fn telemetry_files_stay_valid_after_sigkill() {
+    let _serial = common::one_at_a_time();
     let board = PtyBoard::start(0);
     let dir = common::tmpdir("pty-kill");
     let tele = dir.join("tele");
@@ -130,6 +133,7 @@ fn telemetry_files_stay_valid_after_sigkill() {
 /// with backoff; the first board's unconfirmed blocks are dropped, the second board's flow.
 #[test]
 fn a_vanished_serial_device_is_reopened() {
+    let _serial = common::one_at_a_time();
     let dir = common::tmpdir("pty-reconnect");
     let link = dir.join("ttyBOARD");
     let first = PtyBoard::start(0);

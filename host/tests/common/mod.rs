@@ -95,6 +95,14 @@ pub fn read_telemetry(dir: &std::path::Path) -> (usize, Vec<std::collections::Ha
     (files.len(), rows)
 }
 
+/// Held by each test that starts daemons on pseudo-terminals, so those tests run one at a time: run
+/// together, a board's freshly opened pty fds (not yet close-on-exec) leak into another test's
+/// daemon, and four daemons plus four boards starve a small CI machine into timing failures.
+pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// A pseudo-terminal whose master side plays a board: the host opens the slave like a USB UART.
 pub struct PtyBoard {
     pub path: String,
