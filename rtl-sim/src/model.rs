@@ -195,6 +195,17 @@ impl Model {
         buf
     }
 
+    /// [`get_wide`](Self::get_wide) into a caller's buffer, for a wide port read every clock (a
+    /// simulated board watching a bus) where an allocation per read would cost more than the read.
+    /// `buf` must hold at least max(2, ceil(width/32)) words; the words beyond the port are zeroed.
+    pub fn get_wide_into(&self, p: PortId, buf: &mut [u32]) {
+        let n = self.info(p).width.div_ceil(32) as usize;
+        assert!(buf.len() >= n.max(2), "{}: get_wide_into needs {} words, got {}", self.desc.name, n.max(2), buf.len());
+        buf.fill(0);
+        // SAFETY: raw is live; buf holds at least as many words as the port has.
+        unsafe { (self.vt.get)(self.raw.as_ptr(), p.index, buf.as_mut_ptr()) };
+    }
+
     /// Settles the combinational logic (and clocked logic on a clock edge) after inputs changed.
     pub fn eval(&mut self) {
         // SAFETY: raw is live.

@@ -80,6 +80,9 @@ fn clocked_and_wide_ports_match_a_rust_reference() {
             want_count = want_count.wrapping_add(1);
         }
         assert_eq!(m.get_wide(acc), want.to_vec(), "cycle {cycle}");
+        let mut into = [0xdead_beefu32; 8];
+        m.get_wide_into(acc, &mut into);
+        assert_eq!((&into[..7], into[7]), (&want[..], 0), "cycle {cycle}: get_wide_into");
         assert_eq!(m.get(count), want_count as u64, "cycle {cycle}");
     }
     assert_eq!(m.time(), 2 * 1001);

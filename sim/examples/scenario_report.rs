@@ -4,12 +4,12 @@
 //! `cargo run -p speckle-sim --example scenario_report [SEED]`
 
 use speckle_sim::bench::{measure, Measured};
-use speckle_sim::{board_params, open_core, CoreChoice, SCENARIOS};
+use speckle_sim::{board_params, open_fpga, CoreChoice, SCENARIOS};
 
 fn main() {
     let seed: u64 = std::env::args().nth(1).map(|s| s.parse().expect("SEED must be an integer")).unwrap_or(1);
     let params = board_params(1_000_000).unwrap();
-    let run = |choice, sc| -> Option<Measured> { Some(measure(sc, seed, open_core(choice, "ice40", &params).ok()?.0).unwrap()) };
+    let run = |choice, sc| -> Option<Measured> { Some(measure(sc, seed, open_fpga(choice, "ice40", &params).ok()?).unwrap()) };
     let rose = |m: &Option<Measured>| match m {
         None => "n/a".to_string(),
         Some(m) => m.rose_after.map_or("never".to_string(), |r| r.to_string()),

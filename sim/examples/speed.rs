@@ -1,31 +1,55 @@
-//! Board simulation speed, Verilated core and CoreModel side by side in one run (median of 5):
+//! Board simulation speed, every combination of logic side by side in one run, repetitions
+//! interleaved so that a machine whose load changes slows all of them alike (median of 5):
 //! `cargo run --release -p speckle-sim --example speed`. Real time is 6 M samples/s (ice40, 24 MHz).
 
-use speckle_sim::{board_params, open_core, Bench, CoreChoice, Scenario};
+use speckle_sim::frontend::{ModelFrontEnd, RtlFrontEnd};
+use speckle_sim::{board_params, open_core, Bench, CoreChoice, FrontEndSim, Scenario};
 use std::time::Instant;
 
-fn rate(choice: CoreChoice, samples: u64) -> Option<f64> {
+struct Config {
+    name: &'static str,
+    core: CoreChoice,
+    rtl_front: bool,
+    samples: u64,
+}
+
+const CONFIGS: [Config; 3] = [
+    Config { name: "CoreModel + front-end model", core: CoreChoice::Model, rtl_front: false, samples: 2_000_000 },
+    Config { name: "Verilated core + front-end model", core: CoreChoice::Rtl, rtl_front: false, samples: 200_000 },
+    Config { name: "Verilated core + Verilated front end", core: CoreChoice::Rtl, rtl_front: true, samples: 200_000 },
+];
+
+/// Samples per second of one run, or None when the configuration cannot run here.
+fn once(c: &Config, seed: u64) -> Option<f64> {
     let params = board_params(1_000_000).unwrap();
-    let mut runs: Vec<f64> = (0..5)
-        .map(|i| {
-            let (core, _) = open_core(choice, "ice40", &params).ok()?;
-            let mut b = Bench::new(Scenario::Optimal, i, core);
-            let t = Instant::now();
-            b.run(samples);
-            Some(samples as f64 / t.elapsed().as_secs_f64())
-        })
-        .collect::<Option<_>>()?;
-    runs.sort_by(f64::total_cmp);
-    Some(runs[2])
+    let (core, _) = open_core(c.core, "ice40", &params).ok()?;
+    let front: Box<dyn FrontEndSim> = if c.rtl_front {
+        Box::new(RtlFrontEnd::open("ice40").ok()?)
+    } else {
+        Box::new(ModelFrontEnd::new(params.clock_hz))
+    };
+    let mut b = Bench::new(Scenario::Optimal, seed, core, front);
+    let t = Instant::now();
+    b.run(c.samples);
+    Some(c.samples as f64 / t.elapsed().as_secs_f64())
 }
 
 fn main() {
-    println!("physics    {:>8.3} M samples/s", physics_only() / 1e6);
-    for (name, choice, n) in [("CoreModel", CoreChoice::Model, 2_000_000), ("Verilator", CoreChoice::Rtl, 200_000)] {
-        match rate(choice, n) {
-            Some(r) => println!("{name:<10} {:>8.3} M samples/s  ({:.2}x real time)", r / 1e6, r / 6e6),
-            None => println!("{name:<10} unavailable"),
+    println!("{:<38} {:>8.3} M samples/s", "physics alone", physics_only() / 1e6);
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); CONFIGS.len()];
+    for seed in 0..5 {
+        for (c, r) in CONFIGS.iter().zip(rates.iter_mut()) {
+            r.extend(once(c, seed));
         }
+    }
+    for (c, mut r) in CONFIGS.iter().zip(rates) {
+        if r.is_empty() {
+            println!("{:<38} unavailable", c.name);
+            continue;
+        }
+        r.sort_by(f64::total_cmp);
+        let median = r[r.len() / 2];
+        println!("{:<38} {:>8.3} M samples/s  ({:.3}x real time)", c.name, median / 1e6, median / 6e6);
     }
 }
 

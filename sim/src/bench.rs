@@ -2,18 +2,48 @@
 //! stepped one RD sample at a time. Deterministic for a seed, which the tests and the pty board
 //! both rely on.
 
-use crate::core::CoreSim;
+use crate::core::{open_core, CoreChoice, CoreSim};
+use crate::frontend::{open_front_end, FrontEndSim};
 use crate::physics::{PhysicsParams, Source};
 use crate::scenario::Scenario;
-use crate::sfp::{default_thresholds, FrontEnd, SfpModule};
+use crate::sfp::{default_thresholds, SfpModule};
 use speckle_model::params::CoreParams;
 
-/// Front-end poll period: the interlock reacts within one of these.
-pub const POLL_PERIOD_S: f64 = 1e-3;
+/// How often the module's ADCs refresh A2h 96..=105 (real modules: every 50–100 ms; faster here so
+/// that a scenario's change reaches the front end's next poll).
+pub const ADC_PERIOD_S: f64 = 1e-3;
 
-/// Poll period in RD samples for a sample rate.
-pub fn poll_samples(sample_rate_hz: f64) -> u64 {
-    (POLL_PERIOD_S * sample_rate_hz).round() as u64
+/// ADC refresh period in RD samples for a sample rate.
+pub fn adc_samples(sample_rate_hz: f64) -> u64 {
+    (ADC_PERIOD_S * sample_rate_hz).round() as u64
+}
+
+/// Samples from an over-power to TX_DISABLE at worst, for a board sampling at `sample_rate_hz`
+/// with `oversample` clocks per sample: the module's next ADC refresh, then the front end's bound
+/// (model/src/sfp_frontend.rs: the next poll plus its length), rounded up to samples.
+pub fn interlock_bound_samples(sample_rate_hz: f64, oversample: u32) -> u64 {
+    let clock_hz = (sample_rate_hz * oversample as f64).round() as u64;
+    adc_samples(sample_rate_hz) + speckle_model::sfp_frontend::trip_bound_clocks(clock_hz).div_ceil(oversample as u64)
+}
+
+/// The board's FPGA logic: core and SFP front end, and why either is a stand-in.
+pub struct Fpga {
+    pub core: Box<dyn CoreSim>,
+    pub front: Box<dyn FrontEndSim>,
+    /// One line per block that `Auto` could not run as Verilated RTL, saying why.
+    pub fallbacks: Vec<String>,
+}
+
+/// Opens the core and the front end `choice` asks for: `Rtl` needs both Verilated, `Model` runs
+/// both in Rust, and `Auto` takes the RTL of each where it was built.
+pub fn open_fpga(choice: CoreChoice, profile: &str, params: &CoreParams) -> Result<Fpga, String> {
+    let (core, core_why) = open_core(choice, profile, params)?;
+    let (front, front_why) = open_front_end(choice, profile, params.clock_hz)?;
+    let fallbacks = [("core", core_why), ("SFP front end", front_why)]
+        .into_iter()
+        .filter_map(|(what, why)| why.map(|w| format!("{what}: {w}")))
+        .collect();
+    Ok(Fpga { core, front, fallbacks })
 }
 
 /// The parameters of the simulated board's core: the ice40 profile, with the clock nudged (by at
@@ -34,7 +64,7 @@ pub struct Bench {
     pub base: PhysicsParams,
     pub source: Source,
     pub module: SfpModule,
-    pub front: FrontEnd,
+    pub front: Box<dyn FrontEndSim>,
     pub core: Box<dyn CoreSim>,
     /// Samples since the start.
     pub t: u64,
@@ -43,11 +73,11 @@ pub struct Bench {
     /// Samples from a scenario's start to its fault; `ONSET_SAMPLES` unless the board was told
     /// otherwise.
     pub onset: u64,
-    poll_every: u64,
+    adc_every: u64,
 }
 
 impl Bench {
-    pub fn new(scenario: Scenario, seed: u64, core: Box<dyn CoreSim>) -> Self {
+    pub fn new(scenario: Scenario, seed: u64, core: Box<dyn CoreSim>, front: Box<dyn FrontEndSim>) -> Self {
         let p = core.params();
         let rate = p.clock_hz as f64 / p.oversample as f64;
         let base = PhysicsParams::nominal(rate);
@@ -56,15 +86,22 @@ impl Bench {
             source: Source::new(base.clone(), seed),
             base,
             module: SfpModule::new(&default_thresholds()),
-            front: FrontEnd::default(),
+            front,
             core,
             t: 0,
             t0: 0,
             onset: crate::scenario::ONSET_SAMPLES,
-            poll_every: poll_samples(rate),
+            adc_every: adc_samples(rate),
         };
-        b.poll();
+        b.refresh_adc();
         b
+    }
+
+    /// A bench on the ice40 board at `baud` with the logic `choice` asks for (see [`open_fpga`]);
+    /// `Err` when `Rtl` was asked and cannot run.
+    pub fn open(scenario: Scenario, seed: u64, baud: u64, choice: CoreChoice) -> Result<Self, String> {
+        let fpga = open_fpga(choice, "ice40", &board_params(baud)?)?;
+        Ok(Bench::new(scenario, seed, fpga.core, fpga.front))
     }
 
     pub fn sample_rate_hz(&self) -> f64 {
@@ -81,21 +118,18 @@ impl Bench {
     /// One RD sample through the whole board.
     pub fn step(&mut self) {
         self.source.p = self.scenario.physics_at_onset(&self.base, self.t - self.t0, self.onset);
-        let rd = self.source.step(self.front.laser_enable());
-        self.core.set_los(self.source.los());
-        self.core.set_ext_alarm(self.front.tripped);
-        self.core.push_sample(rd);
+        // TX_DISABLE as the front end left it after the last clock switches the emitters.
+        let rd = self.source.step(!self.front.tx_disable());
+        self.core.push_sample_with(rd, self.source.los(), &mut *self.front, &mut self.module);
         self.t += 1;
-        if self.t.is_multiple_of(self.poll_every) {
-            self.poll();
+        if self.t.is_multiple_of(self.adc_every) {
+            self.refresh_adc();
         }
     }
 
-    fn poll(&mut self) {
+    fn refresh_adc(&mut self) {
         let p = &self.source.p;
         self.module.update_live(p.temperature_c, p.vcc_v, p.tx_bias_ma, p.tx_power_mw, self.source.rx_power_mw(), self.source.los());
-        let diag = self.front.poll(&mut self.module);
-        self.core.set_sfp_diag(Some(diag));
     }
 
     /// Runs `n` samples and returns the UART bytes the core sent meanwhile.
@@ -121,10 +155,10 @@ pub struct Measured {
 }
 
 /// Runs `scenario` to its deadline on `core`, then asks for STATUS over the UART.
-pub fn measure(scenario: Scenario, seed: u64, core: Box<dyn CoreSim>) -> Result<Measured, String> {
+pub fn measure(scenario: Scenario, seed: u64, fpga: Fpga) -> Result<Measured, String> {
     use crate::scenario::ONSET_SAMPLES;
     use speckle_model::protocol::{Command, Decoder, Payload};
-    let mut b = Bench::new(scenario, seed, core);
+    let mut b = Bench::new(scenario, seed, fpga.core, fpga.front);
     let (_, within) = scenario.expect(&b.base);
     let mut rose_after = None;
     while b.t < ONSET_SAMPLES + within {

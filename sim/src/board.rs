@@ -1,8 +1,8 @@
 //! The simulated board on a pseudo-terminal: the host opens the pty path exactly as it would open
 //! a USB serial port, and sees the core's UART stream paced to the baud rate.
 
-use crate::bench::{board_params, Bench};
-use crate::core::{open_core, CoreChoice};
+use crate::bench::{board_params, open_fpga, Bench};
+use crate::core::CoreChoice;
 use crate::scenario::Scenario;
 use std::ffi::CStr;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
@@ -39,6 +39,7 @@ pub struct BoardStats {
 pub struct Board {
     path: PathBuf,
     core_kind: &'static str,
+    front_kind: &'static str,
     warning: Option<String>,
     stop: Arc<AtomicBool>,
     next_scenario: Arc<Mutex<Option<Scenario>>>,
@@ -47,7 +48,8 @@ pub struct Board {
     _slave: OwnedFd,
 }
 
-/// Starts a board with `scenario`, `seed` and `baud`, choosing the Verilated core when available.
+/// Starts a board with `scenario`, `seed` and `baud`, choosing the Verilated core and front end
+/// where available.
 pub fn start_board(scenario: Scenario, seed: u64, baud: u64) -> Result<Board, String> {
     Board::start(BoardConfig { scenario, seed, baud, core: CoreChoice::Auto, realtime: true, fault_onset_samples: None })
 }
@@ -55,21 +57,22 @@ pub fn start_board(scenario: Scenario, seed: u64, baud: u64) -> Result<Board, St
 impl Board {
     pub fn start(cfg: BoardConfig) -> Result<Board, String> {
         let params = board_params(cfg.baud)?;
-        let (core, fallback) = open_core(cfg.core, "ice40", &params)?;
-        let warning = fallback.map(|why| {
+        let fpga = open_fpga(cfg.core, "ice40", &params)?;
+        let warning = (!fpga.fallbacks.is_empty()).then(|| {
             format!(
-                "WARNING: Verilator core unavailable ({why}); the simulated board runs the pure-Rust CoreModel, \
-                 NOT the generated RTL"
+                "WARNING: the simulated board does NOT run all of the generated RTL: Verilator could not run its\n{}\n\
+                 so pure-Rust stand-ins (CoreModel / the sfp_frontend reference model) run in their place",
+                fpga.fallbacks.iter().map(|w| format!("  {w}")).collect::<Vec<_>>().join("\n")
             )
         });
         if let Some(w) = &warning {
             eprintln!("{}\n{w}\n{}", "!".repeat(78), "!".repeat(78));
         }
-        let core_kind = core.kind();
+        let (core_kind, front_kind) = (fpga.core.kind(), fpga.front.kind());
         let (master, slave, path) = open_pty()?;
         let stop = Arc::new(AtomicBool::new(false));
         let next_scenario = Arc::new(Mutex::new(None));
-        let mut bench = Bench::new(cfg.scenario, cfg.seed, core);
+        let mut bench = Bench::new(cfg.scenario, cfg.seed, fpga.core, fpga.front);
         if let Some(onset) = cfg.fault_onset_samples {
             bench.onset = onset;
         }
@@ -78,7 +81,7 @@ impl Board {
             .name("speckle-sim-board".into())
             .spawn(move || run_board(bench, master, s, n, cfg.realtime))
             .map_err(|e| format!("cannot start the board thread: {e}"))?;
-        Ok(Board { path, core_kind, warning, stop, next_scenario, thread: Some(thread), _slave: slave })
+        Ok(Board { path, core_kind, front_kind, warning, stop, next_scenario, thread: Some(thread), _slave: slave })
     }
 
     /// The pty to open as the board's serial port.
@@ -89,7 +92,11 @@ impl Board {
     pub fn core_kind(&self) -> &'static str {
         self.core_kind
     }
-    /// The fallback warning, when the model stands in for the RTL.
+    /// "verilator" or "model": which SFP front end runs.
+    pub fn front_kind(&self) -> &'static str {
+        self.front_kind
+    }
+    /// The fallback warning, when a Rust model stands in for some of the RTL.
     pub fn warning(&self) -> Option<&str> {
         self.warning.as_deref()
     }

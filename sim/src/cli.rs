@@ -8,11 +8,12 @@ use std::time::{Duration, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum CoreArg {
-    /// Verilated RTL when it was built, else the Rust model (with a warning).
+    /// Verilated RTL (core and SFP front end) where it was built, else the Rust models (with a
+    /// warning).
     Auto,
-    /// The pure-Rust CoreModel.
+    /// The pure-Rust CoreModel and front-end model.
     Model,
-    /// The Verilated RTL; fails if it is not available.
+    /// The Verilated RTL of both; fails if either is not available.
     Rtl,
 }
 
@@ -92,7 +93,14 @@ pub fn run(args: &SimArgs) -> Result<(), String> {
     };
     let board = Board::start(BoardConfig { scenario: plan[0], seed: args.seed, baud: args.baud, core, realtime: true, fault_onset_samples: args.fault_at })?;
     println!("{}", board.path().display());
-    eprintln!("speckle-sim: scenario {} on {} ({} core, {} baud)", plan[0].name(), board.path().display(), board.core_kind(), args.baud);
+    eprintln!(
+        "speckle-sim: scenario {} on {} ({} core, {} SFP front end, {} baud)",
+        plan[0].name(),
+        board.path().display(),
+        board.core_kind(),
+        board.front_kind(),
+        args.baud
+    );
     let start = Instant::now();
     let mut idx = 0;
     let mut switched = Instant::now();

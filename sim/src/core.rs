@@ -1,6 +1,8 @@
 //! The core inside the simulated board: the Verilated `speckle_core` when it was built, else the
 //! pure-Rust [`CoreModel`] (which the board announces loudly, since then the RTL is not what runs).
 
+use crate::frontend::FrontEndSim;
+use crate::sfp::SfpModule;
 use speckle_model::core_model::CoreModel;
 use speckle_model::params::CoreParams;
 use speckle_model::protocol::SFP_DIAG_LEN;
@@ -22,6 +24,20 @@ pub trait CoreSim: Send {
     fn kind(&self) -> &'static str;
     /// The core's `alarm` output: any alarm latched.
     fn alarm(&self) -> bool;
+
+    /// One RD sample with the front end beside the core, wired as on the board: the LOS pin to
+    /// both, TX_DISABLE to `ext_alarm`, the `sfp_diag` bus (with `sfp_diag_en`) to the core. This
+    /// default steps the front end a whole sample ahead of a sample-stepped core; the Verilated
+    /// core overrides it to clock both in lockstep.
+    fn push_sample_with(&mut self, rd: bool, los: bool, front: &mut dyn FrontEndSim, module: &mut SfpModule) {
+        front.run_clocks(self.params().oversample, module, los);
+        self.set_los(los);
+        self.set_ext_alarm(front.tx_disable());
+        if let Some(d) = front.take_diag() {
+            self.set_sfp_diag(Some(d));
+        }
+        self.push_sample(rd);
+    }
 }
 
 impl CoreSim for CoreModel {
@@ -88,6 +104,7 @@ pub struct RtlCore {
     rx_level: bool,
     tx: UartPinRx,
     out: Vec<u8>,
+    ext_alarm: bool,
 }
 
 struct Ports {
@@ -149,7 +166,30 @@ impl RtlCore {
             rx_level: true,
             tx: UartPinRx::new(div),
             out: Vec::new(),
+            ext_alarm: false,
         })
+    }
+
+    /// One clock: the next host bit on `uart_rx` at the baud rate, the edge, the UART output.
+    fn clock(&mut self, div: u32) {
+        if self.rx_hold == 0 {
+            if let Some(b) = self.rx_bits.pop_front() {
+                self.rx_level = b;
+                self.rx_hold = div;
+            }
+        }
+        self.rx_hold = self.rx_hold.saturating_sub(1);
+        self.m.set(self.ports.uart_rx, self.rx_level as u64);
+        self.m.tick(self.ports.clock);
+        if let Some(b) = self.tx.clock(self.m.get(self.ports.uart_tx) != 0) {
+            self.out.push(b);
+        }
+    }
+
+    fn end_sample(&mut self) {
+        if self.rx_bits.is_empty() && self.rx_hold == 0 {
+            self.rx_level = true;
+        }
     }
 }
 
@@ -158,27 +198,33 @@ impl CoreSim for RtlCore {
         self.m.set(self.ports.rd, rd as u64);
         let div = self.params.baud_divisor();
         for _ in 0..self.params.oversample {
-            if self.rx_hold == 0 {
-                if let Some(b) = self.rx_bits.pop_front() {
-                    self.rx_level = b;
-                    self.rx_hold = div;
-                }
-            }
-            self.rx_hold = self.rx_hold.saturating_sub(1);
-            self.m.set(self.ports.uart_rx, self.rx_level as u64);
-            self.m.tick(self.ports.clock);
-            if let Some(b) = self.tx.clock(self.m.get(self.ports.uart_tx) != 0) {
-                self.out.push(b);
-            }
+            self.clock(div);
         }
-        if self.rx_bits.is_empty() && self.rx_hold == 0 {
-            self.rx_level = true;
+        self.end_sample();
+    }
+    /// Lockstep, one clock at a time: what the front end drove after the last edge is on the
+    /// core's inputs at this edge, then both take it, as two blocks on one clock do.
+    fn push_sample_with(&mut self, rd: bool, los: bool, front: &mut dyn FrontEndSim, module: &mut SfpModule) {
+        self.m.set(self.ports.rd, rd as u64);
+        self.m.set(self.ports.los, los as u64);
+        let div = self.params.baud_divisor();
+        for _ in 0..self.params.oversample {
+            if front.tx_disable() != self.ext_alarm {
+                self.set_ext_alarm(front.tx_disable());
+            }
+            if let Some(d) = front.take_diag() {
+                self.set_sfp_diag(Some(d));
+            }
+            front.clock(module, los);
+            self.clock(div);
         }
+        self.end_sample();
     }
     fn set_los(&mut self, level: bool) {
         self.m.set(self.ports.los, level as u64);
     }
     fn set_ext_alarm(&mut self, level: bool) {
+        self.ext_alarm = level;
         self.m.set(self.ports.ext_alarm, level as u64);
     }
     fn set_sfp_diag(&mut self, diag: Option<[u8; SFP_DIAG_LEN]>) {

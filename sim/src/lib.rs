@@ -1,6 +1,6 @@
 //! The simulated Speckle board (docs/simulation.md): a physical model of the speckle source and
-//! the SFP module, named fault scenarios, and the core (Verilated RTL, or the pure-Rust model when
-//! Verilator is missing) presenting its UART on a pseudo-terminal.
+//! the SFP module, named fault scenarios, and the FPGA logic (the Verilated SFP front end and core,
+//! or pure-Rust models when Verilator is missing) presenting its UART on a pseudo-terminal.
 //!
 //! In-process use, as the host's `--source sim:NAME` does:
 //! ```no_run
@@ -13,12 +13,14 @@ pub mod bench;
 pub mod board;
 pub mod cli;
 pub mod core;
+pub mod frontend;
 pub mod physics;
 pub mod scenario;
 pub mod sfp;
 
-pub use bench::{board_params, Bench};
+pub use bench::{board_params, open_fpga, Bench, Fpga};
 pub use board::{start_board, Board, BoardConfig, BoardStats};
 pub use cli::{cli_main, run, SimArgs};
 pub use core::{open_core, CoreChoice, CoreSim};
+pub use frontend::{open_front_end, FrontEndSim};
 pub use scenario::{Detect, Scenario, UnknownScenario, ALL as SCENARIOS};

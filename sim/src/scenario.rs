@@ -123,7 +123,7 @@ impl Scenario {
             Scenario::Optimal => "design point: 4 emitters, -7 dBm, fast phase drift",
             Scenario::LaserFailure => "one of the 4 emitters dies: power -25 %, contrast 1/2 -> 1/sqrt(3)",
             Scenario::Dark => "all emitters off: no light at the photodiode",
-            Scenario::Saturation => "optical power x8 (1.6 mW) above the module's 1 mW RX high alarm",
+            Scenario::Saturation => "optical power x8 (1.6 mW) above the module's 1 mW RX high alarm; the front end must drop TX_DISABLE",
             Scenario::AlignmentDrift => "fibre coupling decays exp(-t / 3 ms) until the light is gone",
             Scenario::AmbientLight => "room light fading in over 20 ms to 0.3 mW, 100 % flicker at 100 Hz",
             Scenario::ThermalThrottle => "hot driver throttles: phase drift 40x slower, power -30 %, module at 90 C",
@@ -141,8 +141,13 @@ impl Scenario {
             Scenario::Optimal | Scenario::LaserFailure => (Detect::None, 300_000),
             // LOS detector averages over 10 µs; 1000 samples leaves room for its settling.
             Scenario::Dark => (Detect::Los, 1_000),
-            // One poll period of the front end, plus the core's synchroniser.
-            Scenario::Saturation => (Detect::Interlock, crate::bench::poll_samples(p.sample_rate_hz) + 64),
+            // The module's next ADC refresh, the front end's next poll (every 2^20 clocks, ~44 ms)
+            // and its length, plus the core's synchroniser. The board's clock is 4 x the sample
+            // rate (ice40 oversample).
+            Scenario::Saturation => {
+                let oversample = speckle_model::params::CoreParams::ice40().oversample;
+                (Detect::Interlock, crate::bench::interlock_bound_samples(p.sample_rate_hz, oversample) + 64)
+            }
             // ln(0.2 mW / 1 µW) = 5.3 time constants of 3 ms to reach the LOS threshold.
             Scenario::AlignmentDrift => (Detect::Los, ms(5.3 * 3.0) + 2_000),
             // Within the 20 ms fade-in plus one flicker period (10 ms) and one APT window pair.

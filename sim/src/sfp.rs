@@ -1,16 +1,16 @@
-//! The SFP module's management interface (SFF-8472 page A2h over I2C, device address 0xA2) and the
-//! FPGA front end that polls it and runs the laser interlock.
+//! The SFP module's management interface (SFF-8472 page A2h over I2C, device address 0xA2).
 //!
-//! The slave is modelled at the pin level (SCL/SDA, open drain) so that an RTL front end can later
-//! be run against it unchanged; the Rust front end here drives the same pins and is the reference
-//! for what that RTL must do.
+//! The slave is modelled at the pin level (SCL/SDA, open drain) so that the Verilated
+//! `speckle_sfp_frontend` runs against it unchanged (sim/src/frontend.rs, and the Verilator tests
+//! of testbench/, which include this file by path: it must depend on nothing but speckle-model).
+//! [`I2cBus`] is a bit-banging master for the Rust stand-in front end and the unit tests.
 
-use speckle_model::protocol::{sff8472, Limits, SfpDiag, SfpFlags, SfpThresholds, SFP_DIAG_LEN};
+use speckle_model::protocol::{sff8472, Limits, SfpDiag, SfpThresholds};
 
 /// 7-bit I2C address of the diagnostics page (0xA2 as an 8-bit write address).
 pub const A2H_ADDR7: u8 = 0x51;
 /// SFF-8472 byte 110 bit 1: RX_LOS state.
-const STATUS_BYTE: usize = 110;
+pub const STATUS_BYTE: usize = 110;
 
 /// Typical thresholds of a 1000BASE-SX module; RX power high alarm at 0 dBm is what the interlock
 /// trips on.
@@ -48,6 +48,12 @@ pub struct SfpModule {
     ptr: u8,
     ack_ok: bool,
     drive_low: bool,
+    /// ADC values that arrived during a transaction, applied at its STOP.
+    pending_live: Option<([u8; sff8472::LIVE_LEN], bool)>,
+    /// The value last put on the wire from each address, and how many bytes were sent in all:
+    /// what a master really read, for tests that follow a value from the physics to the host.
+    pub sent: [u8; 256],
+    pub bytes_sent: u64,
 }
 
 impl SfpModule {
@@ -67,12 +73,25 @@ impl SfpModule {
             ptr: 0,
             ack_ok: false,
             drive_low: false,
+            pending_live: None,
+            sent: [0; 256],
+            bytes_sent: 0,
         }
     }
 
-    /// What the module's ADCs measured; written to A2h 96..=105 and the LOS status bit.
+    /// What the module's ADCs measured; written to A2h 96..=105 and the LOS status bit. During a
+    /// transaction the update waits for its STOP: SFF-8472 requires multi-byte diagnostics to read
+    /// coherently, so a master never sees the high byte of one conversion with the low of the next.
     pub fn update_live(&mut self, temp_c: f64, vcc_v: f64, bias_ma: f64, tx_mw: f64, rx_mw: f64, los: bool) {
         let live = SfpDiag::live_from_units(temp_c, vcc_v, bias_ma, tx_mw, rx_mw);
+        if self.st == St::Idle {
+            self.apply_live(live, los);
+        } else {
+            self.pending_live = Some((live, los));
+        }
+    }
+
+    fn apply_live(&mut self, live: [u8; sff8472::LIVE_LEN], los: bool) {
         self.mem[sff8472::LIVE_OFFSET..sff8472::LIVE_OFFSET + sff8472::LIVE_LEN].copy_from_slice(&live);
         self.mem[STATUS_BYTE] = (self.mem[STATUS_BYTE] & !0x02) | (u8::from(los) << 1);
     }
@@ -92,6 +111,9 @@ impl SfpModule {
                 self.got_ptr = false;
             } else {
                 self.st = St::Idle;
+                if let Some((live, los)) = self.pending_live.take() {
+                    self.apply_live(live, los);
+                }
             }
         } else if rise {
             match self.st {
@@ -169,6 +191,10 @@ impl SfpModule {
 
     fn load_bit(&mut self) {
         let byte = self.mem[self.ptr as usize];
+        if self.bits == 0 {
+            self.sent[self.ptr as usize] = byte;
+            self.bytes_sent += 1;
+        }
         self.drive_low = (byte >> (7 - self.bits)) & 1 == 0;
     }
 }
@@ -241,50 +267,6 @@ impl<'a> I2cBus<'a> {
     }
 }
 
-/// The FPGA's SFP front end: polls A2h, builds SFP_DIAG payloads, and drops laser-enable (raising
-/// the core's `ext_alarm`) as soon as a poll sees RX power above the module's own high alarm. The
-/// trip latches: re-enabling a laser that just saturated the receiver needs a person.
-#[derive(Clone, Debug, Default)]
-pub struct FrontEnd {
-    pub polls: u8,
-    pub tripped: bool,
-    pub last: Option<[u8; SFP_DIAG_LEN]>,
-}
-
-impl FrontEnd {
-    pub fn poll(&mut self, module: &mut SfpModule) -> [u8; SFP_DIAG_LEN] {
-        let mut bus = I2cBus::new(module);
-        let thr = bus.read(A2H_ADDR7, 0, 40);
-        let live = bus.read(A2H_ADDR7, 96, 10);
-        let status = bus.read(A2H_ADDR7, STATUS_BYTE as u8, 1);
-        self.polls = self.polls.wrapping_add(1);
-        let mut flags = 0;
-        let mut diag = SfpDiag { thresholds_raw: [0; 40], live_raw: [0; 10], flags: SfpFlags(0), poll_counter: self.polls };
-        if let (Some(t), Some(l), Some(s)) = (thr, live, status) {
-            flags |= SfpFlags::PRESENT | SfpFlags::DIAG_VALID;
-            diag.thresholds_raw.copy_from_slice(&t);
-            diag.live_raw.copy_from_slice(&l);
-            if s[0] & 0x02 != 0 {
-                flags |= SfpFlags::LOS;
-            }
-            if diag.rx_power_mw() > diag.thresholds().rx_power_mw.high_alarm {
-                self.tripped = true;
-            }
-        }
-        if self.tripped {
-            flags |= SfpFlags::INTERLOCK;
-        }
-        diag.flags = SfpFlags(flags);
-        let bytes = diag.serialize();
-        self.last = Some(bytes);
-        bytes
-    }
-
-    pub fn laser_enable(&self) -> bool {
-        !self.tripped
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,19 +284,25 @@ mod tests {
     }
 
     #[test]
-    fn interlock_trips_on_rx_power_above_the_high_alarm_and_latches() {
+    fn live_values_wait_for_the_stop_of_a_read_in_progress() {
         let mut m = SfpModule::new(&default_thresholds());
-        let mut fe = FrontEnd::default();
-        m.update_live(40.0, 3.3, 6.0, 0.3, 0.5, false);
-        let d = SfpDiag::parse(&fe.poll(&mut m)).unwrap();
-        assert!(fe.laser_enable() && d.flags.has(SfpFlags::DIAG_VALID) && !d.flags.has(SfpFlags::INTERLOCK));
-        assert!((d.rx_power_mw() - 0.5).abs() < 1e-4);
-        m.update_live(40.0, 3.3, 6.0, 0.3, 1.6, false);
-        fe.poll(&mut m);
-        m.update_live(40.0, 3.3, 6.0, 0.3, 0.0, true);
-        let d = SfpDiag::parse(&fe.poll(&mut m)).unwrap();
-        assert!(!fe.laser_enable());
-        assert!(d.flags.has(SfpFlags::INTERLOCK) && d.flags.has(SfpFlags::LOS));
-        assert_eq!(d.poll_counter, 3);
+        m.update_live(40.0, 3.3, 6.0, 0.3, 0.2, false);
+        let old = m.mem[96..106].to_vec();
+        let mut bus = I2cBus::new(&mut m);
+        bus.start();
+        bus.write_byte(A2H_ADDR7 << 1);
+        bus.module.update_live(40.0, 3.3, 6.0, 0.3, 1.6, true);
+        assert_eq!(bus.module.mem[96..106], old[..], "changed mid-transaction");
+        bus.stop();
+        assert_eq!(m.mem[96..106], SfpDiag::live_from_units(40.0, 3.3, 6.0, 0.3, 1.6)[..]);
+        assert_eq!(m.mem[STATUS_BYTE] & 0x02, 0x02);
+    }
+
+    #[test]
+    fn the_slave_records_what_it_put_on_the_wire() {
+        let mut m = SfpModule::new(&default_thresholds());
+        m.update_live(40.0, 3.3, 6.0, 0.3, 0.2, false);
+        let live = I2cBus::new(&mut m).read(A2H_ADDR7, 96, 10).unwrap();
+        assert_eq!((&m.sent[96..106], m.bytes_sent), (&live[..], 10));
     }
 }

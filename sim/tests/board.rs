@@ -2,15 +2,12 @@
 
 mod common;
 use speckle_model::protocol::{AckResult, Command, Decoder, FrameType, Payload};
-use speckle_sim::{board_params, open_core, Bench, Board, BoardConfig, CoreChoice, Scenario};
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use speckle_sim::{board_params, Bench, Board, BoardConfig, CoreChoice, Scenario};
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 fn bytes_of(sc: Scenario, seed: u64, samples: u64) -> Vec<u8> {
-    let params = board_params(1_000_000).unwrap();
-    let (core, _) = open_core(CoreChoice::Auto, "ice40", &params).unwrap();
-    Bench::new(sc, seed, core).run(samples)
+    Bench::open(sc, seed, 1_000_000, CoreChoice::Auto).unwrap().run(samples)
 }
 
 #[test]
@@ -27,10 +24,8 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 /// (its startup test fails), while the default onset lets healthy blocks out first.
 #[test]
 fn fault_onset_zero_means_faulty_from_power_on() {
-    let params = board_params(1_000_000).unwrap();
     let conditioned = |onset: Option<u64>| {
-        let (core, _) = open_core(CoreChoice::Model, "ice40", &params).unwrap();
-        let mut b = Bench::new(Scenario::Stuck, 5, core);
+        let mut b = Bench::open(Scenario::Stuck, 5, 1_000_000, CoreChoice::Model).unwrap();
         if let Some(o) = onset {
             b.onset = o;
         }
@@ -61,20 +56,6 @@ fn board_params_refuse_impossible_bauds() {
     assert_eq!(p.clock_hz % 115_200, 0);
 }
 
-/// Reads whatever arrives within `d` from a non-blocking fd.
-fn read_for(f: &mut std::fs::File, d: Duration) -> Vec<u8> {
-    let end = Instant::now() + d;
-    let mut out = Vec::new();
-    let mut buf = [0u8; 4096];
-    while Instant::now() < end {
-        match f.read(&mut buf) {
-            Ok(n) if n > 0 => out.extend_from_slice(&buf[..n]),
-            _ => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
-    out
-}
-
 #[test]
 fn pty_carries_paced_frames_and_answers_commands() {
     let board = Board::start(BoardConfig {
@@ -87,24 +68,19 @@ fn pty_carries_paced_frames_and_answers_commands() {
     })
     .unwrap();
     assert_eq!(board.core_kind(), "model");
-    let mut tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(board.path())
-        .unwrap();
+    let mut tty = common::open_tty(board.path());
     let mut dec = Decoder::new();
-    dec.push(&read_for(&mut tty, Duration::from_millis(300)));
+    dec.push(&common::read_for(&mut tty, Duration::from_millis(300)));
     while dec.pop().is_some() {}
     let t = Instant::now();
-    let window = read_for(&mut tty, Duration::from_millis(700));
+    let window = common::read_for(&mut tty, Duration::from_millis(700));
     let secs = t.elapsed().as_secs_f64();
     // Paced to the line rate: at most baud/10 bytes per second (plus a pty buffer's worth of slack).
     assert!((window.len() as f64) < 100_000.0 * secs + 4096.0, "{} bytes in {secs:.2} s", window.len());
     let frames = dec.feed(&window);
     assert!(frames.iter().any(|f| f.ftype == FrameType::Conditioned), "no CONDITIONED frames in {} bytes", window.len());
     tty.write_all(&Command::RequestStatus.encode(0x4242)).unwrap();
-    let reply = dec.feed(&read_for(&mut tty, Duration::from_millis(500)));
+    let reply = dec.feed(&common::read_for(&mut tty, Duration::from_millis(500)));
     let ack = reply.iter().find_map(|f| match f.payload() {
         Ok(Payload::Ack(a)) => Some(a),
         _ => None,

@@ -4,7 +4,7 @@
 
 use speckle_model::protocol::{Command, Decoder, Frame, FrameType, Payload, SfpDiag, Status};
 use speckle_sim::scenario::ONSET_SAMPLES;
-use speckle_sim::{board_params, open_core, Bench, CoreChoice, Detect, Scenario};
+use speckle_sim::{Bench, CoreChoice, Detect, Scenario};
 
 pub struct Outcome {
     pub detect: Detect,
@@ -20,6 +20,7 @@ pub struct Outcome {
     pub conditioned_after: usize,
     pub decoder: Decoder,
     pub core_kind: &'static str,
+    pub front_kind: &'static str,
 }
 
 /// Samples a REQUEST_STATUS takes to arrive: 10 bytes of 10 bits at the baud rate.
@@ -29,10 +30,8 @@ fn cmd_latency(b: &Bench) -> u64 {
 }
 
 pub fn run(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
-    let params = board_params(1_000_000).unwrap();
-    let (core, _why) = open_core(choice, "ice40", &params).unwrap();
-    let core_kind = core.kind();
-    let mut b = Bench::new(sc, seed, core);
+    let mut b = Bench::open(sc, seed, 1_000_000, choice).unwrap();
+    let (core_kind, front_kind) = (b.core.kind(), b.front.kind());
     let (detect, within) = sc.expect(&b.base);
     let lat = cmd_latency(&b);
     // The core holds one pending STATUS, so the first answer must be on the wire before the second
@@ -74,6 +73,7 @@ pub fn run(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
         conditioned_after: count(&frames[i1..]),
         decoder,
         core_kind,
+        front_kind,
     }
 }
 
@@ -86,7 +86,7 @@ pub fn check(sc: Scenario, seed: u64) -> Outcome {
 pub fn check_on(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
     let o = run(sc, seed, choice);
     let name = sc.name();
-    eprintln!("{name}: core {}, alarms at the deadline {:?}", o.core_kind, o.after.alarms.names());
+    eprintln!("{name}: core {}, front end {}, alarms at the deadline {:?}", o.core_kind, o.front_kind, o.after.alarms.names());
     assert_eq!(o.decoder.stats().bad_crc, 0, "{name}: corrupt frames on a clean link");
     assert_eq!(o.decoder.stats().lost, 0, "{name}: frames lost");
     assert_eq!(o.before.alarms.0, 0, "{name}: false alarm before the onset: {:?}", o.before.alarms.names());
@@ -112,4 +112,46 @@ pub fn check_on(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
         }
     }
     o
+}
+
+/// Runs `sc` on `choice` for `samples`, then asks for STATUS: the SFP_DIAG frame that follows it,
+/// and the bench (what the module and the front end did meanwhile).
+pub fn diag_at(sc: Scenario, seed: u64, choice: CoreChoice, samples: u64) -> (SfpDiag, Bench) {
+    let mut b = Bench::open(sc, seed, 1_000_000, choice).unwrap();
+    b.run(samples);
+    let lat = cmd_latency(&b);
+    b.core.push_host_bytes(&Command::RequestStatus.encode(7));
+    let frames = Decoder::new().feed(&b.run(lat + 20_000));
+    let at = frames.iter().position(|f| f.ftype == FrameType::Status).expect("STATUS answer");
+    let diag = frames.get(at + 1).and_then(|f| match f.payload() {
+        Ok(Payload::SfpDiag(d)) => Some(d),
+        _ => None,
+    });
+    (diag.unwrap_or_else(|| panic!("{}: no SFP_DIAG after STATUS", sc.name())), b)
+}
+
+/// The board's pty, opened as the host opens a serial port but non-blocking.
+pub fn open_tty(path: &std::path::Path) -> std::fs::File {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .unwrap()
+}
+
+/// Reads whatever arrives within `d` from a non-blocking fd.
+pub fn read_for(f: &mut std::fs::File, d: std::time::Duration) -> Vec<u8> {
+    use std::io::Read;
+    let end = std::time::Instant::now() + d;
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while std::time::Instant::now() < end {
+        match f.read(&mut buf) {
+            Ok(n) if n > 0 => out.extend_from_slice(&buf[..n]),
+            _ => std::thread::sleep(std::time::Duration::from_millis(2)),
+        }
+    }
+    out
 }
