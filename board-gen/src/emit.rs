@@ -33,6 +33,10 @@ pub fn ports(b: &Board) -> Vec<(String, String, &'static str)> {
 pub fn pcf(b: &Board) -> String {
     let mut s = header(b, "#");
     for (port, pin, _) in ports(b) {
+        if port == "sfp_rd" && b.rd_mode == RdMode::Lvds {
+            // Only the true (DPxxB) pin is located: nextpnr keeps the pair's other pad for the complement.
+            let _ = writeln!(s, "# sfp_rd: SB_LVDS_INPUT, RD+ on {pin}, RD- on {}", b.rd_n.as_deref().unwrap_or("-"));
+        }
         let _ = writeln!(s, "set_io -nowarn {port} {pin}");
     }
     let _ = writeln!(s, "set_frequency clk_osc {}", b.osc_hz as f64 / 1e6);
@@ -97,6 +101,23 @@ fn open_drain(b: &Board) -> String {
     }
 }
 
+/// The RD input buffer; `rd` is asynchronous either way (the core's sampler synchronises it).
+fn rd_input(b: &Board) -> String {
+    match (b.family, b.rd_mode) {
+        // PIN_TYPE 0000_01: no output, unregistered input. The differential receiver compares the
+        // located DPxxB pad (RD+) with its DPxxA partner (RD-, not in the pcf).
+        (Family::Ice40, RdMode::Lvds) => format!(
+            "    // RD+/RD- on the LVDS pair {}/{}.\n    wire rd;\n    \
+             SB_IO #(.PIN_TYPE(6'b0000_01), .IO_STANDARD(\"SB_LVDS_INPUT\")) rd_io (.PACKAGE_PIN(sfp_rd), .D_IN_0(rd));\n",
+            b.rd_p,
+            b.rd_n.as_deref().unwrap_or("-")
+        ),
+        // ECP5: IO_TYPE=LVDS in the lpf turns the port's input buffer into the differential receiver.
+        (Family::Ecp5, RdMode::Lvds) => format!("    // RD+/RD- on the LVDS pair {}/{} (IO_TYPE=LVDS in the lpf).\n    wire rd = sfp_rd;\n", b.rd_p, b.rd_n.as_deref().unwrap_or("-")),
+        (_, RdMode::Single) => "    // RD+ from the breakout's comparator (rd_mode = \"single\").\n    wire rd = sfp_rd;\n".into(),
+    }
+}
+
 /// boards/top/<board>_top.v: module `speckle_<board>_top` (dashes become underscores).
 pub fn top(b: &Board) -> String {
     let module = format!("speckle_{}_top", b.name.replace('-', "_"));
@@ -126,6 +147,7 @@ pub fn top(b: &Board) -> String {
          reg [3:0] reset_count = 4'd0;\n    wire reset = ~&reset_count;\n    \
          always @(posedge clock)\n        if (!locked) reset_count <= 4'd0;\n        else if (reset) reset_count <= reset_count + 4'd1;\n\n",
     );
+    s.push_str(&rd_input(b));
     s.push_str("    wire scl_oe, sda_oe, sda_in, tx_disable;\n    wire [415:0] sfp_diag;\n");
     s.push_str(&open_drain(b));
     let diag = if b.sfp_diag {
@@ -141,7 +163,7 @@ pub fn top(b: &Board) -> String {
          // TX_DISABLE high turns the laser off; it is also the core's external alarm.\n    \
          assign sfp_tx_disable = tx_disable;\n\n    \
          wire alarm, gate_open, startup_done, activity;\n    \
-         speckle_core core (.clock(clock), .reset(reset), .rd(sfp_rd), .los(sfp_los), .ext_alarm(tx_disable),\n        \
+         speckle_core core (.clock(clock), .reset(reset), .rd(rd), .los(sfp_los), .ext_alarm(tx_disable),\n        \
          .sfp_diag(@DIAG_BUS@), .sfp_diag_en(@DIAG_EN@), .uart_rx(uart_rx), .uart_tx(uart_tx), .alarm(alarm),\n        \
          .gate_open(gate_open), .startup_done(startup_done), .activity(activity));\n",
     );

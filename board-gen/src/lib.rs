@@ -6,6 +6,7 @@
 //! nextpnr twenty minutes later names neither.
 
 pub mod emit;
+pub mod pins;
 pub mod pll;
 pub mod tree;
 
@@ -17,7 +18,9 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RdMode {
-    /// The FPGA's own LVDS input buffer on `rd_p` (the N pin is implied by the pair).
+    /// The FPGA's own LVDS input buffer on `rd_p`, the pair's true pin (iCE40 SB_IO
+    /// `SB_LVDS_INPUT`: LP/HX bank 3 or any UltraPlus pair; ECP5 `IO_TYPE=LVDS`: banks 2, 3, 6, 7).
+    /// The N pin is implied by the pair; `rd_n` names it and is checked against the pin database.
     Lvds,
     /// One single-ended input: RD+ through an external comparator / AC-coupled bias network.
     Single,
@@ -197,9 +200,6 @@ impl Board {
             (RdMode::Single, None) => None,
             (RdMode::Single, Some(_)) => return Err(err(file, "pins.rd_n", "set, but rd_mode is `single` (one input: RD+ via a comparator)")),
         };
-        if rd_mode == RdMode::Lvds && family == Family::Ice40 {
-            return Err(err(file, "pins.rd_mode", "`lvds` is not offered on iCE40 here: only bank 3 of LP/HX parts has LVDS inputs; use `single` (docs/boards.md)"));
-        }
         let leds = pins.leds.clone().unwrap_or_default();
         if leds.len() > 4 {
             return Err(err(file, "pins.leds", format!("{} LEDs: at most 4 (alarm, gate_open, startup_done, activity)", leds.len())));
@@ -233,6 +233,7 @@ impl Board {
             leds,
             leds_active_low: pins.leds_active_low.unwrap_or(false),
         };
+        b.check_pins(file)?;
         let mut used: Vec<(&str, &str)> = vec![
             ("clock.osc_pin", &b.osc_pin),
             ("pins.rd_p", &b.rd_p),
@@ -253,6 +254,34 @@ impl Board {
             }
         }
         Ok(b)
+    }
+}
+
+impl Board {
+    /// Every pin against the package's pin-out (when the pin database has the package), and an LVDS
+    /// RD pair against the silicon: true pin, its partner as `rd_n`, a bank with receivers.
+    fn check_pins(&self, file: &Path) -> Result<(), String> {
+        let package = pins::Package::find(self.family, &self.device, &self.package);
+        if let Some(pkg) = &package {
+            let mut all = vec![("clock.osc_pin".to_string(), &self.osc_pin), ("pins.rd_p".into(), &self.rd_p), ("pins.los".into(), &self.los)];
+            all.extend([("pins.tx_disable".into(), &self.tx_disable), ("pins.scl".into(), &self.scl), ("pins.sda".into(), &self.sda)]);
+            all.extend([("pins.uart_tx".into(), &self.uart_tx), ("pins.uart_rx".into(), &self.uart_rx)]);
+            all.extend(self.leds.iter().enumerate().map(|(i, l)| (format!("pins.leds[{i}]"), l)));
+            for (field, p) in all {
+                pkg.check(p).map_err(|e| err(file, &field, e))?;
+            }
+        }
+        if self.rd_mode == RdMode::Lvds {
+            let pkg = package.ok_or_else(|| {
+                err(file, "pins.rd_mode", format!("`lvds` needs the package's pin-out to check the pair, and {} {} is not in the pin database (board-gen/data/)", self.device, self.package))
+            })?;
+            let n = pkg.lvds_partner(&self.device, &self.rd_p).map_err(|e| err(file, "pins.rd_p", e))?;
+            let given = self.rd_n.as_deref().unwrap_or_default();
+            if !given.eq_ignore_ascii_case(&n) {
+                return Err(err(file, "pins.rd_n", format!("`{given}` is not the complement of rd_p `{}`: its pair partner is `{n}`", self.rd_p)));
+            }
+        }
+        Ok(())
     }
 }
 

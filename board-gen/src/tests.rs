@@ -7,12 +7,19 @@ fn repo() -> PathBuf {
 
 /// A copy of boards/icebreaker.toml with `edit` applied, in its own directory.
 fn variant(tag: &str, edit: impl Fn(String) -> String) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("speckle-boards-{tag}-{}", std::process::id()));
+    variant_of("icebreaker", tag, edit)
+}
+
+/// A copy of boards/<board>.toml with `edit` applied, in its own directory.
+fn variant_of(board: &str, tag: &str, edit: impl Fn(String) -> String) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("speckle-boards-{board}-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let text = std::fs::read_to_string(repo().join("boards/icebreaker.toml")).unwrap();
-    let file = dir.join("icebreaker.toml");
-    std::fs::write(&file, edit(text)).unwrap();
+    let text = std::fs::read_to_string(repo().join(format!("boards/{board}.toml"))).unwrap();
+    let file = dir.join(format!("{board}.toml"));
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "{tag}: the edit changed nothing in boards/{board}.toml");
+    std::fs::write(&file, edited).unwrap();
     (dir, file)
 }
 
@@ -72,7 +79,7 @@ fn other_mistakes_name_their_field() {
     let cases: [(&str, &str, &str, &str); 5] = [
         ("dup", "sda = \"3\"", "sda = \"4\"", "pins.sda: pin 4 is already used by pins.rd_p"),
         ("dev", "device = \"up5k\"", "device = \"up6k\"", "device: `up6k` is not a nextpnr device"),
-        ("lvds", "rd_mode = \"single\"", "rd_mode = \"lvds\"\nrd_n = \"3\"", "pins.rd_mode: `lvds` is not offered on iCE40"),
+        ("lvds", "rd_mode = \"single\"", "rd_mode = \"lvds\"\nrd_n = \"3\"", "pins.rd_n: pin 3 is already used by pins.sda"),
         ("typo", "los = \"2\"", "loss = \"2\"", "unknown field `loss`"),
         ("fam", "family = \"ice40\"", "family = \"gowin\"", "family: `gowin` is not supported"),
     ];
@@ -98,5 +105,8 @@ fn top_wires_the_pll_front_end_and_core() {
     // The template shows the LVDS form: only the P pin is located, with IO_TYPE=LVDS.
     let t = Board::load(&repo().join("boards/custom.toml")).unwrap();
     assert!(t.template && emit::files(&t).is_empty());
-    assert!(emit::lpf(&t).contains("LOCATE COMP \"sfp_rd\" SITE \"A2\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVDS; # N: B1"));
+    assert!(emit::lpf(&t).contains("LOCATE COMP \"sfp_rd\" SITE \"D1\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVDS; # N: E2"));
 }
+
+#[cfg(test)]
+mod lvds;

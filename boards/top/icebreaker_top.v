@@ -24,6 +24,8 @@ module speckle_icebreaker_top (
         if (!locked) reset_count <= 4'd0;
         else if (reset) reset_count <= reset_count + 4'd1;
 
+    // RD+ from the breakout's comparator (rd_mode = "single").
+    wire rd = sfp_rd;
     wire scl_oe, sda_oe, sda_in, tx_disable;
     wire [415:0] sfp_diag;
     SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) scl_io (.PACKAGE_PIN(sfp_scl), .OUTPUT_ENABLE(scl_oe), .D_OUT_0(1'b0), .D_IN_0());
@@ -36,7 +38,7 @@ module speckle_icebreaker_top (
     assign sfp_tx_disable = tx_disable;
 
     wire alarm, gate_open, startup_done, activity;
-    speckle_core core (.clock(clock), .reset(reset), .rd(sfp_rd), .los(sfp_los), .ext_alarm(tx_disable),
+    speckle_core core (.clock(clock), .reset(reset), .rd(rd), .los(sfp_los), .ext_alarm(tx_disable),
         .sfp_diag(416'd0), .sfp_diag_en(1'b0), .uart_rx(uart_rx), .uart_tx(uart_tx), .alarm(alarm),
         .gate_open(gate_open), .startup_done(startup_done), .activity(activity));
     // LEDs: led[0] alarm, led[1] gate open, led[2] startup done, led[3] activity.

@@ -31,6 +31,8 @@ module speckle_ulx3s_top (
         if (!locked) reset_count <= 4'd0;
         else if (reset) reset_count <= reset_count + 4'd1;
 
+    // RD+ from the breakout's comparator (rd_mode = "single").
+    wire rd = sfp_rd;
     wire scl_oe, sda_oe, sda_in, tx_disable;
     wire [415:0] sfp_diag;
     assign sfp_scl = scl_oe ? 1'b0 : 1'bz;
@@ -43,7 +45,7 @@ module speckle_ulx3s_top (
     assign sfp_tx_disable = tx_disable;
 
     wire alarm, gate_open, startup_done, activity;
-    speckle_core core (.clock(clock), .reset(reset), .rd(sfp_rd), .los(sfp_los), .ext_alarm(tx_disable),
+    speckle_core core (.clock(clock), .reset(reset), .rd(rd), .los(sfp_los), .ext_alarm(tx_disable),
         .sfp_diag(sfp_diag), .sfp_diag_en(1'b1), .uart_rx(uart_rx), .uart_tx(uart_tx), .alarm(alarm),
         .gate_open(gate_open), .startup_done(startup_done), .activity(activity));
     // LEDs: led[0] alarm, led[1] gate open, led[2] startup done, led[3] activity.
