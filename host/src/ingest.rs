@@ -284,6 +284,10 @@ impl Worker {
         let now = Instant::now();
         let dt = now.duration_since(self.last_row.0).as_secs_f64().max(1e-6);
         let st = add_stats(self.prior, self.decoder.stats());
+        let cutoff = |f: fn(&Status) -> u16| s.map(f);
+        let (rct_cutoff, apt_cutoff) = (cutoff(|s| s.rct_cutoff), cutoff(|s| s.apt_cutoff));
+        let (markov_lo_cutoff, markov_hi_cutoff) = (cutoff(|s| s.markov_lo), cutoff(|s| s.markov_hi));
+        let window = cutoff(|s| s.window);
         let s = s.copied().unwrap_or_default();
         let (host_rct, host_apt, host_markov) = self.raw.as_ref().map(|r| r.failures()).unwrap_or_default();
         let row = Row {
@@ -317,6 +321,11 @@ impl Worker {
             apt_max_count: s.apt_max_count,
             markov_min: s.markov_min,
             markov_max: s.markov_max,
+            rct_cutoff,
+            apt_cutoff,
+            markov_lo_cutoff,
+            markov_hi_cutoff,
+            window,
             host_rct_failures: host_rct,
             host_apt_failures: host_apt,
             host_markov_failures: host_markov,
@@ -326,6 +335,7 @@ impl Worker {
             sfp_tx_power_mw: self.sfp.as_ref().map(|d| d.tx_power_mw()),
             sfp_rx_power_mw: self.sfp.as_ref().map(|d| d.rx_power_mw()),
             sfp_flags: self.sfp.as_ref().map(|d| d.flags.0),
+            sfp_diag_hex: self.sfp.as_ref().map(|d| d.serialize().iter().map(|b| format!("{b:02x}")).collect()),
             in_bytes_per_s: (self.bytes_in - self.last_row.1) as f64 / dt,
             out_bytes_per_s: (self.bytes_out - self.last_row.2) as f64 / dt,
         };

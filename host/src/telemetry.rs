@@ -30,6 +30,7 @@ enum Kind {
     F64,
     OptF64,
     OptI32,
+    OptStr,
 }
 
 /// Column order of the files; names are the `Row` field names.
@@ -60,6 +61,11 @@ const COLUMNS: &[(&str, Kind)] = &[
     ("apt_max_count", Kind::I32),
     ("markov_min", Kind::I32),
     ("markov_max", Kind::I32),
+    ("rct_cutoff", Kind::OptI32),
+    ("apt_cutoff", Kind::OptI32),
+    ("markov_lo_cutoff", Kind::OptI32),
+    ("markov_hi_cutoff", Kind::OptI32),
+    ("window", Kind::OptI32),
     ("host_rct_failures", Kind::I64),
     ("host_apt_failures", Kind::I64),
     ("host_markov_failures", Kind::I64),
@@ -69,6 +75,7 @@ const COLUMNS: &[(&str, Kind)] = &[
     ("sfp_tx_power_mw", Kind::OptF64),
     ("sfp_rx_power_mw", Kind::OptF64),
     ("sfp_flags", Kind::OptI32),
+    ("sfp_diag_hex", Kind::OptStr),
     ("in_bytes_per_s", Kind::F64),
     ("out_bytes_per_s", Kind::F64),
 ];
@@ -86,6 +93,7 @@ pub fn schema_text() -> String {
             Kind::F64 => "REQUIRED DOUBLE %s",
             Kind::OptF64 => "OPTIONAL DOUBLE %s",
             Kind::OptI32 => "OPTIONAL INT32 %s",
+            Kind::OptStr => "OPTIONAL BYTE_ARRAY %s (UTF8)",
         };
         s += &format!("  {};\n", t.replace("%s", name));
     }
@@ -197,6 +205,10 @@ fn write_group(o: &mut Open) -> Result<(), String> {
             (ColumnWriter::BoolColumnWriter(w), _) => {
                 let v: Vec<bool> = vals.map(|v| v.as_bool().unwrap_or(false)).collect();
                 w.write_batch(&v, None, None)
+            }
+            (ColumnWriter::ByteArrayColumnWriter(w), Kind::OptStr) => {
+                let v: Vec<ByteArray> = vals.filter_map(|v| v.as_str()).map(ByteArray::from).collect();
+                w.write_batch(&v, Some(&present), None)
             }
             (ColumnWriter::ByteArrayColumnWriter(w), _) => {
                 let v: Vec<ByteArray> = vals.map(|v| ByteArray::from(v.as_str().unwrap_or(""))).collect();

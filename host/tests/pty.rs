@@ -67,6 +67,8 @@ fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
     assert_eq!(long(&last["bad_crc"]), 0);
     assert!(long(&last["bytes_out"]) as usize <= bytes.len() && long(&last["bytes_out"]) > 0);
     assert!(long(&last["time_ms"]) > 1_700_000_000_000);
+    let c = speckle_model::params::CoreParams::ice40().cutoffs();
+    assert_eq!((long(&last["rct_cutoff"]), long(&last["apt_cutoff"])), (c.rct as i64, c.apt as i64), "the board's cutoffs travel in the row");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -40,6 +40,13 @@ pub struct TelemetryRow {
     pub apt_max_count: u16,
     pub markov_min: u16,
     pub markov_max: u16,
+    /// The board's cutoffs and window from this row's STATUS (None in a row without one), so a
+    /// reader of the socket or the files judges the counters against what the board enforces.
+    pub rct_cutoff: Option<u16>,
+    pub apt_cutoff: Option<u16>,
+    pub markov_lo_cutoff: Option<u16>,
+    pub markov_hi_cutoff: Option<u16>,
+    pub window: Option<u16>,
     pub host_rct_failures: u64,
     pub host_apt_failures: u64,
     pub host_markov_failures: u64,
@@ -49,6 +56,9 @@ pub struct TelemetryRow {
     pub sfp_tx_power_mw: Option<f64>,
     pub sfp_rx_power_mw: Option<f64>,
     pub sfp_flags: Option<u8>,
+    /// The latest SFP_DIAG payload as hex: it carries the module's own alarm and warning
+    /// thresholds (A2h bytes 0–39), which the decoded columns above do not.
+    pub sfp_diag_hex: Option<String>,
     pub in_bytes_per_s: f64,
     pub out_bytes_per_s: f64,
 }

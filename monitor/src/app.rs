@@ -39,6 +39,8 @@ pub struct Channel {
     prev_status: Option<(f64, Status)>,
     pub sfp: Option<SfpDiag>,
     pub row: Option<TelemetryRow>,
+    /// Cutoffs and window from the latest daemon row that had a STATUS.
+    pub row_cutoffs: Option<(Cutoffs, u32)>,
     pub decoder: DecoderStats,
     pub t_s: f64,
     pub bytes_in: u64,
@@ -49,8 +51,12 @@ pub struct Channel {
 }
 
 impl Channel {
-    /// Cutoffs from the board's STATUS; before the first one, from the ice40 profile.
+    /// Cutoffs from the board's STATUS, else from the latest daemon row that carried them, else
+    /// (before either) from the ice40 profile.
     pub fn cutoffs(&self) -> (Cutoffs, u32) {
+        if let (None, Some(c)) = (&self.status, self.row_cutoffs) {
+            return c;
+        }
         match &self.status {
             Some(s) => (
                 Cutoffs {
@@ -339,6 +345,15 @@ impl App {
             HISTORY,
         );
         ch.t_s = r.time_ms as f64 / 1000.0;
+        if let (Some(rct), Some(apt), Some(lo), Some(hi), Some(w)) =
+            (r.rct_cutoff, r.apt_cutoff, r.markov_lo_cutoff, r.markov_hi_cutoff, r.window)
+        {
+            let c = Cutoffs { rct: rct as u32, apt: apt as u32, markov_lo: lo as u32, markov_hi: hi as u32 };
+            ch.row_cutoffs = Some((c, w as u32));
+        }
+        if let Some(d) = r.sfp_diag_hex.as_deref().and_then(parse_sfp_hex) {
+            ch.sfp = Some(d);
+        }
         ch.bytes_in = r.bytes_in;
         ch.conditioned_bytes = r.bytes_out;
         let t = format!("{:8.3}s", ch.t_s);
@@ -368,4 +383,13 @@ impl App {
             );
         }
     }
+}
+
+/// The daemon row's SFP_DIAG payload (hex) back into the frame's fields; None when malformed.
+fn parse_sfp_hex(hex: &str) -> Option<SfpDiag> {
+    let bytes = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect::<Option<Vec<u8>>>()?;
+    SfpDiag::parse(&bytes).ok()
 }

@@ -36,7 +36,19 @@ fn socket_rows_reach_the_views_and_garbage_is_reported() {
     let (tx, rx) = std::sync::mpsc::channel();
     spawn_socket(path.clone(), tx);
     let (mut conn, _) = listener.accept().unwrap();
-    writeln!(conn, "{DAEMON_LINE}\nnot json").unwrap();
+    // The daemon's row also carries the board's cutoffs and the raw SFP_DIAG payload (with the
+    // module's thresholds); values unlike the ice40 profile's, so the view must have used them.
+    let mut row: serde_json::Value = serde_json::from_str(DAEMON_LINE).unwrap();
+    let mut diag = [0u8; 52];
+    diag[32..34].copy_from_slice(&12_345u16.to_be_bytes()); // RX power high alarm, 0.1 µW units
+    diag[48..50].copy_from_slice(&1816u16.to_be_bytes()); // live RX power (A2h 104..105)
+    diag[50] = 0x03;
+    let hex: String = diag.iter().map(|b| format!("{b:02x}")).collect();
+    for (k, v) in [("rct_cutoff", 77), ("apt_cutoff", 801), ("markov_lo_cutoff", 300), ("markov_hi_cutoff", 600), ("window", 1024)] {
+        row[k] = v.into();
+    }
+    row["sfp_diag_hex"] = hex.into();
+    writeln!(conn, "{row}\nnot json").unwrap();
     drop(conn);
     let mut app = App::new(EmojiTable::default_table(), true, "socket".into());
     let mut rows = 0;
@@ -56,11 +68,12 @@ fn socket_rows_reach_the_views_and_garbage_is_reported() {
         h.contains("FAIL RCT max run 65535") && h.contains("alarms latched: RCT + APT + Markov"),
         "{h}"
     );
+    assert!(h.contains("cutoff 77") && !h.contains("ice40 profile"), "{h}");
     let e = flat_screen(&mut app, View::Events);
     assert!(e.contains("ALARM latched: RCT + APT + Markov"), "{e}");
     assert!(e.contains("unreadable telemetry line"), "{e}");
     let s = flat_screen(&mut app, View::Sfp);
-    assert!(s.contains("RX 0.1816 mW"), "{s}");
+    assert!(s.contains("RX power 0.1816") && s.contains("1.2345 mW"), "{s}");
     let t = flat_screen(&mut app, View::Throughput);
     assert!(
         t.contains("in 493 B/s out 0 B/s (daemon)") && t.contains("discarded blocks 2"),

@@ -71,9 +71,9 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
         ),
         _ => return out,
     };
-    if ch.status.is_none() {
+    if ch.status.is_none() && ch.row_cutoffs.is_none() {
         out.push(Line::from(
-            "cutoffs: ice40 profile (telemetry rows do not carry them)",
+            "cutoffs: ice40 profile (no STATUS seen yet)",
         ));
     }
     let markov_ok = mmin == 0xFFFF || (mmin as u32 >= c.markov_lo && mmax as u32 <= c.markov_hi);

@@ -30,7 +30,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             let r = ch.row.as_ref();
             match r.and_then(|r| r.sfp_rx_power_mw) {
                 Some(p) => lines.push(Line::from(format!(
-                    "RX {p:.4} mW  TX {:.4} mW  temp {:.1} °C  flags {:#04x} (thresholds are not in telemetry rows)",
+                    "RX {p:.4} mW  TX {:.4} mW  temp {:.1} °C  flags {:#04x} (this daemon's rows carry no thresholds)",
                     r.and_then(|r| r.sfp_tx_power_mw).unwrap_or(f64::NAN),
                     r.and_then(|r| r.sfp_temp_c).unwrap_or(f64::NAN),
                     r.and_then(|r| r.sfp_flags).unwrap_or(0)
