@@ -5,7 +5,7 @@
 
 use crate::row::TelemetryRow;
 use speckle_model::protocol::{Command, Decoder, DecoderStats, Mode, Payload, SfpDiag, Status};
-use speckle_sim::{board_params, open_core, Bench, CoreChoice, Scenario};
+use speckle_sim::{board_params, open_fpga, Bench, CoreChoice, Scenario};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
@@ -78,10 +78,10 @@ pub struct SimSource {
 
 fn open_bench(s: Scenario, seed: u64) -> Result<Bench, String> {
     let p = board_params(SIM_BAUD)?;
-    // The CoreModel, not Verilator: the Verilated core runs far slower than real time, and the
-    // monitor shows a live picture. The sim's tests hold the two cores to the same behaviour.
-    let (core, _) = open_core(CoreChoice::Model, "ice40", &p)?;
-    Ok(Bench::new(s, seed, core))
+    // The Rust models, not Verilator: the Verilated board runs far slower than real time, and the
+    // monitor shows a live picture. The sim's tests hold models and RTL to the same behaviour.
+    let fpga = open_fpga(CoreChoice::Model, "ice40", &p)?;
+    Ok(Bench::new(s, seed, fpga.core, fpga.front))
 }
 
 impl SimSource {
