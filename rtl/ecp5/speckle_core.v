@@ -926,7 +926,9 @@ module speckle_core$cond(clock,reset,in_bit,in_valid,in_ready,abort,digest,diges
     wire s_in_ready;
     // The n_in-th bit completes the block: from then on an abort no longer touches it.
     wire abort_eff = abort && !(byte_full && last_byte);
-    assign in_ready = !byte_full && !abort_eff;
+    // Equal to !byte_full && !abort_eff (abort_eff differs from abort only while byte_full), but
+    // without the last_byte decode between abort and the ready chain back to the holdback.
+    assign in_ready = !byte_full && !abort;
     wire take = in_ready && in_valid;
     wire hand = byte_full && s_in_ready;
     always @(posedge clock) begin
@@ -1810,6 +1812,9 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
     reg  flush_q$d;
     wire  flush_q$q;
     reg  flush_q$clock;
+    reg  open_q$d;
+    wire  open_q$q;
+    reg  open_q$clock;
     reg  [15:0] rct_n$d;
     wire  [15:0] rct_n$q;
     reg  rct_n$clock;
@@ -1891,6 +1896,11 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
         .q(flush_q$q),
         .clock(flush_q$clock)
     );
+    speckle_core$gate$open_q open_q(
+        .d(open_q$d),
+        .q(open_q$q),
+        .clock(open_q$clock)
+    );
     speckle_core$gate$rct_n rct_n(
         .d(rct_n$d),
         .q(rct_n$q),
@@ -1922,6 +1932,7 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
         count$clock = clock;
         startup$clock = clock;
         flush_q$clock = clock;
+        open_q$clock = clock;
         rct_n$clock = clock;
         apt_n$clock = clock;
         markov_n$clock = clock;
@@ -1938,6 +1949,7 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
         count$d = count$q;
         startup$d = startup$q;
         flush_q$d = flush_q$q;
+        open_q$d = open_q$q;
         rct_n$d = rct_n$q;
         apt_n$d = apt_n$q;
         markov_n$d = markov_n$q;
@@ -1976,6 +1988,7 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
                 startup$d = 1'b1;
             end
         end
+        open_q$d = ~clear_alarms & ~latched & ~arriving & (startup$q | (sv_d$q & ((count$q + 32'h1) == startup_samples)));
         if (rct_fail & (rct_n$q != saturated)) begin
             rct_n$d = rct_n$q + 32'h1;
         end
@@ -1995,13 +2008,14 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
             count$d = 32'h0;
             startup$d = 1'b0;
             flush_q$d = 1'b0;
+            open_q$d = 1'b0;
             rct_n$d = 32'h0;
             apt_n$d = 32'h0;
             markov_n$d = 32'h0;
         end
         alarms = (((((zero5 & ~(1 << (32'h0)) | ((a_rct$q) << (32'h0))) & ~(1 << (32'h1)) | ((a_apt$q) << (32'h1))) & ~(1 << (32'h2)) | ((a_markov$q) << (32'h2))) & ~(1 << (32'h3)) | ((a_los$q) << (32'h3))) & ~(1 << (32'h4)) | ((a_ext$q) << (32'h4)));
         startup_done = startup$q;
-        gate_open = startup$q & ~latched;
+        gate_open = open_q$q;
         flush = flush_q$q;
         los_level = los_s2$q;
         rct_failures = rct_n$q;
@@ -2257,6 +2271,25 @@ module speckle_core$gate$markov_n(d,q,clock);
     end
           
 endmodule // speckle_core$gate$markov_n
+
+
+module speckle_core$gate$open_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$gate$open_q
 
 
 module speckle_core$gate$rct_n(d,q,clock);
@@ -5063,9 +5096,37 @@ input wire start;
 input wire clear;
 output wire idle;
 output wire [255:0] digest;
-reg [1599:0] s;
+reg [63:0] s_0;
+reg [63:0] s_1;
+reg [63:0] s_2;
+reg [63:0] s_3;
+reg [63:0] s_4;
+reg [63:0] s_5;
+reg [63:0] s_6;
+reg [63:0] s_7;
+reg [63:0] s_8;
+reg [63:0] s_9;
+reg [63:0] s_10;
+reg [63:0] s_11;
+reg [63:0] s_12;
+reg [63:0] s_13;
+reg [63:0] s_14;
+reg [63:0] s_15;
+reg [63:0] s_16;
+reg [63:0] s_17;
+reg [63:0] s_18;
+reg [63:0] s_19;
+reg [63:0] s_20;
+reg [63:0] s_21;
+reg [63:0] s_22;
+reg [63:0] s_23;
+reg [63:0] s_24;
+wire [1599:0] s = {s_24, s_23, s_22, s_21, s_20, s_19, s_18, s_17, s_16, s_15, s_14, s_13, s_12, s_11, s_10, s_9, s_8, s_7, s_6, s_5, s_4, s_3, s_2, s_1, s_0};
 reg [4:0] rnd;
 reg busy;
+reg clr_q;
+reg [16:0] we;
+reg [63:0] lane_q;
 reg [63:0] rc;
 always @(*) begin
   case (rnd)
@@ -5206,44 +5267,160 @@ wire [63:0] r_21 = b_21 ^ (~b_22 & b_23);
 wire [63:0] r_22 = b_22 ^ (~b_23 & b_24);
 wire [63:0] r_23 = b_23 ^ (~b_24 & b_20);
 wire [63:0] r_24 = b_24 ^ (~b_20 & b_21);
-wire [1599:0] s_next = {r_24, r_23, r_22, r_21, r_20, r_19, r_18, r_17, r_16, r_15, r_14, r_13, r_12, r_11, r_10, r_9, r_8, r_7, r_6, r_5, r_4, r_3, r_2, r_1, r_0};
 assign idle = !busy;
 assign digest = s[255:0];
+wire take_xor = !busy && !clear && !start && lane_xor;
 always @(posedge clock) begin
+  lane_q <= lane_in;
   if (reset) begin
     busy <= 1'b0;
     rnd <= 5'd0;
-  end else if (busy) begin
-    s <= s_next;
-    rnd <= rnd + 5'd1;
-    if (rnd == 5'd23) busy <= 1'b0;
-  end else if (clear) begin
-    s <= 1600'd0;
-  end else if (start) begin
-    busy <= 1'b1;
-    rnd <= 5'd0;
-  end else if (lane_xor) begin
-    case (lane_idx)
-      5'd0: s[63:0] <= s[63:0] ^ lane_in;
-      5'd1: s[127:64] <= s[127:64] ^ lane_in;
-      5'd2: s[191:128] <= s[191:128] ^ lane_in;
-      5'd3: s[255:192] <= s[255:192] ^ lane_in;
-      5'd4: s[319:256] <= s[319:256] ^ lane_in;
-      5'd5: s[383:320] <= s[383:320] ^ lane_in;
-      5'd6: s[447:384] <= s[447:384] ^ lane_in;
-      5'd7: s[511:448] <= s[511:448] ^ lane_in;
-      5'd8: s[575:512] <= s[575:512] ^ lane_in;
-      5'd9: s[639:576] <= s[639:576] ^ lane_in;
-      5'd10: s[703:640] <= s[703:640] ^ lane_in;
-      5'd11: s[767:704] <= s[767:704] ^ lane_in;
-      5'd12: s[831:768] <= s[831:768] ^ lane_in;
-      5'd13: s[895:832] <= s[895:832] ^ lane_in;
-      5'd14: s[959:896] <= s[959:896] ^ lane_in;
-      5'd15: s[1023:960] <= s[1023:960] ^ lane_in;
-      5'd16: s[1087:1024] <= s[1087:1024] ^ lane_in;
-      default: ;
-    endcase
+    clr_q <= 1'b0;
+    we <= 0;
+  end else begin
+    clr_q <= !busy && clear;
+    we[0] <= take_xor && lane_idx == 5'd0;
+    we[1] <= take_xor && lane_idx == 5'd1;
+    we[2] <= take_xor && lane_idx == 5'd2;
+    we[3] <= take_xor && lane_idx == 5'd3;
+    we[4] <= take_xor && lane_idx == 5'd4;
+    we[5] <= take_xor && lane_idx == 5'd5;
+    we[6] <= take_xor && lane_idx == 5'd6;
+    we[7] <= take_xor && lane_idx == 5'd7;
+    we[8] <= take_xor && lane_idx == 5'd8;
+    we[9] <= take_xor && lane_idx == 5'd9;
+    we[10] <= take_xor && lane_idx == 5'd10;
+    we[11] <= take_xor && lane_idx == 5'd11;
+    we[12] <= take_xor && lane_idx == 5'd12;
+    we[13] <= take_xor && lane_idx == 5'd13;
+    we[14] <= take_xor && lane_idx == 5'd14;
+    we[15] <= take_xor && lane_idx == 5'd15;
+    we[16] <= take_xor && lane_idx == 5'd16;
+    if (busy) begin
+      rnd <= rnd + 5'd1;
+      if (rnd == 5'd23) busy <= 1'b0;
+    end else if (!clear && start) begin
+      busy <= 1'b1;
+      rnd <= 5'd0;
+    end
   end
+end
+always @(posedge clock) begin
+  if (clr_q) s_0 <= 64'd0;
+  else if (busy) s_0 <= r_0;
+  else if (we[0]) s_0 <= s_0 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_1 <= 64'd0;
+  else if (busy) s_1 <= r_1;
+  else if (we[1]) s_1 <= s_1 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_2 <= 64'd0;
+  else if (busy) s_2 <= r_2;
+  else if (we[2]) s_2 <= s_2 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_3 <= 64'd0;
+  else if (busy) s_3 <= r_3;
+  else if (we[3]) s_3 <= s_3 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_4 <= 64'd0;
+  else if (busy) s_4 <= r_4;
+  else if (we[4]) s_4 <= s_4 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_5 <= 64'd0;
+  else if (busy) s_5 <= r_5;
+  else if (we[5]) s_5 <= s_5 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_6 <= 64'd0;
+  else if (busy) s_6 <= r_6;
+  else if (we[6]) s_6 <= s_6 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_7 <= 64'd0;
+  else if (busy) s_7 <= r_7;
+  else if (we[7]) s_7 <= s_7 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_8 <= 64'd0;
+  else if (busy) s_8 <= r_8;
+  else if (we[8]) s_8 <= s_8 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_9 <= 64'd0;
+  else if (busy) s_9 <= r_9;
+  else if (we[9]) s_9 <= s_9 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_10 <= 64'd0;
+  else if (busy) s_10 <= r_10;
+  else if (we[10]) s_10 <= s_10 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_11 <= 64'd0;
+  else if (busy) s_11 <= r_11;
+  else if (we[11]) s_11 <= s_11 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_12 <= 64'd0;
+  else if (busy) s_12 <= r_12;
+  else if (we[12]) s_12 <= s_12 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_13 <= 64'd0;
+  else if (busy) s_13 <= r_13;
+  else if (we[13]) s_13 <= s_13 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_14 <= 64'd0;
+  else if (busy) s_14 <= r_14;
+  else if (we[14]) s_14 <= s_14 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_15 <= 64'd0;
+  else if (busy) s_15 <= r_15;
+  else if (we[15]) s_15 <= s_15 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_16 <= 64'd0;
+  else if (busy) s_16 <= r_16;
+  else if (we[16]) s_16 <= s_16 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_17 <= 64'd0;
+  else if (busy) s_17 <= r_17;
+end
+always @(posedge clock) begin
+  if (clr_q) s_18 <= 64'd0;
+  else if (busy) s_18 <= r_18;
+end
+always @(posedge clock) begin
+  if (clr_q) s_19 <= 64'd0;
+  else if (busy) s_19 <= r_19;
+end
+always @(posedge clock) begin
+  if (clr_q) s_20 <= 64'd0;
+  else if (busy) s_20 <= r_20;
+end
+always @(posedge clock) begin
+  if (clr_q) s_21 <= 64'd0;
+  else if (busy) s_21 <= r_21;
+end
+always @(posedge clock) begin
+  if (clr_q) s_22 <= 64'd0;
+  else if (busy) s_22 <= r_22;
+end
+always @(posedge clock) begin
+  if (clr_q) s_23 <= 64'd0;
+  else if (busy) s_23 <= r_23;
+end
+always @(posedge clock) begin
+  if (clr_q) s_24 <= 64'd0;
+  else if (busy) s_24 <= r_24;
 end
 endmodule
 `default_nettype wire

@@ -926,7 +926,9 @@ module speckle_core$cond(clock,reset,in_bit,in_valid,in_ready,abort,digest,diges
     wire s_in_ready;
     // The n_in-th bit completes the block: from then on an abort no longer touches it.
     wire abort_eff = abort && !(byte_full && last_byte);
-    assign in_ready = !byte_full && !abort_eff;
+    // Equal to !byte_full && !abort_eff (abort_eff differs from abort only while byte_full), but
+    // without the last_byte decode between abort and the ready chain back to the holdback.
+    assign in_ready = !byte_full && !abort;
     wire take = in_ready && in_valid;
     wire hand = byte_full && s_in_ready;
     always @(posedge clock) begin
@@ -1810,6 +1812,9 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
     reg  flush_q$d;
     wire  flush_q$q;
     reg  flush_q$clock;
+    reg  open_q$d;
+    wire  open_q$q;
+    reg  open_q$clock;
     reg  [15:0] rct_n$d;
     wire  [15:0] rct_n$q;
     reg  rct_n$clock;
@@ -1891,6 +1896,11 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
         .q(flush_q$q),
         .clock(flush_q$clock)
     );
+    speckle_core$gate$open_q open_q(
+        .d(open_q$d),
+        .q(open_q$q),
+        .clock(open_q$clock)
+    );
     speckle_core$gate$rct_n rct_n(
         .d(rct_n$d),
         .q(rct_n$q),
@@ -1922,6 +1932,7 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
         count$clock = clock;
         startup$clock = clock;
         flush_q$clock = clock;
+        open_q$clock = clock;
         rct_n$clock = clock;
         apt_n$clock = clock;
         markov_n$clock = clock;
@@ -1938,6 +1949,7 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
         count$d = count$q;
         startup$d = startup$q;
         flush_q$d = flush_q$q;
+        open_q$d = open_q$q;
         rct_n$d = rct_n$q;
         apt_n$d = apt_n$q;
         markov_n$d = markov_n$q;
@@ -1976,6 +1988,7 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
                 startup$d = 1'b1;
             end
         end
+        open_q$d = ~clear_alarms & ~latched & ~arriving & (startup$q | (sv_d$q & ((count$q + 32'h1) == startup_samples)));
         if (rct_fail & (rct_n$q != saturated)) begin
             rct_n$d = rct_n$q + 32'h1;
         end
@@ -1995,13 +2008,14 @@ module speckle_core$gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_alarm
             count$d = 32'h0;
             startup$d = 1'b0;
             flush_q$d = 1'b0;
+            open_q$d = 1'b0;
             rct_n$d = 32'h0;
             apt_n$d = 32'h0;
             markov_n$d = 32'h0;
         end
         alarms = (((((zero5 & ~(1 << (32'h0)) | ((a_rct$q) << (32'h0))) & ~(1 << (32'h1)) | ((a_apt$q) << (32'h1))) & ~(1 << (32'h2)) | ((a_markov$q) << (32'h2))) & ~(1 << (32'h3)) | ((a_los$q) << (32'h3))) & ~(1 << (32'h4)) | ((a_ext$q) << (32'h4)));
         startup_done = startup$q;
-        gate_open = startup$q & ~latched;
+        gate_open = open_q$q;
         flush = flush_q$q;
         los_level = los_s2$q;
         rct_failures = rct_n$q;
@@ -2257,6 +2271,25 @@ module speckle_core$gate$markov_n(d,q,clock);
     end
           
 endmodule // speckle_core$gate$markov_n
+
+
+module speckle_core$gate$open_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$gate$open_q
 
 
 module speckle_core$gate$rct_n(d,q,clock);

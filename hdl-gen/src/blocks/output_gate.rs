@@ -45,6 +45,10 @@ pub struct OutputGate {
     count: DFF<Bits<11>>,
     startup: DFF<Bit>,
     flush_q: DFF<Bit>,
+    /// `gate_open` as a register: the next value of `startup & !latched`, so that the core's
+    /// `hold` (and through it the conditioner's abort) starts from a flip-flop, not from the
+    /// alarm latches' OR (the ECP5 critical path, docs/fpga-results.md). Same value every clock.
+    open_q: DFF<Bit>,
     rct_n: DFF<Bits<16>>,
     apt_n: DFF<Bits<16>>,
     markov_n: DFF<Bits<16>>,
@@ -89,6 +93,7 @@ impl Default for OutputGate {
             count: Default::default(),
             startup: Default::default(),
             flush_q: Default::default(),
+            open_q: Default::default(),
             rct_n: Default::default(),
             apt_n: Default::default(),
             markov_n: Default::default(),
@@ -107,7 +112,7 @@ impl Logic for OutputGate {
     fn update(&mut self) {
         dff_setup!(
             self, clock, los_s1, los_s2, ext_s1, ext_s2, a_rct, a_apt, a_markov, a_los, a_ext, sv_d,
-            count, startup, flush_q, rct_n, apt_n, markov_n
+            count, startup, flush_q, open_q, rct_n, apt_n, markov_n
         );
         self.los_s1.d.next = self.los.val();
         self.los_s2.d.next = self.los_s1.q.val();
@@ -155,6 +160,13 @@ impl Logic for OutputGate {
                 self.startup.d.next = true;
             }
         }
+        // startup.d & !(any a_*.d), written out: cleared, any alarm latched or arriving closes it;
+        // otherwise it is open once the startup test has passed or passes in this clock.
+        self.open_q.d.next = !self.clear_alarms.val()
+            & !self.latched.val()
+            & !self.arriving.val()
+            & (self.startup.q.val()
+                | (self.sv_d.q.val() & ((self.count.q.val() + 1) == self.startup_samples.val())));
         if self.rct_fail.val() & (self.rct_n.q.val() != self.saturated.val()) {
             self.rct_n.d.next = self.rct_n.q.val() + 1;
         }
@@ -174,6 +186,7 @@ impl Logic for OutputGate {
             self.count.d.next = 0.into();
             self.startup.d.next = false;
             self.flush_q.d.next = false;
+            self.open_q.d.next = false;
             self.rct_n.d.next = 0.into();
             self.apt_n.d.next = 0.into();
             self.markov_n.d.next = 0.into();
@@ -187,7 +200,7 @@ impl Logic for OutputGate {
             .replace_bit(3, self.a_los.q.val())
             .replace_bit(4, self.a_ext.q.val());
         self.startup_done.next = self.startup.q.val();
-        self.gate_open.next = self.startup.q.val() & !self.latched.val();
+        self.gate_open.next = self.open_q.q.val();
         self.flush.next = self.flush_q.q.val();
         self.los_level.next = self.los_s2.q.val();
         self.rct_failures.next = self.rct_n.q.val();

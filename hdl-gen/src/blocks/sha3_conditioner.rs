@@ -92,7 +92,9 @@ wire last_byte = nbyte == 8'd{last};
 wire s_in_ready;
 // The n_in-th bit completes the block: from then on an abort no longer touches it.
 wire abort_eff = abort && !(byte_full && last_byte);
-assign in_ready = !byte_full && !abort_eff;
+// Equal to !byte_full && !abort_eff (abort_eff differs from abort only while byte_full), but
+// without the last_byte decode between abort and the ready chain back to the holdback.
+assign in_ready = !byte_full && !abort;
 wire take = in_ready && in_valid;
 wire hand = byte_full && s_in_ready;
 always @(posedge clock) begin

@@ -26,7 +26,9 @@ module speckle_sha3_conditioner(clock,reset,in_bit,in_valid,in_ready,abort,diges
     wire s_in_ready;
     // The n_in-th bit completes the block: from then on an abort no longer touches it.
     wire abort_eff = abort && !(byte_full && last_byte);
-    assign in_ready = !byte_full && !abort_eff;
+    // Equal to !byte_full && !abort_eff (abort_eff differs from abort only while byte_full), but
+    // without the last_byte decode between abort and the ready chain back to the holdback.
+    assign in_ready = !byte_full && !abort;
     wire take = in_ready && in_valid;
     wire hand = byte_full && s_in_ready;
     always @(posedge clock) begin
@@ -164,9 +166,37 @@ input wire start;
 input wire clear;
 output wire idle;
 output wire [255:0] digest;
-reg [1599:0] s;
+reg [63:0] s_0;
+reg [63:0] s_1;
+reg [63:0] s_2;
+reg [63:0] s_3;
+reg [63:0] s_4;
+reg [63:0] s_5;
+reg [63:0] s_6;
+reg [63:0] s_7;
+reg [63:0] s_8;
+reg [63:0] s_9;
+reg [63:0] s_10;
+reg [63:0] s_11;
+reg [63:0] s_12;
+reg [63:0] s_13;
+reg [63:0] s_14;
+reg [63:0] s_15;
+reg [63:0] s_16;
+reg [63:0] s_17;
+reg [63:0] s_18;
+reg [63:0] s_19;
+reg [63:0] s_20;
+reg [63:0] s_21;
+reg [63:0] s_22;
+reg [63:0] s_23;
+reg [63:0] s_24;
+wire [1599:0] s = {s_24, s_23, s_22, s_21, s_20, s_19, s_18, s_17, s_16, s_15, s_14, s_13, s_12, s_11, s_10, s_9, s_8, s_7, s_6, s_5, s_4, s_3, s_2, s_1, s_0};
 reg [4:0] rnd;
 reg busy;
+reg clr_q;
+reg [16:0] we;
+reg [63:0] lane_q;
 reg [63:0] rc;
 always @(*) begin
   case (rnd)
@@ -307,44 +337,160 @@ wire [63:0] r_21 = b_21 ^ (~b_22 & b_23);
 wire [63:0] r_22 = b_22 ^ (~b_23 & b_24);
 wire [63:0] r_23 = b_23 ^ (~b_24 & b_20);
 wire [63:0] r_24 = b_24 ^ (~b_20 & b_21);
-wire [1599:0] s_next = {r_24, r_23, r_22, r_21, r_20, r_19, r_18, r_17, r_16, r_15, r_14, r_13, r_12, r_11, r_10, r_9, r_8, r_7, r_6, r_5, r_4, r_3, r_2, r_1, r_0};
 assign idle = !busy;
 assign digest = s[255:0];
+wire take_xor = !busy && !clear && !start && lane_xor;
 always @(posedge clock) begin
+  lane_q <= lane_in;
   if (reset) begin
     busy <= 1'b0;
     rnd <= 5'd0;
-  end else if (busy) begin
-    s <= s_next;
-    rnd <= rnd + 5'd1;
-    if (rnd == 5'd23) busy <= 1'b0;
-  end else if (clear) begin
-    s <= 1600'd0;
-  end else if (start) begin
-    busy <= 1'b1;
-    rnd <= 5'd0;
-  end else if (lane_xor) begin
-    case (lane_idx)
-      5'd0: s[63:0] <= s[63:0] ^ lane_in;
-      5'd1: s[127:64] <= s[127:64] ^ lane_in;
-      5'd2: s[191:128] <= s[191:128] ^ lane_in;
-      5'd3: s[255:192] <= s[255:192] ^ lane_in;
-      5'd4: s[319:256] <= s[319:256] ^ lane_in;
-      5'd5: s[383:320] <= s[383:320] ^ lane_in;
-      5'd6: s[447:384] <= s[447:384] ^ lane_in;
-      5'd7: s[511:448] <= s[511:448] ^ lane_in;
-      5'd8: s[575:512] <= s[575:512] ^ lane_in;
-      5'd9: s[639:576] <= s[639:576] ^ lane_in;
-      5'd10: s[703:640] <= s[703:640] ^ lane_in;
-      5'd11: s[767:704] <= s[767:704] ^ lane_in;
-      5'd12: s[831:768] <= s[831:768] ^ lane_in;
-      5'd13: s[895:832] <= s[895:832] ^ lane_in;
-      5'd14: s[959:896] <= s[959:896] ^ lane_in;
-      5'd15: s[1023:960] <= s[1023:960] ^ lane_in;
-      5'd16: s[1087:1024] <= s[1087:1024] ^ lane_in;
-      default: ;
-    endcase
+    clr_q <= 1'b0;
+    we <= 0;
+  end else begin
+    clr_q <= !busy && clear;
+    we[0] <= take_xor && lane_idx == 5'd0;
+    we[1] <= take_xor && lane_idx == 5'd1;
+    we[2] <= take_xor && lane_idx == 5'd2;
+    we[3] <= take_xor && lane_idx == 5'd3;
+    we[4] <= take_xor && lane_idx == 5'd4;
+    we[5] <= take_xor && lane_idx == 5'd5;
+    we[6] <= take_xor && lane_idx == 5'd6;
+    we[7] <= take_xor && lane_idx == 5'd7;
+    we[8] <= take_xor && lane_idx == 5'd8;
+    we[9] <= take_xor && lane_idx == 5'd9;
+    we[10] <= take_xor && lane_idx == 5'd10;
+    we[11] <= take_xor && lane_idx == 5'd11;
+    we[12] <= take_xor && lane_idx == 5'd12;
+    we[13] <= take_xor && lane_idx == 5'd13;
+    we[14] <= take_xor && lane_idx == 5'd14;
+    we[15] <= take_xor && lane_idx == 5'd15;
+    we[16] <= take_xor && lane_idx == 5'd16;
+    if (busy) begin
+      rnd <= rnd + 5'd1;
+      if (rnd == 5'd23) busy <= 1'b0;
+    end else if (!clear && start) begin
+      busy <= 1'b1;
+      rnd <= 5'd0;
+    end
   end
+end
+always @(posedge clock) begin
+  if (clr_q) s_0 <= 64'd0;
+  else if (busy) s_0 <= r_0;
+  else if (we[0]) s_0 <= s_0 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_1 <= 64'd0;
+  else if (busy) s_1 <= r_1;
+  else if (we[1]) s_1 <= s_1 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_2 <= 64'd0;
+  else if (busy) s_2 <= r_2;
+  else if (we[2]) s_2 <= s_2 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_3 <= 64'd0;
+  else if (busy) s_3 <= r_3;
+  else if (we[3]) s_3 <= s_3 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_4 <= 64'd0;
+  else if (busy) s_4 <= r_4;
+  else if (we[4]) s_4 <= s_4 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_5 <= 64'd0;
+  else if (busy) s_5 <= r_5;
+  else if (we[5]) s_5 <= s_5 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_6 <= 64'd0;
+  else if (busy) s_6 <= r_6;
+  else if (we[6]) s_6 <= s_6 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_7 <= 64'd0;
+  else if (busy) s_7 <= r_7;
+  else if (we[7]) s_7 <= s_7 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_8 <= 64'd0;
+  else if (busy) s_8 <= r_8;
+  else if (we[8]) s_8 <= s_8 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_9 <= 64'd0;
+  else if (busy) s_9 <= r_9;
+  else if (we[9]) s_9 <= s_9 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_10 <= 64'd0;
+  else if (busy) s_10 <= r_10;
+  else if (we[10]) s_10 <= s_10 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_11 <= 64'd0;
+  else if (busy) s_11 <= r_11;
+  else if (we[11]) s_11 <= s_11 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_12 <= 64'd0;
+  else if (busy) s_12 <= r_12;
+  else if (we[12]) s_12 <= s_12 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_13 <= 64'd0;
+  else if (busy) s_13 <= r_13;
+  else if (we[13]) s_13 <= s_13 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_14 <= 64'd0;
+  else if (busy) s_14 <= r_14;
+  else if (we[14]) s_14 <= s_14 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_15 <= 64'd0;
+  else if (busy) s_15 <= r_15;
+  else if (we[15]) s_15 <= s_15 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_16 <= 64'd0;
+  else if (busy) s_16 <= r_16;
+  else if (we[16]) s_16 <= s_16 ^ lane_q;
+end
+always @(posedge clock) begin
+  if (clr_q) s_17 <= 64'd0;
+  else if (busy) s_17 <= r_17;
+end
+always @(posedge clock) begin
+  if (clr_q) s_18 <= 64'd0;
+  else if (busy) s_18 <= r_18;
+end
+always @(posedge clock) begin
+  if (clr_q) s_19 <= 64'd0;
+  else if (busy) s_19 <= r_19;
+end
+always @(posedge clock) begin
+  if (clr_q) s_20 <= 64'd0;
+  else if (busy) s_20 <= r_20;
+end
+always @(posedge clock) begin
+  if (clr_q) s_21 <= 64'd0;
+  else if (busy) s_21 <= r_21;
+end
+always @(posedge clock) begin
+  if (clr_q) s_22 <= 64'd0;
+  else if (busy) s_22 <= r_22;
+end
+always @(posedge clock) begin
+  if (clr_q) s_23 <= 64'd0;
+  else if (busy) s_23 <= r_23;
+end
+always @(posedge clock) begin
+  if (clr_q) s_24 <= 64'd0;
+  else if (busy) s_24 <= r_24;
 end
 endmodule
 `default_nettype wire

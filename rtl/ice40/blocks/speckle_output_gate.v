@@ -67,6 +67,9 @@ module speckle_output_gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_ala
     reg  flush_q$d;
     wire  flush_q$q;
     reg  flush_q$clock;
+    reg  open_q$d;
+    wire  open_q$q;
+    reg  open_q$clock;
     reg  [15:0] rct_n$d;
     wire  [15:0] rct_n$q;
     reg  rct_n$clock;
@@ -148,6 +151,11 @@ module speckle_output_gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_ala
         .q(flush_q$q),
         .clock(flush_q$clock)
     );
+    speckle_output_gate$open_q open_q(
+        .d(open_q$d),
+        .q(open_q$q),
+        .clock(open_q$clock)
+    );
     speckle_output_gate$rct_n rct_n(
         .d(rct_n$d),
         .q(rct_n$q),
@@ -179,6 +187,7 @@ module speckle_output_gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_ala
         count$clock = clock;
         startup$clock = clock;
         flush_q$clock = clock;
+        open_q$clock = clock;
         rct_n$clock = clock;
         apt_n$clock = clock;
         markov_n$clock = clock;
@@ -195,6 +204,7 @@ module speckle_output_gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_ala
         count$d = count$q;
         startup$d = startup$q;
         flush_q$d = flush_q$q;
+        open_q$d = open_q$q;
         rct_n$d = rct_n$q;
         apt_n$d = apt_n$q;
         markov_n$d = markov_n$q;
@@ -233,6 +243,7 @@ module speckle_output_gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_ala
                 startup$d = 1'b1;
             end
         end
+        open_q$d = ~clear_alarms & ~latched & ~arriving & (startup$q | (sv_d$q & ((count$q + 32'h1) == startup_samples)));
         if (rct_fail & (rct_n$q != saturated)) begin
             rct_n$d = rct_n$q + 32'h1;
         end
@@ -252,13 +263,14 @@ module speckle_output_gate(clock,reset,rct_fail,apt_fail,markov_fail,los,ext_ala
             count$d = 32'h0;
             startup$d = 1'b0;
             flush_q$d = 1'b0;
+            open_q$d = 1'b0;
             rct_n$d = 32'h0;
             apt_n$d = 32'h0;
             markov_n$d = 32'h0;
         end
         alarms = (((((zero5 & ~(1 << (32'h0)) | ((a_rct$q) << (32'h0))) & ~(1 << (32'h1)) | ((a_apt$q) << (32'h1))) & ~(1 << (32'h2)) | ((a_markov$q) << (32'h2))) & ~(1 << (32'h3)) | ((a_los$q) << (32'h3))) & ~(1 << (32'h4)) | ((a_ext$q) << (32'h4)));
         startup_done = startup$q;
-        gate_open = startup$q & ~latched;
+        gate_open = open_q$q;
         flush = flush_q$q;
         los_level = los_s2$q;
         rct_failures = rct_n$q;
@@ -514,6 +526,25 @@ module speckle_output_gate$markov_n(d,q,clock);
     end
           
 endmodule // speckle_output_gate$markov_n
+
+
+module speckle_output_gate$open_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_output_gate$open_q
 
 
 module speckle_output_gate$rct_n(d,q,clock);
