@@ -146,11 +146,12 @@ impl Bench {
     }
 }
 
-/// What a scenario did to a core: when its `alarm` output first rose (samples after the onset) and
-/// the STATUS alarm bits at the scenario's deadline.
+/// What a scenario did to a board: when the core's `alarm` output and the front end's TX_DISABLE
+/// first rose (samples after the onset) and the STATUS alarm bits at the scenario's deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Measured {
     pub rose_after: Option<u64>,
+    pub tx_disable_after: Option<u64>,
     pub alarms: speckle_model::protocol::Alarms,
 }
 
@@ -160,11 +161,14 @@ pub fn measure(scenario: Scenario, seed: u64, fpga: Fpga) -> Result<Measured, St
     use speckle_model::protocol::{Command, Decoder, Payload};
     let mut b = Bench::new(scenario, seed, fpga.core, fpga.front);
     let (_, within) = scenario.expect(&b.base);
-    let mut rose_after = None;
+    let (mut rose_after, mut tx_disable_after) = (None, None);
     while b.t < ONSET_SAMPLES + within {
         b.step();
         if rose_after.is_none() && b.core.alarm() {
             rose_after = Some(b.t.saturating_sub(ONSET_SAMPLES));
+        }
+        if tx_disable_after.is_none() && b.front.tx_disable() {
+            tx_disable_after = Some(b.t.saturating_sub(ONSET_SAMPLES));
         }
     }
     b.core.take_tx();
@@ -173,7 +177,7 @@ pub fn measure(scenario: Scenario, seed: u64, fpga: Fpga) -> Result<Measured, St
     frames
         .iter()
         .find_map(|f| match f.payload() {
-            Ok(Payload::Status(s)) => Some(Measured { rose_after, alarms: s.alarms }),
+            Ok(Payload::Status(s)) => Some(Measured { rose_after, tx_disable_after, alarms: s.alarms }),
             _ => None,
         })
         .ok_or_else(|| format!("{}: no STATUS answer within 20 000 samples", scenario.name()))
