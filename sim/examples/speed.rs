@@ -1,10 +1,13 @@
 //! Board simulation speed, every combination of logic side by side in one run, repetitions
-//! interleaved so that a machine whose load changes slows all of them alike (median of 5):
+//! interleaved so that a machine whose load changes slows all of them alike (median of 9):
 //! `cargo run --release -p speckle-sim --example speed`. Real time is 6 M samples/s (ice40, 24 MHz).
 
 use speckle_sim::frontend::{ModelFrontEnd, RtlFrontEnd};
 use speckle_sim::{board_params, open_core, Bench, CoreChoice, FrontEndSim, Scenario};
 use std::time::Instant;
+
+/// Repetitions of each configuration; the median is reported.
+const REPS: u64 = 9;
 
 struct Config {
     name: &'static str,
@@ -37,12 +40,14 @@ fn once(c: &Config, seed: u64) -> Option<f64> {
 fn main() {
     println!("{:<38} {:>8.3} M samples/s", "physics alone", physics_only() / 1e6);
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); CONFIGS.len()];
-    for seed in 0..5 {
+    for seed in 0..REPS {
         for (c, r) in CONFIGS.iter().zip(rates.iter_mut()) {
             r.extend(once(c, seed));
         }
     }
-    for (c, mut r) in CONFIGS.iter().zip(rates) {
+    for (c, r) in CONFIGS.iter().zip(&rates) {
+        // Sorted copies: `rates` keeps the run order for the pairing below.
+        let mut r = r.clone();
         if r.is_empty() {
             println!("{:<38} unavailable", c.name);
             continue;
@@ -50,6 +55,13 @@ fn main() {
         r.sort_by(f64::total_cmp);
         let median = r[r.len() / 2];
         println!("{:<38} {:>8.3} M samples/s  ({:.3}x real time)", c.name, median / 1e6, median / 6e6);
+    }
+    // The cost of the Verilated front end, pair by pair: each pair ran back to back, so a change
+    // of the machine's load between repetitions cancels out.
+    if rates[1].len() == rates[2].len() && !rates[1].is_empty() {
+        let mut ratio: Vec<f64> = rates[2].iter().zip(&rates[1]).map(|(with, without)| with / without).collect();
+        ratio.sort_by(f64::total_cmp);
+        println!("Verilated front end / front-end model beside the Verilated core: {:.3} (median of {} back-to-back pairs)", ratio[ratio.len() / 2], ratio.len());
     }
 }
 
