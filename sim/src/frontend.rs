@@ -144,8 +144,8 @@ impl RtlFrontEnd {
         }
     }
 
-    /// Reads what can have changed after an edge. Reading the 416-bit bus every clock costs about
-    /// a fifth of the board's speed, and the generated front end only writes its data bytes,
+    /// Reads what can have changed after an edge. Reading the 416-bit bus every clock would be
+    /// wasted work most of the time: the generated front end only writes its data bytes,
     /// flags and counter between a poll's START and its `poll_done` (the sequencer leaves its wait
     /// state only to issue a START, and the verdict comes with `poll_done`), apart from the LOS
     /// flag two clocks after the pin. So the bus is read every clock of a poll and of a LOS change,
@@ -205,6 +205,9 @@ impl FrontEndSim for RtlFrontEnd {
     }
 }
 
+/// What one poll read: thresholds (A2h 0–39) and live values (96–105), None where NACKed.
+type PollReads = (Option<[u8; 40]>, Option<[u8; 10]>);
+
 /// Stand-in for the RTL when Verilator is missing: the reference model's poll verdicts on the
 /// RTL's schedule (first poll done `poll_clocks` after reset, then one every 2^`poll_log2`
 /// clocks). It reads the module over [`I2cBus`] in one go at the clock where the RTL starts its
@@ -216,7 +219,7 @@ pub struct ModelFrontEnd {
     next_done: u64,
     /// Clocks from the start of the live-value read to `poll_done`.
     live_read_clocks: u64,
-    read: Option<(Option<[u8; 40]>, Option<[u8; 10]>)>,
+    read: Option<PollReads>,
     period: u64,
     reference: SfpFrontend,
     diag: [u8; SFP_DIAG_LEN],
