@@ -37,8 +37,8 @@ pub struct Fpga {
 /// Opens the core and the front end `choice` asks for: `Rtl` needs both Verilated, `Model` runs
 /// both in Rust, and `Auto` takes the RTL of each where it was built.
 pub fn open_fpga(choice: CoreChoice, profile: &str, params: &CoreParams) -> Result<Fpga, String> {
-    let (core, core_why) = open_core(choice, profile, params)?;
-    let (front, front_why) = open_front_end(choice, profile, params.clock_hz)?;
+    let (core, core_why) = open_core(choice, profile, params).map_err(|e| format!("speckle_core: {e}"))?;
+    let (front, front_why) = open_front_end(choice, profile, params.clock_hz).map_err(|e| format!("speckle_sfp_frontend: {e}"))?;
     let fallbacks = [("core", core_why), ("SFP front end", front_why)]
         .into_iter()
         .filter_map(|(what, why)| why.map(|w| format!("{what}: {w}")))
