@@ -61,12 +61,22 @@ pub struct Framer {
     seq: DFF<Bits<16>>,
     sfp_pending: DFF<Bit>,
     sent: DFF<Bit>,
+    /// `fetch < payload_len`, kept as a register next to `fetch` so no comparator sits in front of
+    /// the payload mux.
+    in_payload: DFF<Bit>,
     payload_len: Signal<Local, Bits<7>>,
     payload_byte: Signal<Local, Bits<8>>,
     next_byte: Signal<Local, Bits<8>>,
     ack_word: Signal<Local, Bits<32>>,
     take: Signal<Local, Bit>,
     last_payload: Signal<Local, Bit>,
+    /// Frame index of the last payload byte (`payload_len + 5`) and of the last CRC byte
+    /// (`payload_len + 9`), chosen by `kind` like `payload_len` itself: a sum of the muxed length
+    /// would synthesise to a carry chain on the framer's control path (the ECP5 critical path).
+    last_index: Signal<Local, Bits<7>>,
+    end_index: Signal<Local, Bits<7>>,
+    /// `fetch + 1` in 7 bits (wrapping from 127 to payload byte 0, as `fetch` itself does).
+    fetch_next: Signal<Local, Bits<7>>,
     t_conditioned: Constant<Bits<3>>,
     t_raw: Constant<Bits<3>>,
     t_status: Constant<Bits<3>>,
@@ -111,12 +121,16 @@ impl Default for Framer {
             seq: Default::default(),
             sfp_pending: Default::default(),
             sent: Default::default(),
+            in_payload: Default::default(),
             payload_len: Default::default(),
             payload_byte: Default::default(),
             next_byte: Default::default(),
             ack_word: Default::default(),
             take: Default::default(),
             last_payload: Default::default(),
+            last_index: Default::default(),
+            end_index: Default::default(),
+            fetch_next: Default::default(),
             t_sfp_diag: Constant::new(5.into()),
             t_ack: Constant::new(4.into()),
             t_status: Constant::new(3.into()),
@@ -129,24 +143,33 @@ impl Default for Framer {
 impl Logic for Framer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, active, kind, index, fetch, byte_q, fresh, crc_phase, crc_sel, seq, sfp_pending, sent);
+        dff_setup!(self, clock, active, kind, index, fetch, byte_q, fresh, crc_phase, crc_sel, seq, sfp_pending, sent, in_payload);
         clock!(self, clock, crc_unit);
         self.crc_unit.reset.next = self.reset.val();
         // Payload length of the frame in progress.
+        self.fetch_next.next = self.fetch.q.val() + 1;
         self.payload_len.next = 32.into();
+        self.last_index.next = 37.into();
+        self.end_index.next = 41.into();
         if self.kind.q.val() == self.t_status.val() {
             self.payload_len.next = 48.into();
+            self.last_index.next = 53.into();
+            self.end_index.next = 57.into();
         } else if self.kind.q.val() == self.t_ack.val() {
             self.payload_len.next = 4.into();
+            self.last_index.next = 9.into();
+            self.end_index.next = 13.into();
         } else if self.kind.q.val() == self.t_sfp_diag.val() {
             self.payload_len.next = 52.into();
+            self.last_index.next = 57.into();
+            self.end_index.next = 61.into();
         }
         self.ack_word.next = bit_cast::<32, 8>(self.ack_type.val())
             | (bit_cast::<32, 16>(self.ack_seq.val()) << 8)
             | (bit_cast::<32, 8>(self.ack_result.val()) << 24);
         // Payload byte `fetch` of the current source: the byte after the one on `out_byte`.
         self.payload_byte.next = 0.into();
-        if self.fetch.q.val() < self.payload_len.val() {
+        if self.in_payload.q.val() {
             if self.kind.q.val() == self.t_conditioned.val() {
                 self.payload_byte.next = self.digest.val().get_bits::<8>(self.fetch.q.val().index() * 8);
             } else if self.kind.q.val() == self.t_raw.val() {
@@ -183,14 +206,16 @@ impl Logic for Framer {
         self.out_valid.next = self.active.q.val();
         self.frame_sent.next = self.sent.q.val();
         self.take.next = self.active.q.val() & self.out_ready.val();
-        self.last_payload.next = self.index.q.val() == (self.payload_len.val() + 5);
+        self.last_payload.next = self.index.q.val() == self.last_index.val();
         // CRC over type .. payload, each byte folded in the clock after it was loaded into `byte_q`
         // (`fresh`), so the payload mux and the CRC network never share a clock.
         self.crc_unit.init.next = self.fresh.q.val() & (self.index.q.val() == 2);
         self.crc_unit.data.next = self.byte_q.q.val();
+        // `index < payload_len + 6` is `!crc_phase` while a frame is active (crc_phase rises after
+        // the last payload byte); `index >= 2` is any of its bits above bit 0.
         self.crc_unit.data_valid.next = self.fresh.q.val()
-            & (self.index.q.val() >= 2)
-            & (self.index.q.val() < (self.payload_len.val() + 6));
+            & (self.index.q.val().get_bits::<6>(1).any())
+            & !self.crc_phase.q.val();
         // A source is released when its last payload byte leaves.
         self.digest_ready.next =
             self.take.val() & self.last_payload.val() & (self.kind.q.val() == self.t_conditioned.val());
@@ -206,14 +231,15 @@ impl Logic for Framer {
         self.sent.d.next = false;
         self.fresh.d.next = false;
         if self.take.val() {
-            if self.index.q.val() == (self.payload_len.val() + 9) {
+            if self.index.q.val() == self.end_index.val() {
                 self.active.d.next = false;
                 self.index.d.next = 0.into();
                 self.seq.d.next = self.seq.q.val() + 1;
                 self.sent.d.next = true;
             } else {
                 self.index.d.next = self.index.q.val() + 1;
-                self.fetch.d.next = self.fetch.q.val() + 1;
+                self.fetch.d.next = self.fetch_next.val();
+                self.in_payload.d.next = self.fetch_next.val() < self.payload_len.val();
                 self.byte_q.d.next = self.next_byte.val();
                 self.fresh.d.next = true;
             }
@@ -228,6 +254,7 @@ impl Logic for Framer {
             // Ready for a frame: `A5` waits in `byte_q`, and the byte after it is payload byte -5.
             self.index.d.next = 0.into();
             self.fetch.d.next = 123.into();
+            self.in_payload.d.next = false;
             self.byte_q.d.next = 0xA5.into();
             self.fresh.d.next = true;
             self.crc_phase.d.next = false;
@@ -255,6 +282,7 @@ impl Logic for Framer {
             self.kind.d.next = 0.into();
             self.index.d.next = 0.into();
             self.fetch.d.next = 123.into();
+            self.in_payload.d.next = false;
             self.byte_q.d.next = 0xA5.into();
             self.fresh.d.next = false;
             self.crc_phase.d.next = false;

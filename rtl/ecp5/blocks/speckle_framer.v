@@ -74,6 +74,9 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
     reg  sent$d;
     wire  sent$q;
     reg  sent$clock;
+    reg  in_payload$d;
+    wire  in_payload$q;
+    reg  in_payload$clock;
     
     // Local signals
     reg  [6:0] payload_len;
@@ -82,6 +85,9 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
     reg  [31:0] ack_word;
     reg  take;
     reg  last_payload;
+    reg  [6:0] last_index;
+    reg  [6:0] end_index;
+    reg  [6:0] fetch_next;
     
     // Sub module instances
     speckle_framer$crc_unit crc_unit(
@@ -147,6 +153,11 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         .q(sent$q),
         .clock(sent$clock)
     );
+    speckle_framer$in_payload in_payload(
+        .d(in_payload$d),
+        .q(in_payload$q),
+        .clock(in_payload$clock)
+    );
     
     // Update code
     always @(*) begin
@@ -161,6 +172,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         seq$clock = clock;
         sfp_pending$clock = clock;
         sent$clock = clock;
+        in_payload$clock = clock;
         active$d = active$q;
         kind$d = kind$q;
         index$d = index$q;
@@ -172,21 +184,31 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         seq$d = seq$q;
         sfp_pending$d = sfp_pending$q;
         sent$d = sent$q;
+        in_payload$d = in_payload$q;
         crc_unit$clock = clock;
         crc_unit$reset = reset;
+        fetch_next = fetch$q + 32'h1;
         payload_len = 32'h20;
+        last_index = 32'h25;
+        end_index = 32'h29;
         if (kind$q == t_status) begin
             payload_len = 32'h30;
+            last_index = 32'h35;
+            end_index = 32'h39;
         end
         else if (kind$q == t_ack) begin
             payload_len = 32'h4;
+            last_index = 32'h9;
+            end_index = 32'hd;
         end
         else if (kind$q == t_sfp_diag) begin
             payload_len = 32'h34;
+            last_index = 32'h39;
+            end_index = 32'h3d;
         end
         ack_word = ((ack_type) & 32'hffffffff) | (((ack_seq) & 32'hffffffff) << 32'h8) | (((ack_result) & 32'hffffffff) << 32'h18);
         payload_byte = 32'h0;
-        if (fetch$q < payload_len) begin
+        if (in_payload$q) begin
             if (kind$q == t_conditioned) begin
                 payload_byte = digest[(fetch$q * 32'h8)+:(8)];
             end
@@ -228,10 +250,10 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         out_valid = active$q;
         frame_sent = sent$q;
         take = active$q & out_ready;
-        last_payload = index$q == (payload_len + 32'h5);
+        last_payload = index$q == last_index;
         crc_unit$init = fresh$q & (index$q == 32'h2);
         crc_unit$data = byte_q$q;
-        crc_unit$data_valid = fresh$q & (index$q >= 32'h2) & (index$q < (payload_len + 32'h6));
+        crc_unit$data_valid = fresh$q & (|index$q[(32'h1)+:(6)]) & ~crc_phase$q;
         digest_ready = take & last_payload & (kind$q == t_conditioned);
         raw_ready = take & last_payload & (kind$q == t_raw);
         status_ready = take & last_payload & (kind$q == t_status);
@@ -242,7 +264,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         sent$d = 1'b0;
         fresh$d = 1'b0;
         if (take) begin
-            if (index$q == (payload_len + 32'h9)) begin
+            if (index$q == end_index) begin
                 active$d = 1'b0;
                 index$d = 32'h0;
                 seq$d = seq$q + 32'h1;
@@ -250,7 +272,8 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             end
             else begin
                 index$d = index$q + 32'h1;
-                fetch$d = fetch$q + 32'h1;
+                fetch$d = fetch_next;
+                in_payload$d = fetch_next < payload_len;
                 byte_q$d = next_byte;
                 fresh$d = 1'b1;
             end
@@ -264,6 +287,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         if (~active$q) begin
             index$d = 32'h0;
             fetch$d = 32'h7b;
+            in_payload$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b1;
             crc_phase$d = 1'b0;
@@ -295,6 +319,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             kind$d = 32'h0;
             index$d = 32'h0;
             fetch$d = 32'h7b;
+            in_payload$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b0;
             crc_phase$d = 1'b0;
@@ -506,6 +531,25 @@ module speckle_framer$fresh(d,q,clock);
     end
           
 endmodule // speckle_framer$fresh
+
+
+module speckle_framer$in_payload(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$in_payload
 
 
 module speckle_framer$index(d,q,clock);
