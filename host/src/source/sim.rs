@@ -31,6 +31,14 @@ pub fn open(scenario: &str, onset: Option<u64>, seed: u64) -> Result<Box<dyn Lin
         fault_onset_samples: onset,
     };
     let board = Board::start(cfg).map_err(|e| format!("sim:{}: {e}", scenario.name()))?;
+    // Which blocks are RTL matters to anyone reading the log: a model stand-in proves less.
+    eprintln!(
+        "speckle: sim:{}: simulated board on {} ({} core, {} SFP front end)",
+        scenario.name(),
+        board.path().display(),
+        board.core_kind(),
+        board.front_kind()
+    );
     let port = serial::open(board.path(), DEFAULT_BAUD)?;
     Ok(Box::new(SimLink { port, _board: board }))
 }
