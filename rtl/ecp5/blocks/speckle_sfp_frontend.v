@@ -70,6 +70,9 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
     reg  [5:0] store$widx;
     reg  [7:0] store$wdata;
     wire  [399:0] store$q;
+    reg  [399:0] published$d;
+    wire  [399:0] published$q;
+    reg  published$clock;
     reg  present$d;
     wire  present$q;
     reg  present$clock;
@@ -157,6 +160,11 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         .wdata(store$wdata),
         .q(store$q)
     );
+    speckle_sfp_frontend$published published(
+        .d(published$d),
+        .q(published$q),
+        .clock(published$clock)
+    );
     speckle_sfp_frontend$present present(
         .d(present$d),
         .q(present$q),
@@ -204,6 +212,7 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         addressed$clock = clock;
         widx$clock = clock;
         left$clock = clock;
+        published$clock = clock;
         present$clock = clock;
         valid$clock = clock;
         tripped$clock = clock;
@@ -218,6 +227,7 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         addressed$d = addressed$q;
         widx$d = widx$q;
         left$d = left$q;
+        published$d = published$q;
         present$d = present$q;
         valid$d = valid$q;
         tripped$d = tripped$q;
@@ -351,6 +361,7 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
                 end
             PollState$Finish:
                 begin
+                    published$d = store$q;
                     present$d = 1'b1;
                     valid$d = 1'b1;
                     if (rx_live > rx_high_alarm) begin
@@ -366,7 +377,7 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
                     if (i2c$done) begin
                         present$d = addressed$q;
                         valid$d = 1'b0;
-                        store$clear = 1'b1;
+                        published$d = 32'h0;
                         polls$d = polls$q + 32'h1;
                         done_q$d = 1'b1;
                         state$d = PollState$Wait;
@@ -379,13 +390,14 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         endcase
         flags = 32'h0;
         flags = ((((flags & ~(1 << (32'h0)) | ((present$q) << (32'h0))) & ~(1 << (32'h1)) | ((valid$q) << (32'h1))) & ~(1 << (32'h2)) | ((tripped$q) << (32'h2))) & ~(1 << (32'h3)) | ((los2$q) << (32'h3)));
-        sfp_diag = ((store$q) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) | (((flags) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h190) | (((polls$q) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h198);
+        sfp_diag = ((published$q) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) | (((flags) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h190) | (((polls$q) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h198);
         tx_disable = tripped$q;
         poll_done = done_q$q;
         if (reset) begin
             state$d = PollState$Wait;
             period$d = period_last;
             issued$d = 1'b0;
+            published$d = 32'h0;
             present$d = 1'b0;
             valid$d = 1'b0;
             tripped$d = 1'b0;
@@ -1085,6 +1097,25 @@ module speckle_sfp_frontend$present(d,q,clock);
     end
           
 endmodule // speckle_sfp_frontend$present
+
+
+module speckle_sfp_frontend$published(d,q,clock);
+    
+    // Module arguments
+    input wire  [399:0] d;
+    output reg  [399:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 400'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_sfp_frontend$published
 
 
 module speckle_sfp_frontend$second(d,q,clock);

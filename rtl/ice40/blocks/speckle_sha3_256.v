@@ -163,10 +163,12 @@ reg [4:0] d_k;
 reg [2:0] d_x;
 reg [2:0] d_y;
 reg [63:0] c0, c1, c2, c3, c4;
-reg [255:0] dig;
 
 assign idle = op == OP_IDLE && d_op == D_NONE;
-assign digest = dig;
+// The digest is lanes 0..3, read into the ring after the last round (c1 = lane 0 .. c4 = lane 3).
+// The ring is idle from then until the next permutation's parity pass, and the SHA3 front end
+// starts none before the digest handshake, so it holds the digest without a 256-bit register.
+assign digest = {c4, c3, c2, c1};
 
 wire [2:0] sub_m5 = sub[2:0] + 3'd3; // sub - 5 for sub in 5..9
 
@@ -346,10 +348,10 @@ always @(posedge clock) begin
   end
 end
 
-// Data stage: the ring of five lanes, and the digest register.
+// Data stage: the ring of five lanes (which also holds the digest).
 always @(posedge clock) begin
   case (d_op)
-    D_PARITY, D_LOAD: begin
+    D_PARITY, D_LOAD, D_DIGEST: begin
       c0 <= c1;
       c1 <= c2;
       c2 <= c3;
@@ -363,7 +365,6 @@ always @(posedge clock) begin
       c3 <= c4;
       c4 <= c0;
     end
-    D_DIGEST: dig <= {rdata, dig[255:64]};
     default: ;
   endcase
 end
