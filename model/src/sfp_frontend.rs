@@ -70,7 +70,9 @@ pub struct SfpFrontend {
 impl SfpFrontend {
     /// One finished poll: `thresholds`/`live` are the reads (None: NACKed, which aborts the poll so
     /// a NACK on the first read means the second never happens), `addressed` whether the module
-    /// ACKed at least its address, `los` the LOS pin. Returns the new SFP_DIAG payload.
+    /// ACKed at least its address, `los` the LOS pin. Returns the new SFP_DIAG payload: the RTL
+    /// stages a poll's bytes and publishes this whole payload in the clock of `poll_done`, so the
+    /// bus shows the previous poll's payload until then, never a mix of the two.
     pub fn poll(&mut self, thresholds: Option<[u8; 40]>, live: Option<[u8; 10]>, addressed: bool, los: bool) -> [u8; SFP_DIAG_LEN] {
         self.polls = self.polls.wrapping_add(1);
         let mut out = [0u8; SFP_DIAG_LEN];

@@ -204,3 +204,55 @@ fn los_pin_shows_in_the_flags_within_three_clocks() {
     assert!(SfpFlags(p[50]).has(SfpFlags::LOS) && SfpFlags(p[50]).has(SfpFlags::DIAG_VALID));
     assert_eq!(b.m.get(b.tx_disable), 0, "LOS alone is no interlock");
 }
+
+/// The framer reads `sfp_diag` live, so the bus must never show a torn payload: on every clock it
+/// is the previous poll's complete payload until the clock of `poll_done`, then the new one. Every
+/// data byte of the module is changed between polls, so a bus written byte by byte during the poll
+/// (the old RTL) would differ from both at once. The last poll loses the module after the 40
+/// threshold bytes: that aborted poll must publish its zeros in one clock too, never the staged
+/// thresholds. TX_DISABLE may only move with `poll_done` as well.
+#[test]
+fn sfp_diag_moves_only_at_poll_done_and_is_never_torn() {
+    let mut b = Bench::new("ice40");
+    let mut shown = b.payload();
+    assert_eq!(shown, [0u8; SFP_DIAG_LEN], "bus after reset");
+    let rounds = 4;
+    for round in 0..rounds {
+        let abort_midway = round == rounds - 1;
+        if round > 0 {
+            // Every threshold and live byte different from what the bus shows.
+            for (k, &prev) in shown[..50].iter().enumerate() {
+                let addr = if k < 40 { k } else { 96 + k - 40 };
+                b.module.mem[addr] = !prev ^ (round as u8);
+            }
+            assert!(b.module.mem[..40].iter().zip(&shown[..40]).all(|(m, s)| m != s));
+            assert!(b.module.mem[96..106].iter().zip(&shown[40..50]).all(|(m, s)| m != s));
+        }
+        let (thr, live): ([u8; 40], [u8; 10]) = (b.module.mem[..40].try_into().unwrap(), b.module.mem[96..106].try_into().unwrap());
+        let sent_at_start = b.module.bytes_sent;
+        let tx_before = b.m.get(b.tx_disable);
+        let limit = b.cycle + (1u64 << poll_log2(b.clock_hz)) + poll_clocks(b.clock_hz) + 16;
+        let mut clocks_in_poll = 0u64;
+        loop {
+            assert!(b.cycle < limit, "round {round}: no poll_done by clock {}", b.cycle);
+            b.step();
+            if abort_midway && b.module.bytes_sent >= sent_at_start + 40 {
+                b.absent = true;
+            }
+            clocks_in_poll += u64::from(b.m.get(b.scl_oe) == 1);
+            if b.m.get(b.poll_done) == 1 {
+                break;
+            }
+            assert_eq!(b.payload(), shown, "round {round}, clock {}: sfp_diag moved before poll_done", b.cycle);
+            assert_eq!(b.m.get(b.tx_disable), tx_before, "round {round}, clock {}: tx_disable moved before poll_done", b.cycle);
+        }
+        assert!(clocks_in_poll > 1000, "round {round}: the bus was checked through a poll ({clocks_in_poll} clocks with SCL low)");
+        let want = if abort_midway { b.reference.poll(Some(thr), None, true, false) } else { b.reference.poll(Some(thr), Some(live), true, false) };
+        let got = b.payload();
+        assert_eq!(got, want, "round {round}: the payload published at poll_done");
+        assert_ne!(got, shown, "round {round}: the payload must have changed");
+        assert_eq!(b.m.get(b.tx_disable) == 1, b.reference.tx_disable(), "round {round}: tx_disable");
+        shown = got;
+    }
+    assert_eq!((&shown[..50], shown[50]), (&[0u8; 50][..], SfpFlags::PRESENT | (shown[50] & SfpFlags::INTERLOCK)), "aborted poll: zeros, present");
+}

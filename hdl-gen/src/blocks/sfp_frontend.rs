@@ -3,10 +3,11 @@
 //! interlock on its own, without the host: RX power above the module's own RX-power high alarm
 //! drives TX_DISABLE and `ext_alarm` high, latched until reset.
 //!
-//! Bytes are written in place (byte i at bits [8i+7:8i]) as they arrive, because the framer reads
-//! the bus live: a shift register would show a rotated payload for the whole ~5 ms of a poll, in
-//! place a frame can at worst mix one poll's value of a field with the next one's. The interlock
-//! decides only at the end of a complete poll, when thresholds and live value belong together.
+//! Bytes are staged in place (byte i at bits [8i+7:8i]) as they arrive and published to the bus in
+//! one clock at the end of a complete poll, together with the flags and the poll counter: the
+//! framer reads the bus live while it sends an SFP_DIAG frame, and a bus written byte by byte would
+//! let a frame mix two polls' bytes (a new RX-power high byte with the old low byte). The interlock
+//! decides at the same clock, from the staged bytes, when thresholds and live value belong together.
 //! Reference model: model/src/sfp_frontend.rs (timing bounds there too).
 
 use super::i2c_master::I2cMaster;
@@ -29,9 +30,12 @@ pub enum PollState {
     Abort,
 }
 
-/// The 50 data bytes, written one byte in place per clock. Custom Verilog because rust-hdl has no
-/// loop construct: its dynamic `replace_bit` chain synthesised to ~900 LUT4 on an iCE40 (a
-/// comparator per bit), while a per-byte decode of `widx` is ~100.
+/// The 50 staged data bytes `q`, written one byte in place per clock, and the published copy `p`
+/// that the bus shows: loaded from `q` on `publish`, zeroed on `zero`. Custom Verilog because
+/// rust-hdl has no loop construct: its dynamic `replace_bit` chain synthesised to ~900 LUT4 on an
+/// iCE40 (a comparator per bit), while a per-byte decode of `widx` is ~100; and because the
+/// published copy written as a rust-hdl DFF cost a LUT4 per bit (~410), where written here it maps
+/// onto the flip-flops' own enable and synchronous reset.
 #[derive(LogicBlock, Default)]
 pub struct ByteStore {
     pub clock: Signal<In, Clock>,
@@ -39,12 +43,20 @@ pub struct ByteStore {
     pub we: Signal<In, Bit>,
     pub widx: Signal<In, Bits<6>>,
     pub wdata: Signal<In, Bits<8>>,
+    pub publish: Signal<In, Bit>,
+    pub zero: Signal<In, Bit>,
     pub q: Signal<Out, Bits<400>>,
+    pub p: Signal<Out, Bits<400>>,
 }
 
 impl Logic for ByteStore {
     fn update(&mut self) {
         if self.clock.pos_edge() {
+            if self.zero.val() {
+                self.p.next = 0.into();
+            } else if self.publish.val() {
+                self.p.next = self.q.val();
+            }
             if self.clear.val() {
                 self.q.next = 0.into();
             } else if self.we.val() && self.widx.val().index() < 50 {
@@ -58,12 +70,15 @@ impl Logic for ByteStore {
     }
     fn connect(&mut self) {
         self.q.connect();
+        self.p.connect();
     }
     fn hdl(&self) -> Verilog {
         Verilog::Custom(
             "\
 integer i;
 always @(posedge clock) begin
+   if (zero) p <= 400'd0;
+   else if (publish) p <= q;
    for (i = 0; i < 50; i = i + 1)
       if (clear) q[8*i +: 8] <= 8'h00;
       else if (we && ({26'd0, widx} == i)) q[8*i +: 8] <= wdata;
@@ -168,6 +183,9 @@ impl Logic for SfpFrontend {
         self.issue.next = self.i2c.ready.val() & !self.issued.q.val();
         self.store.we.next = false;
         self.store.clear.next = self.reset.val();
+        // The bus shows `p`: the last complete poll's bytes, zero after reset or a failed poll.
+        self.store.publish.next = false;
+        self.store.zero.next = self.reset.val();
         self.store.widx.next = self.widx.q.val();
         self.store.wdata.next = self.i2c.rdata.val();
         self.rx_live.next = (bit_cast::<16, 8>(self.store.q.val().get_bits::<8>(384)) << 8)
@@ -269,6 +287,7 @@ impl Logic for SfpFrontend {
                 }
             }
             PollState::Finish => {
+                self.store.publish.next = true;
                 self.present.d.next = true;
                 self.valid.d.next = true;
                 if self.rx_live.val() > self.rx_high_alarm.val() {
@@ -283,7 +302,7 @@ impl Logic for SfpFrontend {
                 if self.i2c.done.val() {
                     self.present.d.next = self.addressed.q.val();
                     self.valid.d.next = false;
-                    self.store.clear.next = true;
+                    self.store.zero.next = true;
                     self.polls.d.next = self.polls.q.val() + 1;
                     self.done_q.d.next = true;
                     self.state.d.next = PollState::Wait;
@@ -301,7 +320,7 @@ impl Logic for SfpFrontend {
             .replace_bit(1, self.valid.q.val())
             .replace_bit(2, self.tripped.q.val())
             .replace_bit(3, self.los2.q.val());
-        self.sfp_diag.next = bit_cast::<416, 400>(self.store.q.val())
+        self.sfp_diag.next = bit_cast::<416, 400>(self.store.p.val())
             | (bit_cast::<416, 8>(self.flags.val()) << 400)
             | (bit_cast::<416, 8>(self.polls.q.val()) << 408);
         self.tx_disable.next = self.tripped.q.val();

@@ -69,10 +69,10 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
     reg  store$we;
     reg  [5:0] store$widx;
     reg  [7:0] store$wdata;
+    reg  store$publish;
+    reg  store$zero;
     wire  [399:0] store$q;
-    reg  [399:0] published$d;
-    wire  [399:0] published$q;
-    reg  published$clock;
+    wire  [399:0] store$p;
     reg  present$d;
     wire  present$q;
     reg  present$clock;
@@ -158,12 +158,10 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         .we(store$we),
         .widx(store$widx),
         .wdata(store$wdata),
-        .q(store$q)
-    );
-    speckle_sfp_frontend$published published(
-        .d(published$d),
-        .q(published$q),
-        .clock(published$clock)
+        .publish(store$publish),
+        .zero(store$zero),
+        .q(store$q),
+        .p(store$p)
     );
     speckle_sfp_frontend$present present(
         .d(present$d),
@@ -212,7 +210,6 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         addressed$clock = clock;
         widx$clock = clock;
         left$clock = clock;
-        published$clock = clock;
         present$clock = clock;
         valid$clock = clock;
         tripped$clock = clock;
@@ -227,7 +224,6 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         addressed$d = addressed$q;
         widx$d = widx$q;
         left$d = left$q;
-        published$d = published$q;
         present$d = present$q;
         valid$d = valid$q;
         tripped$d = tripped$q;
@@ -248,6 +244,8 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         issue = i2c$ready & ~issued$q;
         store$we = 1'b0;
         store$clear = reset;
+        store$publish = 1'b0;
+        store$zero = reset;
         store$widx = widx$q;
         store$wdata = i2c$rdata;
         rx_live = (((store$q[(32'h180)+:(8)]) & 16'hffff) << 32'h8) | ((store$q[(32'h188)+:(8)]) & 16'hffff);
@@ -361,7 +359,7 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
                 end
             PollState$Finish:
                 begin
-                    published$d = store$q;
+                    store$publish = 1'b1;
                     present$d = 1'b1;
                     valid$d = 1'b1;
                     if (rx_live > rx_high_alarm) begin
@@ -377,7 +375,7 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
                     if (i2c$done) begin
                         present$d = addressed$q;
                         valid$d = 1'b0;
-                        published$d = 32'h0;
+                        store$zero = 1'b1;
                         polls$d = polls$q + 32'h1;
                         done_q$d = 1'b1;
                         state$d = PollState$Wait;
@@ -390,14 +388,13 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_oe,sda_oe,sfp_diag,tx_dis
         endcase
         flags = 32'h0;
         flags = ((((flags & ~(1 << (32'h0)) | ((present$q) << (32'h0))) & ~(1 << (32'h1)) | ((valid$q) << (32'h1))) & ~(1 << (32'h2)) | ((tripped$q) << (32'h2))) & ~(1 << (32'h3)) | ((los2$q) << (32'h3)));
-        sfp_diag = ((published$q) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) | (((flags) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h190) | (((polls$q) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h198);
+        sfp_diag = ((store$p) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) | (((flags) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h190) | (((polls$q) & 416'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff) << 32'h198);
         tx_disable = tripped$q;
         poll_done = done_q$q;
         if (reset) begin
             state$d = PollState$Wait;
             period$d = period_last;
             issued$d = 1'b0;
-            published$d = 32'h0;
             present$d = 1'b0;
             valid$d = 1'b0;
             tripped$d = 1'b0;
@@ -1099,25 +1096,6 @@ module speckle_sfp_frontend$present(d,q,clock);
 endmodule // speckle_sfp_frontend$present
 
 
-module speckle_sfp_frontend$published(d,q,clock);
-    
-    // Module arguments
-    input wire  [399:0] d;
-    output reg  [399:0] q;
-    input wire  clock;
-    
-    // Update code (custom)
-    initial begin
-       q = 400'h0;
-    end
-    
-    always @(posedge clock) begin
-       q <= d;
-    end
-          
-endmodule // speckle_sfp_frontend$published
-
-
 module speckle_sfp_frontend$second(d,q,clock);
     
     // Module arguments
@@ -1168,7 +1146,7 @@ module speckle_sfp_frontend$state(d,q,clock);
 endmodule // speckle_sfp_frontend$state
 
 
-module speckle_sfp_frontend$store(clock,clear,we,widx,wdata,q);
+module speckle_sfp_frontend$store(clock,clear,we,widx,wdata,publish,zero,q,p);
     
     // Module arguments
     input wire  clock;
@@ -1176,11 +1154,16 @@ module speckle_sfp_frontend$store(clock,clear,we,widx,wdata,q);
     input wire  we;
     input wire  [5:0] widx;
     input wire  [7:0] wdata;
+    input wire  publish;
+    input wire  zero;
     output reg  [399:0] q;
+    output reg  [399:0] p;
     
     // Update code (custom)
     integer i;
     always @(posedge clock) begin
+       if (zero) p <= 400'd0;
+       else if (publish) p <= q;
        for (i = 0; i < 50; i = i + 1)
           if (clear) q[8*i +: 8] <= 8'h00;
           else if (we && ({26'd0, widx} == i)) q[8*i +: 8] <= wdata;
