@@ -1220,6 +1220,9 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
     reg  in_payload$d;
     wire  in_payload$q;
     reg  in_payload$clock;
+    reg  last_q$d;
+    wire  last_q$q;
+    reg  last_q$clock;
     
     // Local signals
     reg  [6:0] payload_len;
@@ -1231,6 +1234,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
     reg  [6:0] last_index;
     reg  [6:0] end_index;
     reg  [6:0] fetch_next;
+    reg  [6:0] index_next;
     
     // Sub module instances
     speckle_core$framer$crc_unit crc_unit(
@@ -1301,6 +1305,11 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         .q(in_payload$q),
         .clock(in_payload$clock)
     );
+    speckle_core$framer$last_q last_q(
+        .d(last_q$d),
+        .q(last_q$q),
+        .clock(last_q$clock)
+    );
     
     // Update code
     always @(*) begin
@@ -1316,6 +1325,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         sfp_pending$clock = clock;
         sent$clock = clock;
         in_payload$clock = clock;
+        last_q$clock = clock;
         active$d = active$q;
         kind$d = kind$q;
         index$d = index$q;
@@ -1328,9 +1338,11 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         sfp_pending$d = sfp_pending$q;
         sent$d = sent$q;
         in_payload$d = in_payload$q;
+        last_q$d = last_q$q;
         crc_unit$clock = clock;
         crc_unit$reset = reset;
         fetch_next = fetch$q + 32'h1;
+        index_next = index$q + 32'h1;
         payload_len = 32'h20;
         last_index = 32'h25;
         end_index = 32'h29;
@@ -1393,7 +1405,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         out_valid = active$q;
         frame_sent = sent$q;
         take = active$q & out_ready;
-        last_payload = index$q == last_index;
+        last_payload = last_q$q;
         crc_unit$init = fresh$q & (index$q == 32'h2);
         crc_unit$data = byte_q$q;
         crc_unit$data_valid = fresh$q & (|index$q[(32'h1)+:(6)]) & ~crc_phase$q;
@@ -1412,9 +1424,11 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
                 index$d = 32'h0;
                 seq$d = seq$q + 32'h1;
                 sent$d = 1'b1;
+                last_q$d = 1'b0;
             end
             else begin
-                index$d = index$q + 32'h1;
+                index$d = index_next;
+                last_q$d = index_next == last_index;
                 fetch$d = fetch_next;
                 in_payload$d = fetch_next < payload_len;
                 byte_q$d = next_byte;
@@ -1431,6 +1445,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
             index$d = 32'h0;
             fetch$d = 32'h7b;
             in_payload$d = 1'b0;
+            last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b1;
             crc_phase$d = 1'b0;
@@ -1463,6 +1478,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
             index$d = 32'h0;
             fetch$d = 32'h7b;
             in_payload$d = 1'b0;
+            last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b0;
             crc_phase$d = 1'b0;
@@ -1731,6 +1747,25 @@ module speckle_core$framer$kind(d,q,clock);
     end
           
 endmodule // speckle_core$framer$kind
+
+
+module speckle_core$framer$last_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$framer$last_q
 
 
 module speckle_core$framer$sent(d,q,clock);
@@ -4711,6 +4746,9 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
     reg  [3:0] bits_left$d;
     wire  [3:0] bits_left$q;
     reg  bits_left$clock;
+    reg  last_q$d;
+    wire  last_q$q;
+    reg  last_q$clock;
     
     // Local signals
     reg  last;
@@ -4736,6 +4774,11 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
         .q(bits_left$q),
         .clock(bits_left$clock)
     );
+    speckle_core$tx$last_q last_q(
+        .d(last_q$d),
+        .q(last_q$q),
+        .clock(last_q$clock)
+    );
     
     // Update code
     always @(*) begin
@@ -4743,11 +4786,14 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
         busy$clock = clock;
         baud$clock = clock;
         bits_left$clock = clock;
+        last_q$clock = clock;
         shift$d = shift$q;
         busy$d = busy$q;
         baud$d = baud$q;
         bits_left$d = bits_left$q;
-        last = busy$q & (bits_left$q == 32'h0) & (baud$q == 32'h0);
+        last_q$d = last_q$q;
+        last = last_q$q;
+        last_q$d = busy$q & ~last_q$q & (bits_left$q == 32'h0) & (baud$q == 32'h1);
         tx = shift$q[32'h0];
         ready = ~busy$q | last;
         if (busy$q & ~last) begin
@@ -4775,6 +4821,7 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
             busy$d = 1'b0;
             baud$d = 32'h0;
             bits_left$d = 32'h0;
+            last_q$d = 1'b0;
         end
     end
     
@@ -4836,6 +4883,25 @@ module speckle_core$tx$busy(d,q,clock);
     end
           
 endmodule // speckle_core$tx$busy
+
+
+module speckle_core$tx$last_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$tx$last_q
 
 
 module speckle_core$tx$shift(d,q,clock);

@@ -64,6 +64,9 @@ pub struct Framer {
     /// `fetch < payload_len`, kept as a register next to `fetch` so no comparator sits in front of
     /// the payload mux.
     in_payload: DFF<Bit>,
+    /// `index == last_index` as a register updated with `index`: the `*_ready` strobes then come from
+    /// flip-flops and the UART's `ready` only.
+    last_q: DFF<Bit>,
     payload_len: Signal<Local, Bits<7>>,
     payload_byte: Signal<Local, Bits<8>>,
     next_byte: Signal<Local, Bits<8>>,
@@ -77,6 +80,7 @@ pub struct Framer {
     end_index: Signal<Local, Bits<7>>,
     /// `fetch + 1` in 7 bits (wrapping from 127 to payload byte 0, as `fetch` itself does).
     fetch_next: Signal<Local, Bits<7>>,
+    index_next: Signal<Local, Bits<7>>,
     t_conditioned: Constant<Bits<3>>,
     t_raw: Constant<Bits<3>>,
     t_status: Constant<Bits<3>>,
@@ -122,6 +126,7 @@ impl Default for Framer {
             sfp_pending: Default::default(),
             sent: Default::default(),
             in_payload: Default::default(),
+            last_q: Default::default(),
             payload_len: Default::default(),
             payload_byte: Default::default(),
             next_byte: Default::default(),
@@ -131,6 +136,7 @@ impl Default for Framer {
             last_index: Default::default(),
             end_index: Default::default(),
             fetch_next: Default::default(),
+            index_next: Default::default(),
             t_sfp_diag: Constant::new(5.into()),
             t_ack: Constant::new(4.into()),
             t_status: Constant::new(3.into()),
@@ -143,11 +149,12 @@ impl Default for Framer {
 impl Logic for Framer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, active, kind, index, fetch, byte_q, fresh, crc_phase, crc_sel, seq, sfp_pending, sent, in_payload);
+        dff_setup!(self, clock, active, kind, index, fetch, byte_q, fresh, crc_phase, crc_sel, seq, sfp_pending, sent, in_payload, last_q);
         clock!(self, clock, crc_unit);
         self.crc_unit.reset.next = self.reset.val();
         // Payload length of the frame in progress.
         self.fetch_next.next = self.fetch.q.val() + 1;
+        self.index_next.next = self.index.q.val() + 1;
         self.payload_len.next = 32.into();
         self.last_index.next = 37.into();
         self.end_index.next = 41.into();
@@ -206,7 +213,7 @@ impl Logic for Framer {
         self.out_valid.next = self.active.q.val();
         self.frame_sent.next = self.sent.q.val();
         self.take.next = self.active.q.val() & self.out_ready.val();
-        self.last_payload.next = self.index.q.val() == self.last_index.val();
+        self.last_payload.next = self.last_q.q.val();
         // CRC over type .. payload, each byte folded in the clock after it was loaded into `byte_q`
         // (`fresh`), so the payload mux and the CRC network never share a clock.
         self.crc_unit.init.next = self.fresh.q.val() & (self.index.q.val() == 2);
@@ -236,8 +243,10 @@ impl Logic for Framer {
                 self.index.d.next = 0.into();
                 self.seq.d.next = self.seq.q.val() + 1;
                 self.sent.d.next = true;
+                self.last_q.d.next = false;
             } else {
-                self.index.d.next = self.index.q.val() + 1;
+                self.index.d.next = self.index_next.val();
+                self.last_q.d.next = self.index_next.val() == self.last_index.val();
                 self.fetch.d.next = self.fetch_next.val();
                 self.in_payload.d.next = self.fetch_next.val() < self.payload_len.val();
                 self.byte_q.d.next = self.next_byte.val();
@@ -255,6 +264,7 @@ impl Logic for Framer {
             self.index.d.next = 0.into();
             self.fetch.d.next = 123.into();
             self.in_payload.d.next = false;
+            self.last_q.d.next = false;
             self.byte_q.d.next = 0xA5.into();
             self.fresh.d.next = true;
             self.crc_phase.d.next = false;
@@ -283,6 +293,7 @@ impl Logic for Framer {
             self.index.d.next = 0.into();
             self.fetch.d.next = 123.into();
             self.in_payload.d.next = false;
+            self.last_q.d.next = false;
             self.byte_q.d.next = 0xA5.into();
             self.fresh.d.next = false;
             self.crc_phase.d.next = false;

@@ -22,6 +22,10 @@ pub struct UartTx {
     busy: DFF<Bit>,
     baud: DFF<Bits<16>>,
     bits_left: DFF<Bits<4>>,
+    /// `last` one clock ahead: the stop bit's last clock follows the clock with `baud == 1` and no
+    /// bits left (the divisor is at least 4, so there is no other way in). A flip-flop, because
+    /// `ready` feeds the framer's handshakes and the command parser's ACK check in the same clock.
+    last_q: DFF<Bit>,
     divisor_m1: Constant<Bits<16>>,
     last: Signal<Local, Bit>,
 }
@@ -40,6 +44,7 @@ impl UartTx {
             busy: Default::default(),
             baud: Default::default(),
             bits_left: Default::default(),
+            last_q: Default::default(),
             divisor_m1: Constant::new((divisor as u64 - 1).into()),
             last: Default::default(),
         }
@@ -49,10 +54,13 @@ impl UartTx {
 impl Logic for UartTx {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, shift, busy, baud, bits_left);
+        dff_setup!(self, clock, shift, busy, baud, bits_left, last_q);
         // The stop bit's last clock: the next character may start right after it.
-        self.last.next =
-            self.busy.q.val() & (self.bits_left.q.val() == 0) & (self.baud.q.val() == 0);
+        self.last.next = self.last_q.q.val();
+        self.last_q.d.next = self.busy.q.val()
+            & !self.last_q.q.val()
+            & (self.bits_left.q.val() == 0)
+            & (self.baud.q.val() == 1);
         self.tx.next = self.shift.q.val().get_bit(0);
         self.ready.next = !self.busy.q.val() | self.last.val();
         if self.busy.q.val() & !self.last.val() {
@@ -78,6 +86,7 @@ impl Logic for UartTx {
             self.busy.d.next = false;
             self.baud.d.next = 0.into();
             self.bits_left.d.next = 0.into();
+            self.last_q.d.next = false;
         }
     }
 }

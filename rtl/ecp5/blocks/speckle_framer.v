@@ -77,6 +77,9 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
     reg  in_payload$d;
     wire  in_payload$q;
     reg  in_payload$clock;
+    reg  last_q$d;
+    wire  last_q$q;
+    reg  last_q$clock;
     
     // Local signals
     reg  [6:0] payload_len;
@@ -88,6 +91,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
     reg  [6:0] last_index;
     reg  [6:0] end_index;
     reg  [6:0] fetch_next;
+    reg  [6:0] index_next;
     
     // Sub module instances
     speckle_framer$crc_unit crc_unit(
@@ -158,6 +162,11 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         .q(in_payload$q),
         .clock(in_payload$clock)
     );
+    speckle_framer$last_q last_q(
+        .d(last_q$d),
+        .q(last_q$q),
+        .clock(last_q$clock)
+    );
     
     // Update code
     always @(*) begin
@@ -173,6 +182,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         sfp_pending$clock = clock;
         sent$clock = clock;
         in_payload$clock = clock;
+        last_q$clock = clock;
         active$d = active$q;
         kind$d = kind$q;
         index$d = index$q;
@@ -185,9 +195,11 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         sfp_pending$d = sfp_pending$q;
         sent$d = sent$q;
         in_payload$d = in_payload$q;
+        last_q$d = last_q$q;
         crc_unit$clock = clock;
         crc_unit$reset = reset;
         fetch_next = fetch$q + 32'h1;
+        index_next = index$q + 32'h1;
         payload_len = 32'h20;
         last_index = 32'h25;
         end_index = 32'h29;
@@ -250,7 +262,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         out_valid = active$q;
         frame_sent = sent$q;
         take = active$q & out_ready;
-        last_payload = index$q == last_index;
+        last_payload = last_q$q;
         crc_unit$init = fresh$q & (index$q == 32'h2);
         crc_unit$data = byte_q$q;
         crc_unit$data_valid = fresh$q & (|index$q[(32'h1)+:(6)]) & ~crc_phase$q;
@@ -269,9 +281,11 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
                 index$d = 32'h0;
                 seq$d = seq$q + 32'h1;
                 sent$d = 1'b1;
+                last_q$d = 1'b0;
             end
             else begin
-                index$d = index$q + 32'h1;
+                index$d = index_next;
+                last_q$d = index_next == last_index;
                 fetch$d = fetch_next;
                 in_payload$d = fetch_next < payload_len;
                 byte_q$d = next_byte;
@@ -288,6 +302,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             index$d = 32'h0;
             fetch$d = 32'h7b;
             in_payload$d = 1'b0;
+            last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b1;
             crc_phase$d = 1'b0;
@@ -320,6 +335,7 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             index$d = 32'h0;
             fetch$d = 32'h7b;
             in_payload$d = 1'b0;
+            last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b0;
             crc_phase$d = 1'b0;
@@ -588,6 +604,25 @@ module speckle_framer$kind(d,q,clock);
     end
           
 endmodule // speckle_framer$kind
+
+
+module speckle_framer$last_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$last_q
 
 
 module speckle_framer$sent(d,q,clock);

@@ -27,6 +27,9 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
     reg  [3:0] bits_left$d;
     wire  [3:0] bits_left$q;
     reg  bits_left$clock;
+    reg  last_q$d;
+    wire  last_q$q;
+    reg  last_q$clock;
     
     // Local signals
     reg  last;
@@ -52,6 +55,11 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
         .q(bits_left$q),
         .clock(bits_left$clock)
     );
+    speckle_uart_tx$last_q last_q(
+        .d(last_q$d),
+        .q(last_q$q),
+        .clock(last_q$clock)
+    );
     
     // Update code
     always @(*) begin
@@ -59,11 +67,14 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
         busy$clock = clock;
         baud$clock = clock;
         bits_left$clock = clock;
+        last_q$clock = clock;
         shift$d = shift$q;
         busy$d = busy$q;
         baud$d = baud$q;
         bits_left$d = bits_left$q;
-        last = busy$q & (bits_left$q == 32'h0) & (baud$q == 32'h0);
+        last_q$d = last_q$q;
+        last = last_q$q;
+        last_q$d = busy$q & ~last_q$q & (bits_left$q == 32'h0) & (baud$q == 32'h1);
         tx = shift$q[32'h0];
         ready = ~busy$q | last;
         if (busy$q & ~last) begin
@@ -91,6 +102,7 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
             busy$d = 1'b0;
             baud$d = 32'h0;
             bits_left$d = 32'h0;
+            last_q$d = 1'b0;
         end
     end
     
@@ -152,6 +164,25 @@ module speckle_uart_tx$busy(d,q,clock);
     end
           
 endmodule // speckle_uart_tx$busy
+
+
+module speckle_uart_tx$last_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_uart_tx$last_q
 
 
 module speckle_uart_tx$shift(d,q,clock);
