@@ -93,11 +93,12 @@ fn pll_instance(b: &Board) -> String {
 fn open_drain(b: &Board) -> String {
     match b.family {
         // SB_IO PIN_TYPE 1010_01: tristate output, plain input; weak pull-up (the SFP host board
-        // should still carry 4.7 k pull-ups, docs/boards.md).
-        Family::Ice40 => "    SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) scl_io (.PACKAGE_PIN(sfp_scl), .OUTPUT_ENABLE(scl_oe), .D_OUT_0(1'b0), .D_IN_0());\n    \
+        // should still carry 4.7 k pull-ups, docs/boards.md). SCL is read back too: a module may
+        // stretch the clock (docs/blocks/i2c_master.md).
+        Family::Ice40 => "    SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) scl_io (.PACKAGE_PIN(sfp_scl), .OUTPUT_ENABLE(scl_oe), .D_OUT_0(1'b0), .D_IN_0(scl_in));\n    \
              SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) sda_io (.PACKAGE_PIN(sfp_sda), .OUTPUT_ENABLE(sda_oe), .D_OUT_0(1'b0), .D_IN_0(sda_in));\n"
             .into(),
-        Family::Ecp5 => "    assign sfp_scl = scl_oe ? 1'b0 : 1'bz;\n    assign sfp_sda = sda_oe ? 1'b0 : 1'bz;\n    assign sda_in = sfp_sda;\n".into(),
+        Family::Ecp5 => "    assign sfp_scl = scl_oe ? 1'b0 : 1'bz;\n    assign sfp_sda = sda_oe ? 1'b0 : 1'bz;\n    assign sda_in = sfp_sda;\n    assign scl_in = sfp_scl;\n".into(),
     }
 }
 
@@ -148,7 +149,7 @@ pub fn top(b: &Board) -> String {
          always @(posedge clock)\n        if (!locked) reset_count <= 4'd0;\n        else if (reset) reset_count <= reset_count + 4'd1;\n\n",
     );
     s.push_str(&rd_input(b));
-    s.push_str("    wire scl_oe, sda_oe, sda_in, tx_disable;\n    wire [415:0] sfp_diag;\n");
+    s.push_str("    wire scl_oe, sda_oe, sda_in, scl_in, tx_disable;\n    wire [415:0] sfp_diag;\n");
     s.push_str(&open_drain(b));
     let diag = if b.sfp_diag {
         s.push_str("    // SFP_DIAG frames follow every STATUS frame.\n");
@@ -158,7 +159,7 @@ pub fn top(b: &Board) -> String {
         ("416'd0", "1'b0")
     };
     s.push_str(
-        "    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_oe(scl_oe),\n        \
+        "    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_in(scl_in), .scl_oe(scl_oe),\n        \
          .sda_oe(sda_oe), .sfp_diag(sfp_diag), .tx_disable(tx_disable), .poll_done());\n    \
          // TX_DISABLE high turns the laser off; it is also the core's external alarm.\n    \
          assign sfp_tx_disable = tx_disable;\n\n    \

@@ -27,12 +27,12 @@ module speckle_hx8k_breakout_top (
     // RD+/RD- on the LVDS pair F3/G3.
     wire rd;
     SB_IO #(.PIN_TYPE(6'b0000_01), .IO_STANDARD("SB_LVDS_INPUT")) rd_io (.PACKAGE_PIN(sfp_rd), .D_IN_0(rd));
-    wire scl_oe, sda_oe, sda_in, tx_disable;
+    wire scl_oe, sda_oe, sda_in, scl_in, tx_disable;
     wire [415:0] sfp_diag;
-    SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) scl_io (.PACKAGE_PIN(sfp_scl), .OUTPUT_ENABLE(scl_oe), .D_OUT_0(1'b0), .D_IN_0());
+    SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) scl_io (.PACKAGE_PIN(sfp_scl), .OUTPUT_ENABLE(scl_oe), .D_OUT_0(1'b0), .D_IN_0(scl_in));
     SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) sda_io (.PACKAGE_PIN(sfp_sda), .OUTPUT_ENABLE(sda_oe), .D_OUT_0(1'b0), .D_IN_0(sda_in));
     // SFP_DIAG frames follow every STATUS frame.
-    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_oe(scl_oe),
+    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_in(scl_in), .scl_oe(scl_oe),
         .sda_oe(sda_oe), .sfp_diag(sfp_diag), .tx_disable(tx_disable), .poll_done());
     // TX_DISABLE high turns the laser off; it is also the core's external alarm.
     assign sfp_tx_disable = tx_disable;

@@ -26,13 +26,13 @@ module speckle_icebreaker_top (
 
     // RD+ from the breakout's comparator (rd_mode = "single").
     wire rd = sfp_rd;
-    wire scl_oe, sda_oe, sda_in, tx_disable;
+    wire scl_oe, sda_oe, sda_in, scl_in, tx_disable;
     wire [415:0] sfp_diag;
-    SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) scl_io (.PACKAGE_PIN(sfp_scl), .OUTPUT_ENABLE(scl_oe), .D_OUT_0(1'b0), .D_IN_0());
+    SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) scl_io (.PACKAGE_PIN(sfp_scl), .OUTPUT_ENABLE(scl_oe), .D_OUT_0(1'b0), .D_IN_0(scl_in));
     SB_IO #(.PIN_TYPE(6'b1010_01), .PULLUP(1'b1)) sda_io (.PACKAGE_PIN(sfp_sda), .OUTPUT_ENABLE(sda_oe), .D_OUT_0(1'b0), .D_IN_0(sda_in));
     // sfp_diag = false in the board file: no SFP_DIAG frames (the unused bus is trimmed away);
     // the interlock, LOS and TX_DISABLE work as with it.
-    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_oe(scl_oe),
+    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_in(scl_in), .scl_oe(scl_oe),
         .sda_oe(sda_oe), .sfp_diag(sfp_diag), .tx_disable(tx_disable), .poll_done());
     // TX_DISABLE high turns the laser off; it is also the core's external alarm.
     assign sfp_tx_disable = tx_disable;

@@ -33,13 +33,14 @@ module speckle_ulx3s_top (
 
     // RD+ from the breakout's comparator (rd_mode = "single").
     wire rd = sfp_rd;
-    wire scl_oe, sda_oe, sda_in, tx_disable;
+    wire scl_oe, sda_oe, sda_in, scl_in, tx_disable;
     wire [415:0] sfp_diag;
     assign sfp_scl = scl_oe ? 1'b0 : 1'bz;
     assign sfp_sda = sda_oe ? 1'b0 : 1'bz;
     assign sda_in = sfp_sda;
+    assign scl_in = sfp_scl;
     // SFP_DIAG frames follow every STATUS frame.
-    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_oe(scl_oe),
+    speckle_sfp_frontend front_end (.clock(clock), .reset(reset), .los(sfp_los), .sda_in(sda_in), .scl_in(scl_in), .scl_oe(scl_oe),
         .sda_oe(sda_oe), .sfp_diag(sfp_diag), .tx_disable(tx_disable), .poll_done());
     // TX_DISABLE high turns the laser off; it is also the core's external alarm.
     assign sfp_tx_disable = tx_disable;

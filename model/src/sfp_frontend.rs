@@ -12,7 +12,7 @@
 //! 2^[`poll_log2`] clocks; an over-power reaches TX_DISABLE at most [`trip_bound_clocks`] after the
 //! module's ADC value changes.
 
-use crate::i2c_master::{command_clocks, quarter_divisor, Cmd};
+use crate::i2c_master::{command_clocks, quarter_divisor, timeout_command_clocks, Cmd};
 use crate::protocol::{SfpFlags, SFP_DIAG_LEN};
 
 /// 8-bit I2C write address of the diagnostics page.
@@ -52,6 +52,15 @@ pub fn poll_clocks(clock_hz: u64) -> u64 {
 /// its end (+ a few clocks of pipeline).
 pub fn trip_bound_clocks(clock_hz: u64) -> u64 {
     (1u64 << poll_log2(clock_hz)) + poll_clocks(clock_hz) + 8
+}
+
+/// Longest a poll can take when SCL is held low (a short, or a module that never lets go): the
+/// commands before it at their normal time (at most a whole poll), then the command that finds SCL
+/// low times out (`i2c_master`'s stretch timeout) and so does the STOP that ends the poll. The
+/// poll then ends like a NACKed one (zeros, not valid, `present` only if the module had ACKed its
+/// address); the next poll starts at the next period boundary after it.
+pub fn stuck_scl_poll_bound_clocks(clock_hz: u64) -> u64 {
+    poll_clocks(clock_hz) + 2 * timeout_command_clocks(quarter_divisor(clock_hz)) + 8
 }
 
 /// True when live RX power (big-endian at 104–105, offset 8 of the live block) exceeds the

@@ -63,6 +63,7 @@ pub struct RtlFrontEnd {
     /// What the module drives on SDA, resolved against the master's level each clock.
     slave_low: bool,
     sda_level: bool,
+    scl_level: bool,
     los_level: bool,
     scl_oe: bool,
     sda_oe: bool,
@@ -78,6 +79,7 @@ struct Ports {
     clock: PortId,
     los: PortId,
     sda_in: PortId,
+    scl_in: PortId,
     scl_oe: PortId,
     sda_oe: PortId,
     sfp_diag: PortId,
@@ -96,6 +98,7 @@ impl RtlFrontEnd {
             clock: p(&m, "clock")?,
             los: p(&m, "los")?,
             sda_in: p(&m, "sda_in")?,
+            scl_in: p(&m, "scl_in")?,
             scl_oe: p(&m, "scl_oe")?,
             sda_oe: p(&m, "sda_oe")?,
             sfp_diag: p(&m, "sfp_diag")?,
@@ -107,6 +110,7 @@ impl RtlFrontEnd {
         }
         let reset = p(&m, "reset")?;
         m.set(ports.sda_in, 1);
+        m.set(ports.scl_in, 1);
         m.set(reset, 1);
         m.tick(ports.clock);
         m.set(reset, 0);
@@ -115,6 +119,7 @@ impl RtlFrontEnd {
             ports,
             slave_low: false,
             sda_level: true,
+            scl_level: true,
             los_level: false,
             scl_oe: false,
             sda_oe: false,
@@ -161,8 +166,12 @@ impl RtlFrontEnd {
 
 impl FrontEndSim for RtlFrontEnd {
     fn clock(&mut self, module: &mut SfpModule, los: bool) {
-        // The master is the only one driving SCL (the module does not stretch the clock).
-        let scl = !self.scl_oe;
+        // SCL is open drain too: low while the master or a clock-stretching module pulls it.
+        let scl = !self.scl_oe && !module.scl_low();
+        if scl != self.scl_level {
+            self.scl_level = scl;
+            self.m.set(self.ports.scl_in, scl as u64);
+        }
         let sda_master = !self.sda_oe;
         self.slave_low = module.tick(scl, sda_master && !self.slave_low);
         let sda = sda_master && !self.slave_low;

@@ -3,7 +3,8 @@
 //! The slave is modelled at the pin level (SCL/SDA, open drain) so that the Verilated
 //! `speckle_sfp_frontend` runs against it unchanged (sim/src/frontend.rs, and the Verilator tests
 //! of testbench/, which include this file by path: it must depend on nothing but speckle-model).
-//! [`I2cBus`] is a bit-banging master for the Rust stand-in front end and the unit tests.
+//! [`I2cBus`] is a bit-banging master for the Rust stand-in front end and the unit tests (it does not
+//! honour clock stretching: leave [`SfpModule::stretch_ticks`] at 0 with it).
 
 use speckle_model::protocol::{sff8472, Limits, SfpDiag, SfpThresholds};
 
@@ -54,6 +55,11 @@ pub struct SfpModule {
     /// what a master really read, for tests that follow a value from the physics to the host.
     pub sent: [u8; 256],
     pub bytes_sent: u64,
+    /// Clock stretching (SFF-8431 allows it): after the SCL falling edge that ends each ACK bit
+    /// the module holds SCL low for this many ticks, as a slow module preparing its next byte.
+    /// 0 = never. The bench ANDs [`SfpModule::scl_low`] into the SCL wire.
+    pub stretch_ticks: u32,
+    stretch_left: u32,
 }
 
 impl SfpModule {
@@ -76,6 +82,8 @@ impl SfpModule {
             pending_live: None,
             sent: [0; 256],
             bytes_sent: 0,
+            stretch_ticks: 0,
+            stretch_left: 0,
         }
     }
 
@@ -99,6 +107,7 @@ impl SfpModule {
     /// One look at the bus. `scl`/`sda` are the wire levels (the wired AND of everyone driving);
     /// returns true while the module pulls SDA low.
     pub fn tick(&mut self, scl: bool, sda: bool) -> bool {
+        self.stretch_left = self.stretch_left.saturating_sub(1);
         let (rise, fall) = (scl && !self.prev_scl, !scl && self.prev_scl);
         if scl && self.prev_scl && self.prev_sda != sda {
             // SDA moving while SCL is high: START (falling) or STOP (rising).
@@ -132,7 +141,15 @@ impl SfpModule {
         self.drive_low
     }
 
+    /// True while the module holds SCL low (stretching the clock).
+    pub fn scl_low(&self) -> bool {
+        self.stretch_left > 0
+    }
+
     fn on_fall(&mut self) {
+        if matches!(self.st, St::AckOut | St::AckIn) {
+            self.stretch_left = self.stretch_ticks;
+        }
         match self.st {
             St::Receive if self.bits == 8 => {
                 let b = self.shift;

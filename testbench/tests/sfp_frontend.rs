@@ -12,13 +12,15 @@ use rtl_sim::{Model, PortId};
 use sfp::{default_thresholds, SfpModule};
 use speckle_model::params::CoreParams;
 use speckle_model::protocol::{SfpDiag, SfpFlags, SFP_DIAG_LEN};
-use speckle_model::sfp_frontend::{poll_clocks, poll_log2, trip_bound_clocks, SfpFrontend};
+use speckle_model::i2c_master::{quarter_divisor, timeout_command_clocks};
+use speckle_model::sfp_frontend::{poll_clocks, poll_log2, stuck_scl_poll_bound_clocks, trip_bound_clocks, SfpFrontend};
 
 struct Bench {
     m: Model,
     clock: PortId,
     los_pin: PortId,
     sda_in: PortId,
+    scl_in: PortId,
     scl_oe: PortId,
     sda_oe: PortId,
     diag: PortId,
@@ -27,6 +29,8 @@ struct Bench {
     module: SfpModule,
     /// Module unplugged: nobody answers on the bus.
     absent: bool,
+    /// SCL shorted low (a wire fault, or a module that never lets go).
+    scl_stuck: bool,
     slave_low: bool,
     los: bool,
     reference: SfpFrontend,
@@ -44,10 +48,11 @@ impl Bench {
         let (clock, reset) = (p(&m, "clock"), p(&m, "reset"));
         let mut module = SfpModule::new(&default_thresholds());
         module.update_live(40.0, 3.3, 6.0, 0.3, 0.2, false);
-        let b = Bench {
+        Bench {
             clock,
             los_pin: p(&m, "los"),
             sda_in: p(&m, "sda_in"),
+            scl_in: p(&m, "scl_in"),
             scl_oe: p(&m, "scl_oe"),
             sda_oe: p(&m, "sda_oe"),
             diag: p(&m, "sfp_diag"),
@@ -55,6 +60,7 @@ impl Bench {
             poll_done: p(&m, "poll_done"),
             module,
             absent: false,
+            scl_stuck: false,
             slave_low: false,
             los: false,
             reference: SfpFrontend::default(),
@@ -63,25 +69,27 @@ impl Bench {
             m: {
                 m.set(reset, 1);
                 m.set(p(&m, "sda_in"), 1);
+                m.set(p(&m, "scl_in"), 1);
                 m.tick(clock);
                 m.set(reset, 0);
                 m
             },
-        };
-        b
+        }
     }
 
-    /// One clock with the bus resolved as open drain: a line is low if anyone pulls it.
+    /// One clock with the bus resolved as open drain: a line is low if anyone pulls it (SCL: the
+    /// master, a stretching module, or a short).
     fn step(&mut self) {
-        let scl = self.m.get(self.scl_oe) == 0;
+        let module_holds_scl = !self.absent && self.module.scl_low();
+        let scl = self.m.get(self.scl_oe) == 0 && !module_holds_scl && !self.scl_stuck;
         let sda_master = self.m.get(self.sda_oe) == 0;
-        // Only the master drives SCL (no clock stretching), so SCL is the master's level.
         if !self.absent {
             self.slave_low = self.module.tick(scl, sda_master && !self.slave_low);
         } else {
             self.slave_low = false;
         }
         self.m.set(self.sda_in, (sda_master && !self.slave_low) as u64);
+        self.m.set(self.scl_in, scl as u64);
         self.m.set(self.los_pin, self.los as u64);
         self.m.tick(self.clock);
         self.cycle += 1;
@@ -99,18 +107,18 @@ impl Bench {
     /// Runs to the end of the next poll (bounded by one period plus one poll) and checks the bus
     /// against the reference model fed with what the module holds.
     fn poll(&mut self) -> [u8; SFP_DIAG_LEN] {
-        let limit = self.cycle + (1u64 << poll_log2(self.clock_hz)) + poll_clocks(self.clock_hz) + 16;
+        let limit = self.cycle + (1u64 << poll_log2(self.clock_hz)) + stuck_scl_poll_bound_clocks(self.clock_hz) + 16;
         while self.m.get(self.poll_done) == 0 {
             assert!(self.cycle < limit, "no poll finished by clock {}", self.cycle);
             self.step();
         }
-        let (thr, live) = if self.absent {
+        let (thr, live) = if self.absent || self.scl_stuck {
             (None, None)
         } else {
             let mem = &self.module.mem;
             (Some(mem[..40].try_into().unwrap()), Some(mem[96..106].try_into().unwrap()))
         };
-        let want = self.reference.poll(thr, live, !self.absent, self.los);
+        let want = self.reference.poll(thr, live, thr.is_some(), self.los);
         let got = self.payload();
         assert_eq!(got, want, "sfp_diag after poll {} (clock {})", want[51], self.cycle);
         assert_eq!(self.m.get(self.tx_disable) == 1, self.reference.tx_disable(), "tx_disable after poll {}", want[51]);
@@ -255,4 +263,76 @@ fn sfp_diag_moves_only_at_poll_done_and_is_never_torn() {
         shown = got;
     }
     assert_eq!((&shown[..50], shown[50]), (&[0u8; 50][..], SfpFlags::PRESENT | (shown[50] & SfpFlags::INTERLOCK)), "aborted poll: zeros, present");
+}
+
+/// A module that holds SCL low for 500 clocks after every ACK bit: the poll takes longer but its
+/// payload is exactly the model's for what the module holds (the bench checks the whole bus).
+#[test]
+fn clock_stretching_module_is_polled_correctly() {
+    let mut b = Bench::new("ice40");
+    b.module.stretch_ticks = 500;
+    let d = SfpDiag::parse(&b.poll()).unwrap();
+    assert!(d.flags.has(SfpFlags::DIAG_VALID) && (d.rx_power_mw() - 0.2).abs() < 1e-3, "{d:?}");
+    // It did stretch: the poll ran past its unstretched length.
+    assert!(b.cycle > poll_clocks(b.clock_hz) + 50 * 300, "poll ended at clock {}", b.cycle);
+    b.module.update_live(55.5, 3.21, 7.5, 0.4, 0.9, false);
+    let d = SfpDiag::parse(&b.poll()).unwrap();
+    assert!((d.temperature_c() - 55.5).abs() < 0.01 && d.poll_counter == 2, "{d:?}");
+}
+
+/// SCL shorted low between polls: the next poll times out (START, then its STOP) and ends within
+/// `stuck_scl_poll_bound_clocks` like a NACKed one: zeros, not present, not valid, counter on; an
+/// interlock already tripped stays tripped (and a stuck bus trips nothing). When the short goes,
+/// the next poll is valid again.
+#[test]
+fn stuck_scl_ends_the_poll_as_an_error_within_the_bound() {
+    let mut b = Bench::new("ice40");
+    b.poll();
+    b.scl_stuck = true;
+    // Wait for the next poll's START to pull SCL (its first bus activity).
+    while b.m.get(b.scl_oe) == 0 {
+        assert!(b.cycle < 3 * (1u64 << poll_log2(b.clock_hz)), "no poll started");
+        b.step();
+    }
+    let start = b.cycle;
+    let p = b.poll();
+    let took = b.cycle - 1 - start;
+    let timeout = timeout_command_clocks(quarter_divisor(b.clock_hz));
+    assert!(took >= 2 * timeout && took <= stuck_scl_poll_bound_clocks(b.clock_hz), "stuck poll took {took} clocks (2 timeouts = {})", 2 * timeout);
+    assert_eq!((&p[..50], p[50], p[51]), (&[0u8; 50][..], 0, 2), "zeros, no flags, counter on");
+    assert_eq!(b.m.get(b.tx_disable), 0, "a stuck bus is no over-power");
+    b.scl_stuck = false;
+    assert!(SfpFlags(b.poll()[50]).has(SfpFlags::DIAG_VALID), "valid again once SCL is free");
+    // Tripped first, then stuck: the latch holds.
+    b.module.update_live(40.0, 3.3, 6.0, 0.3, 1.6, false);
+    b.poll();
+    assert_eq!(b.m.get(b.tx_disable), 1);
+    b.scl_stuck = true;
+    let p = b.poll();
+    assert_eq!((p[50], b.m.get(b.tx_disable)), (SfpFlags::INTERLOCK, 1), "interlock latched through a stuck bus");
+}
+
+/// SCL shorted low in the middle of the thresholds read, after the module ACKed its address: the
+/// poll ends as an error with `present` set (the module answered) and nothing else; the previous
+/// poll's payload stays on the bus until then.
+#[test]
+fn scl_stuck_mid_poll_reports_present_but_not_valid() {
+    let mut b = Bench::new("ice40");
+    let before = b.poll();
+    let sent = b.module.bytes_sent;
+    let limit = b.cycle + (1u64 << poll_log2(b.clock_hz)) + stuck_scl_poll_bound_clocks(b.clock_hz);
+    while b.m.get(b.poll_done) == 0 {
+        assert!(b.cycle < limit, "no poll_done by clock {}", b.cycle);
+        if b.module.bytes_sent >= sent + 20 {
+            b.scl_stuck = true;
+        }
+        b.step();
+        if b.m.get(b.poll_done) == 0 {
+            assert_eq!(b.payload(), before, "clock {}: bus moved before poll_done", b.cycle);
+        }
+    }
+    assert!(b.scl_stuck, "the short came during the poll");
+    let want = b.reference.poll(None, None, true, false);
+    assert_eq!(b.payload(), want, "zeros, present only, counter on");
+    assert_eq!(want[50], SfpFlags::PRESENT);
 }

@@ -96,6 +96,8 @@ pub struct SfpFrontend {
     /// SFP LOS pin (asynchronous, high = no light): only reported in the flags here.
     pub los: Signal<In, Bit>,
     pub sda_in: Signal<In, Bit>,
+    /// SCL wire level: a module may stretch the clock (see `i2c_master`).
+    pub scl_in: Signal<In, Bit>,
     pub scl_oe: Signal<Out, Bit>,
     pub sda_oe: Signal<Out, Bit>,
     pub sfp_diag: Signal<Out, Bits<416>>,
@@ -135,6 +137,7 @@ impl SfpFrontend {
             reset: Default::default(),
             los: Default::default(),
             sda_in: Default::default(),
+            scl_in: Default::default(),
             scl_oe: Default::default(),
             sda_oe: Default::default(),
             sfp_diag: Default::default(),
@@ -172,6 +175,7 @@ impl Logic for SfpFrontend {
         dff_setup!(self, clock, state, period, issued, second, addressed, widx, left, present, valid, tripped, polls, los1, los2, done_q);
         self.i2c.reset.next = self.reset.val();
         self.i2c.sda_in.next = self.sda_in.val();
+        self.i2c.scl_in.next = self.scl_in.val();
         self.scl_oe.next = self.i2c.scl_oe.val();
         self.sda_oe.next = self.i2c.sda_oe.val();
         self.los1.d.next = self.los.val();
@@ -311,6 +315,12 @@ impl Logic for SfpFrontend {
             _ => {
                 self.state.d.next = PollState::Wait;
             }
+        }
+        // SCL held low past the stretch timeout ends the poll like a NACK: STOP (which may time
+        // out too), zeros published, not valid. The Abort state's own STOP ends it either way.
+        if self.i2c.done.val() & self.i2c.bus_error.val() & (self.state.q.val() != PollState::Abort) {
+            self.state.d.next = PollState::Abort;
+            self.store.we.next = false;
         }
         self.flags.next = 0.into();
         self.flags.next = self
