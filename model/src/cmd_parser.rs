@@ -10,6 +10,11 @@
 //! - only one ACK waits at a time: a command completing while one is pending is dropped;
 //! - every abandoned or dropped frame counts in `bad_frames` (16 bits, saturating).
 //!
+//! Clock timing: a frame's last CRC byte is only received ([`CmdParser::receive`]); the verdict
+//! (CRC, pending ACK, the command) comes a clock later ([`CmdParser::decide`]), as in the RTL, whose
+//! pending-ACK check therefore sees an ACK taken in the verdict clock as still pending.
+//! [`CmdParser::byte`] does both at once for transaction-level users.
+//!
 //! Frames are checked with [`crate::protocol`]'s CRC and command decoding, not a copy of the RTL.
 
 use crate::protocol::{crc32, Command, CommandError, Frame, FrameType, SYNC};
@@ -37,6 +42,8 @@ pub struct CmdParser {
     synced: usize,
     ack_pending: bool,
     bad_frames: u16,
+    /// A complete frame awaiting its verdict: its bytes after the sync, CRC included.
+    judged_next: Option<Vec<u8>>,
 }
 
 impl CmdParser {
@@ -52,20 +59,33 @@ impl CmdParser {
         self.ack_pending
     }
 
+    /// A frame's last byte came in the last clock: the next [`CmdParser::decide`] judges it.
+    pub fn awaiting_verdict(&self) -> bool {
+        self.judged_next.is_some()
+    }
+
     /// The framer took the pending ACK.
     pub fn ack_taken(&mut self) {
         self.ack_pending = false;
     }
 
-    /// One received byte; returns the command it completes, if any.
+    /// One received byte; returns the command it completes, if any (receive and decide at once).
     pub fn byte(&mut self, b: u8) -> Option<Accepted> {
+        self.receive(b);
+        self.decide()
+    }
+
+    /// One received byte in the clock it arrives. A frame's last byte is judged by the next
+    /// [`CmdParser::decide`]; until then no byte may arrive.
+    pub fn receive(&mut self, b: u8) {
+        assert!(self.judged_next.is_none(), "cmd_parser: a byte arrived in a verdict clock");
         if self.synced < 2 {
             self.synced = match (self.synced, b) {
                 (_, 0xA5) => 1,
                 (1, 0x5A) => 2,
                 _ => 0,
             };
-            return None;
+            return;
         }
         self.body.push(b);
         let ftype = FrameType::from_u8(self.body[0]);
@@ -75,34 +95,39 @@ impl CmdParser {
         if self.body.len() == 4 && b as usize != len {
             return self.abandon(b);
         }
-        if self.body.len() < 4 + len + 4 {
+        if self.body.len() == 4 + len + 4 {
+            self.judged_next = Some(std::mem::take(&mut self.body));
+            self.synced = 0;
+        }
+    }
+
+    /// The verdict clock after a frame's last byte (a no-op in any other clock): a command if the
+    /// CRC is right and no ACK is pending at the start of this clock.
+    pub fn decide(&mut self) -> Option<Accepted> {
+        let body = self.judged_next.take()?;
+        let last = *body.last().unwrap();
+        let ftype = FrameType::from_u8(body[0]);
+        let len = body[3] as usize;
+        let (covered, trailer) = body.split_at(4 + len);
+        if crc32(covered) != u32::from_le_bytes(trailer.try_into().unwrap()) || self.ack_pending {
+            self.abandon(last);
             return None;
         }
-        let (covered, trailer) = self.body.split_at(4 + len);
-        if crc32(covered) != u32::from_le_bytes(trailer.try_into().unwrap()) {
-            return self.abandon(b);
-        }
-        if self.ack_pending {
-            return self.abandon(b);
-        }
-        let seq = u16::from_le_bytes([self.body[1], self.body[2]]);
-        let frame = Frame::new(ftype, seq, self.body[4..4 + len].to_vec());
+        let seq = u16::from_le_bytes([body[1], body[2]]);
+        let frame = Frame::new(ftype, seq, body[4..4 + len].to_vec());
         let (command, result) = match Command::from_frame(&frame) {
             Ok(c) => (Some(c), 0),
             Err(CommandError::BadArgument { .. }) => (None, 1),
             Err(e) => unreachable!("type and length were checked: {e}"),
         };
-        self.body.clear();
-        self.synced = 0;
         self.ack_pending = true;
         Some(Accepted { command, ack: AckRequest { cmd_type: ftype.to_u8(), cmd_seq: seq, result } })
     }
 
-    fn abandon(&mut self, b: u8) -> Option<Accepted> {
+    fn abandon(&mut self, b: u8) {
         self.body.clear();
         self.synced = (b == SYNC[0]) as usize;
         self.bad_frames = self.bad_frames.saturating_add(1);
-        None
     }
 }
 
@@ -178,5 +203,38 @@ mod tests {
         let got: Vec<_> = bytes.iter().filter_map(|&b| p.byte(b)).collect();
         assert_eq!(got.len(), 1);
         assert_eq!(p.bad_frames(), 1);
+    }
+
+    #[test]
+    fn verdict_comes_a_clock_after_the_last_byte() {
+        let mut p = CmdParser::new();
+        let bytes = Command::RequestStatus.encode(9);
+        let (last, head) = bytes.split_last().unwrap();
+        for &b in head {
+            p.receive(b);
+            assert_eq!(p.decide(), None);
+        }
+        p.receive(*last);
+        assert!(!p.ack_pending(), "acted in the byte's clock");
+        let got = p.decide().expect("command in the verdict clock");
+        assert_eq!(got.command, Some(Command::RequestStatus));
+        assert!(p.ack_pending());
+        assert_eq!(p.decide(), None, "one verdict per frame");
+    }
+
+    #[test]
+    fn dropped_frame_ending_in_a5_resyncs_on_it() {
+        // A good frame refused for a pending ACK whose last CRC byte is A5: that byte may be sync0.
+        let seq = (0..=u16::MAX).find(|&s| *Command::ClearAlarms.encode(s).last().unwrap() == 0xA5).unwrap();
+        let mut p = CmdParser::new();
+        let mut bytes = Command::RequestStatus.encode(1);
+        bytes.extend(Command::ClearAlarms.encode(seq));
+        bytes.extend(&Command::RequestStatus.encode(3)[1..]);
+        let got: Vec<_> = bytes.iter().filter_map(|&b| p.byte(b)).collect();
+        assert_eq!(got.len(), 1, "the ACK of the first command was never taken");
+        assert_eq!(p.bad_frames(), 2);
+        p.ack_taken();
+        let got = feed(&mut p, &Command::RequestStatus.encode(4));
+        assert_eq!(got.len(), 1);
     }
 }

@@ -1199,6 +1199,24 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
     reg  [7:0] byte_q$d;
     wire  [7:0] byte_q$q;
     reg  byte_q$clock;
+    reg  [7:0] pay_digest$d;
+    wire  [7:0] pay_digest$q;
+    reg  pay_digest$clock;
+    reg  [7:0] pay_raw$d;
+    wire  [7:0] pay_raw$q;
+    reg  pay_raw$clock;
+    reg  [7:0] pay_status$d;
+    wire  [7:0] pay_status$q;
+    reg  pay_status$clock;
+    reg  [7:0] pay_ack$d;
+    wire  [7:0] pay_ack$q;
+    reg  pay_ack$clock;
+    reg  [7:0] pay_sfp$d;
+    wire  [7:0] pay_sfp$q;
+    reg  pay_sfp$clock;
+    reg  pay_in$d;
+    wire  pay_in$q;
+    reg  pay_in$clock;
     reg  fresh$d;
     wire  fresh$q;
     reg  fresh$clock;
@@ -1270,6 +1288,36 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         .q(byte_q$q),
         .clock(byte_q$clock)
     );
+    speckle_core$framer$pay_digest pay_digest(
+        .d(pay_digest$d),
+        .q(pay_digest$q),
+        .clock(pay_digest$clock)
+    );
+    speckle_core$framer$pay_raw pay_raw(
+        .d(pay_raw$d),
+        .q(pay_raw$q),
+        .clock(pay_raw$clock)
+    );
+    speckle_core$framer$pay_status pay_status(
+        .d(pay_status$d),
+        .q(pay_status$q),
+        .clock(pay_status$clock)
+    );
+    speckle_core$framer$pay_ack pay_ack(
+        .d(pay_ack$d),
+        .q(pay_ack$q),
+        .clock(pay_ack$clock)
+    );
+    speckle_core$framer$pay_sfp pay_sfp(
+        .d(pay_sfp$d),
+        .q(pay_sfp$q),
+        .clock(pay_sfp$clock)
+    );
+    speckle_core$framer$pay_in pay_in(
+        .d(pay_in$d),
+        .q(pay_in$q),
+        .clock(pay_in$clock)
+    );
     speckle_core$framer$fresh fresh(
         .d(fresh$d),
         .q(fresh$q),
@@ -1318,6 +1366,12 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         index$clock = clock;
         fetch$clock = clock;
         byte_q$clock = clock;
+        pay_digest$clock = clock;
+        pay_raw$clock = clock;
+        pay_status$clock = clock;
+        pay_ack$clock = clock;
+        pay_sfp$clock = clock;
+        pay_in$clock = clock;
         fresh$clock = clock;
         crc_phase$clock = clock;
         crc_sel$clock = clock;
@@ -1331,6 +1385,12 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         index$d = index$q;
         fetch$d = fetch$q;
         byte_q$d = byte_q$q;
+        pay_digest$d = pay_digest$q;
+        pay_raw$d = pay_raw$q;
+        pay_status$d = pay_status$q;
+        pay_ack$d = pay_ack$q;
+        pay_sfp$d = pay_sfp$q;
+        pay_in$d = pay_in$q;
         fresh$d = fresh$q;
         crc_phase$d = crc_phase$q;
         crc_sel$d = crc_sel$q;
@@ -1363,21 +1423,21 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         end
         ack_word = ((ack_type) & 32'hffffffff) | (((ack_seq) & 32'hffffffff) << 32'h8) | (((ack_result) & 32'hffffffff) << 32'h18);
         payload_byte = 32'h0;
-        if (in_payload$q) begin
+        if (pay_in$q) begin
             if (kind$q == t_conditioned) begin
-                payload_byte = digest[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_digest$q;
             end
             else if (kind$q == t_raw) begin
-                payload_byte = raw_block[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_raw$q;
             end
             else if (kind$q == t_status) begin
-                payload_byte = status_payload[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_status$q;
             end
             else if (kind$q == t_ack) begin
-                payload_byte = ack_word[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_ack$q;
             end
             else begin
-                payload_byte = sfp_payload[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_sfp$q;
             end
         end
         if (index$q == 32'h0) begin
@@ -1432,6 +1492,12 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
                 fetch$d = fetch_next;
                 in_payload$d = fetch_next < payload_len;
                 byte_q$d = next_byte;
+                pay_digest$d = digest[(fetch$q * 32'h8)+:(8)];
+                pay_raw$d = raw_block[(fetch$q * 32'h8)+:(8)];
+                pay_status$d = status_payload[(fetch$q * 32'h8)+:(8)];
+                pay_ack$d = ack_word[(fetch$q * 32'h8)+:(8)];
+                pay_sfp$d = sfp_payload[(fetch$q * 32'h8)+:(8)];
+                pay_in$d = in_payload$q;
                 fresh$d = 1'b1;
             end
             if (last_payload) begin
@@ -1443,8 +1509,9 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         end
         if (~active$q) begin
             index$d = 32'h0;
-            fetch$d = 32'h7b;
+            fetch$d = 32'h7c;
             in_payload$d = 1'b0;
+            pay_in$d = 1'b0;
             last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b1;
@@ -1476,8 +1543,9 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
             active$d = 1'b0;
             kind$d = 32'h0;
             index$d = 32'h0;
-            fetch$d = 32'h7b;
+            fetch$d = 32'h7c;
             in_payload$d = 1'b0;
+            pay_in$d = 1'b0;
             last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b0;
@@ -1766,6 +1834,120 @@ module speckle_core$framer$last_q(d,q,clock);
     end
           
 endmodule // speckle_core$framer$last_q
+
+
+module speckle_core$framer$pay_ack(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$framer$pay_ack
+
+
+module speckle_core$framer$pay_digest(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$framer$pay_digest
+
+
+module speckle_core$framer$pay_in(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$framer$pay_in
+
+
+module speckle_core$framer$pay_raw(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$framer$pay_raw
+
+
+module speckle_core$framer$pay_sfp(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$framer$pay_sfp
+
+
+module speckle_core$framer$pay_status(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$framer$pay_status
 
 
 module speckle_core$framer$sent(d,q,clock);
@@ -3065,6 +3247,15 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
     reg  [15:0] bad_q$d;
     wire  [15:0] bad_q$q;
     reg  bad_q$clock;
+    reg  verdict_q$d;
+    wire  verdict_q$q;
+    reg  verdict_q$clock;
+    reg  crc_ok_q$d;
+    wire  crc_ok_q$q;
+    reg  crc_ok_q$clock;
+    reg  last_a5_q$d;
+    wire  last_a5_q$q;
+    reg  last_a5_q$clock;
     
     // Local signals
     reg  drop;
@@ -3154,6 +3345,21 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
         .q(bad_q$q),
         .clock(bad_q$clock)
     );
+    speckle_core$parser$verdict_q verdict_q(
+        .d(verdict_q$d),
+        .q(verdict_q$q),
+        .clock(verdict_q$clock)
+    );
+    speckle_core$parser$crc_ok_q crc_ok_q(
+        .d(crc_ok_q$d),
+        .q(crc_ok_q$q),
+        .clock(crc_ok_q$clock)
+    );
+    speckle_core$parser$last_a5_q last_a5_q(
+        .d(last_a5_q$d),
+        .q(last_a5_q$q),
+        .clock(last_a5_q$clock)
+    );
     
     // Update code
     always @(*) begin
@@ -3172,6 +3378,9 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
         ack_seq_q$clock = clock;
         ack_result_q$clock = clock;
         bad_q$clock = clock;
+        verdict_q$clock = clock;
+        crc_ok_q$clock = clock;
+        last_a5_q$clock = clock;
         state$d = state$q;
         ftype$d = ftype$q;
         seq$d = seq$q;
@@ -3187,6 +3396,9 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
         ack_seq_q$d = ack_seq_q$q;
         ack_result_q$d = ack_result_q$q;
         bad_q$d = bad_q$q;
+        verdict_q$d = verdict_q$q;
+        crc_ok_q$d = crc_ok_q$q;
+        last_a5_q$d = last_a5_q$q;
         crc_unit$clock = clock;
         crc_unit$reset = reset;
         set_mode = set_mode_q$q;
@@ -3201,6 +3413,7 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
         set_mode_q$d = 1'b0;
         clear_q$d = 1'b0;
         request_q$d = 1'b0;
+        verdict_q$d = 1'b0;
         if (ack_valid_q$q & ack_ready) begin
             ack_valid_q$d = 1'b0;
         end
@@ -3274,13 +3487,10 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
                         crc_rx$d = (crc_rx$q >> 32'h8) | (((in_byte) & 24'hffffff) << 32'h10);
                         crc_count$d = crc_count$q + 32'h1;
                         if (crc_count$q == 32'h3) begin
-                            if ((((crc_rx$q) & 32'hffffffff) | (((in_byte) & 32'hffffffff) << 32'h18)) == crc_unit$crc) begin
-                                good = 1'b1;
-                                state$d = ParseState$Sync0;
-                            end
-                            else begin
-                                drop = 1'b1;
-                            end
+                            verdict_q$d = 1'b1;
+                            crc_ok_q$d = (((crc_rx$q) & 32'hffffffff) | (((in_byte) & 32'hffffffff) << 32'h18)) == crc_unit$crc;
+                            last_a5_q$d = in_byte == 32'ha5;
+                            state$d = ParseState$Sync0;
                         end
                     end
                 default:
@@ -3289,17 +3499,25 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
                     end
             endcase
         end
-        if (good & ack_valid_q$q & ~ack_ready) begin
-            good = 1'b0;
-            drop = 1'b1;
-            state$d = ParseState$Sync0;
-        end
-        if (drop) begin
-            if (in_byte == 32'ha5) begin
-                state$d = ParseState$Sync1;
+        if (verdict_q$q) begin
+            if (crc_ok_q$q & ~ack_valid_q$q) begin
+                good = 1'b1;
             end
             else begin
-                state$d = ParseState$Sync0;
+                drop = 1'b1;
+                if (last_a5_q$q) begin
+                    state$d = ParseState$Sync1;
+                end
+            end
+        end
+        if (drop) begin
+            if (~verdict_q$q) begin
+                if (in_byte == 32'ha5) begin
+                    state$d = ParseState$Sync1;
+                end
+                else begin
+                    state$d = ParseState$Sync0;
+                end
             end
             if (bad_q$q != 32'hffff) begin
                 bad_q$d = bad_q$q + 32'h1;
@@ -3335,6 +3553,7 @@ module speckle_core$parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alar
             request_q$d = 1'b0;
             ack_valid_q$d = 1'b0;
             bad_q$d = 32'h0;
+            verdict_q$d = 1'b0;
         end
     end
     
@@ -3493,6 +3712,25 @@ module speckle_core$parser$crc_count(d,q,clock);
 endmodule // speckle_core$parser$crc_count
 
 
+module speckle_core$parser$crc_ok_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$parser$crc_ok_q
+
+
 module speckle_core$parser$crc_rx(d,q,clock);
     
     // Module arguments
@@ -3617,6 +3855,25 @@ module speckle_core$parser$ftype(d,q,clock);
 endmodule // speckle_core$parser$ftype
 
 
+module speckle_core$parser$last_a5_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$parser$last_a5_q
+
+
 module speckle_core$parser$mode_q(d,q,clock);
     
     // Module arguments
@@ -3720,6 +3977,25 @@ module speckle_core$parser$state(d,q,clock);
     end
           
 endmodule // speckle_core$parser$state
+
+
+module speckle_core$parser$verdict_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$parser$verdict_q
 
 
 module speckle_core$period(d,q,clock);

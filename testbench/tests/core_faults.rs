@@ -169,8 +169,16 @@ fn clear_alarms_reopens_the_gate_and_pins_close_it() {
         assert!(!core.gate_is_open());
         core.run_samples(100, || rng.random_bool(0.5));
         if pin == 0 { core.set_los(false) } else { core.set_ext_alarm(false) }
+        // Worst case: the command (9 bytes), a CONDITIONED frame already on the wire (41), the ACK
+        // (13) and the STATUS (57) at 240 clocks a byte is ~29 000 clocks, 7 300 samples.
+        let statuses = core.frames_of(FrameType::Status).len();
         core.send(FrameType::RequestStatus, vec![]);
-        core.run_samples(6_000, || rng.random_bool(0.5));
+        for _ in 0..100 {
+            core.run_samples(100, || rng.random_bool(0.5));
+            if core.frames_of(FrameType::Status).len() > statuses {
+                break;
+            }
+        }
         let Some(Ok(Payload::Status(s))) = core.frames_of(FrameType::Status).last().map(|f| f.payload()) else {
             panic!("no STATUS answer")
         };

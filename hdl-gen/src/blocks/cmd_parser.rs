@@ -10,6 +10,14 @@
 //! One ACK is held at a time (`ack_valid` until `ack_ready`). A good command that completes while
 //! the previous ACK is still waiting is dropped unexecuted and counted in `bad_frames`, so that every
 //! executed command gets exactly one ACK.
+//!
+//! Timing: the frame's verdict takes two clocks. The last CRC byte's clock only compares the CRC and
+//! registers the result (`verdict_q`, `crc_ok_q`); the next clock acts on it, checking the pending
+//! ACK against `ack_valid` alone. Acting in the byte's clock chained the 32-bit compare, the framer's
+//! `ack_ready` (itself from the UART's `ready`) and the enables of some 60 flip-flops into one path:
+//! the ULX3S's critical path at 100 MHz (docs/fpga-results.md). The verdict clock needs no byte to
+//! arrive in it, which `uart_rx` guarantees (its bytes are at least 10 bit times apart); `in_valid`
+//! must therefore not be high in two consecutive clocks.
 
 use super::crc32::Crc32;
 use rust_hdl::prelude::*;
@@ -62,6 +70,11 @@ pub struct CmdParser {
     ack_seq_q: DFF<Bits<16>>,
     ack_result_q: DFF<Bits<8>>,
     bad_q: DFF<Bits<16>>,
+    /// The clock after a frame's last CRC byte: act on `crc_ok_q`.
+    verdict_q: DFF<Bit>,
+    crc_ok_q: DFF<Bit>,
+    /// The last CRC byte was `A5`: a dropped frame's last byte may be the next one's `sync0`.
+    last_a5_q: DFF<Bit>,
     drop: Signal<Local, Bit>,
     good: Signal<Local, Bit>,
 }
@@ -71,7 +84,8 @@ impl Logic for CmdParser {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, ftype, seq, arg, crc_rx, crc_count, set_mode_q, mode_q, clear_q,
-            request_q, ack_valid_q, ack_type_q, ack_seq_q, ack_result_q, bad_q
+            request_q, ack_valid_q, ack_type_q, ack_seq_q, ack_result_q, bad_q, verdict_q, crc_ok_q,
+            last_a5_q
         );
         clock!(self, clock, crc_unit);
         self.crc_unit.reset.next = self.reset.val();
@@ -87,6 +101,7 @@ impl Logic for CmdParser {
         self.set_mode_q.d.next = false;
         self.clear_q.d.next = false;
         self.request_q.d.next = false;
+        self.verdict_q.d.next = false;
         if self.ack_valid_q.q.val() & self.ack_ready.val() {
             self.ack_valid_q.d.next = false;
         }
@@ -155,15 +170,13 @@ impl Logic for CmdParser {
                         | (bit_cast::<24, 8>(self.in_byte.val()) << 16);
                     self.crc_count.d.next = self.crc_count.q.val() + 1;
                     if self.crc_count.q.val() == 3 {
-                        if (bit_cast::<32, 24>(self.crc_rx.q.val())
+                        // Judged in the next clock (`verdict_q`); no byte can arrive in it.
+                        self.verdict_q.d.next = true;
+                        self.crc_ok_q.d.next = (bit_cast::<32, 24>(self.crc_rx.q.val())
                             | (bit_cast::<32, 8>(self.in_byte.val()) << 24))
-                            == self.crc_unit.crc.val()
-                        {
-                            self.good.next = true;
-                            self.state.d.next = ParseState::Sync0;
-                        } else {
-                            self.drop.next = true;
-                        }
+                            == self.crc_unit.crc.val();
+                        self.last_a5_q.d.next = self.in_byte.val() == 0xA5;
+                        self.state.d.next = ParseState::Sync0;
                     }
                 }
                 _ => {
@@ -171,17 +184,25 @@ impl Logic for CmdParser {
                 }
             }
         }
-        if self.good.val() & self.ack_valid_q.q.val() & !self.ack_ready.val() {
-            // The previous ACK is still waiting: this command is not executed.
-            self.good.next = false;
-            self.drop.next = true;
-            self.state.d.next = ParseState::Sync0;
+        if self.verdict_q.q.val() {
+            // A good CRC is a command unless the previous ACK is still pending (taken or not in this
+            // very clock: `ack_ready` stays off this path); then it is not executed.
+            if self.crc_ok_q.q.val() & !self.ack_valid_q.q.val() {
+                self.good.next = true;
+            } else {
+                self.drop.next = true;
+                if self.last_a5_q.q.val() {
+                    self.state.d.next = ParseState::Sync1;
+                }
+            }
         }
         if self.drop.val() {
-            if self.in_byte.val() == 0xA5 {
-                self.state.d.next = ParseState::Sync1;
-            } else {
-                self.state.d.next = ParseState::Sync0;
+            if !self.verdict_q.q.val() {
+                if self.in_byte.val() == 0xA5 {
+                    self.state.d.next = ParseState::Sync1;
+                } else {
+                    self.state.d.next = ParseState::Sync0;
+                }
             }
             if self.bad_q.q.val() != 0xFFFF {
                 self.bad_q.d.next = self.bad_q.q.val() + 1;
@@ -214,6 +235,7 @@ impl Logic for CmdParser {
             self.request_q.d.next = false;
             self.ack_valid_q.d.next = false;
             self.bad_q.d.next = 0.into();
+            self.verdict_q.d.next = false;
         }
     }
 }

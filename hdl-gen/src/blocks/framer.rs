@@ -7,13 +7,18 @@
 //! index mux costs a few hundred LUTs. The source's `*_ready` therefore strobes only when the
 //! frame's *last payload byte* goes out, which is the moment the framer stops reading the bus.
 //!
-//! Timing: the payload mux is the widest logic in the core, so it gets a clock to itself. `byte_q`
-//! holds the byte on `out_byte`; the mux reads byte `index + 1` (payload index `fetch`, a register,
-//! so no subtractor precedes it) and `byte_q` loads it in the clock the current byte moves. The CRC
-//! folds `byte_q` in the clock after each load (`fresh`), and the four CRC bytes go out straight from
-//! the CRC register (`crc_phase`, `crc_sel`). On the ports this is clock-for-clock the same as muxing
-//! `out_byte` combinationally: only the moment a payload byte is read moves earlier, still inside its
-//! source's valid. It lifted the ice40 core from ~21 to ~28-30 MHz post-route (docs/blocks/framer.md).
+//! Timing: the payload mux is the widest logic in the core, so it is a two-stage pipeline that runs
+//! two bytes ahead of the wire. `byte_q` holds the byte on `out_byte`; each source's byte mux reads
+//! the payload byte of frame byte `index + 2` (payload index `fetch`, a register, so no subtractor
+//! precedes it) into that source's `pay_*` register, and `byte_q` loads frame byte `index + 1` from
+//! the `pay_*` register of the frame's source (or a header field), both in the clock the current byte
+//! moves. So neither the 64-way byte select nor the 5-way source select shares a clock with anything
+//! else, and back-to-back moves still work. The CRC folds `byte_q` in the clock after each load
+//! (`fresh`), and the four CRC bytes go out straight from the CRC register (`crc_phase`, `crc_sel`).
+//! On the ports this is clock-for-clock the same as muxing `out_byte` combinationally: only the moment
+//! a payload byte is read moves earlier (two moves before it goes out), still inside its source's
+//! valid. The first stage lifted the ice40 core from ~21 to ~28-30 MHz post-route; the second took the
+//! mux off the ULX3S's critical path at 100 MHz (docs/blocks/framer.md, docs/fpga-results.md).
 //!
 //! Priority when idle: a pending SFP_DIAG first (it is pending only right after a STATUS frame with
 //! `sfp_en` high, and the protocol wants it "right after every STATUS"), then ACK > STATUS >
@@ -55,6 +60,14 @@ pub struct Framer {
     index: DFF<Bits<7>>,
     fetch: DFF<Bits<7>>,
     byte_q: DFF<Bits<8>>,
+    /// Each source's payload byte at `fetch` as it was at the last move: the pipeline's first stage.
+    pay_digest: DFF<Bits<8>>,
+    pay_raw: DFF<Bits<8>>,
+    pay_status: DFF<Bits<8>>,
+    pay_ack: DFF<Bits<8>>,
+    pay_sfp: DFF<Bits<8>>,
+    /// `in_payload` of the `pay_*` registers (frame byte `index + 1` is a payload byte).
+    pay_in: DFF<Bit>,
     fresh: DFF<Bit>,
     crc_phase: DFF<Bit>,
     crc_sel: DFF<Bits<2>>,
@@ -119,6 +132,12 @@ impl Default for Framer {
             index: Default::default(),
             fetch: Default::default(),
             byte_q: Default::default(),
+            pay_digest: Default::default(),
+            pay_raw: Default::default(),
+            pay_status: Default::default(),
+            pay_ack: Default::default(),
+            pay_sfp: Default::default(),
+            pay_in: Default::default(),
             fresh: Default::default(),
             crc_phase: Default::default(),
             crc_sel: Default::default(),
@@ -149,7 +168,10 @@ impl Default for Framer {
 impl Logic for Framer {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, active, kind, index, fetch, byte_q, fresh, crc_phase, crc_sel, seq, sfp_pending, sent, in_payload, last_q);
+        dff_setup!(
+            self, clock, active, kind, index, fetch, byte_q, pay_digest, pay_raw, pay_status, pay_ack,
+            pay_sfp, pay_in, fresh, crc_phase, crc_sel, seq, sfp_pending, sent, in_payload, last_q
+        );
         clock!(self, clock, crc_unit);
         self.crc_unit.reset.next = self.reset.val();
         // Payload length of the frame in progress.
@@ -174,21 +196,19 @@ impl Logic for Framer {
         self.ack_word.next = bit_cast::<32, 8>(self.ack_type.val())
             | (bit_cast::<32, 16>(self.ack_seq.val()) << 8)
             | (bit_cast::<32, 8>(self.ack_result.val()) << 24);
-        // Payload byte `fetch` of the current source: the byte after the one on `out_byte`.
+        // Payload byte of frame byte `index + 1`, from the frame's source's first-stage register.
         self.payload_byte.next = 0.into();
-        if self.in_payload.q.val() {
+        if self.pay_in.q.val() {
             if self.kind.q.val() == self.t_conditioned.val() {
-                self.payload_byte.next = self.digest.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.payload_byte.next = self.pay_digest.q.val();
             } else if self.kind.q.val() == self.t_raw.val() {
-                self.payload_byte.next = self.raw_block.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.payload_byte.next = self.pay_raw.q.val();
             } else if self.kind.q.val() == self.t_status.val() {
-                self.payload_byte.next =
-                    self.status_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.payload_byte.next = self.pay_status.q.val();
             } else if self.kind.q.val() == self.t_ack.val() {
-                self.payload_byte.next = self.ack_word.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.payload_byte.next = self.pay_ack.q.val();
             } else {
-                self.payload_byte.next =
-                    self.sfp_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.payload_byte.next = self.pay_sfp.q.val();
             }
         }
         // The frame byte at `index + 1` (sync, type, seq LE, len, payload); the CRC bytes bypass it.
@@ -250,6 +270,14 @@ impl Logic for Framer {
                 self.fetch.d.next = self.fetch_next.val();
                 self.in_payload.d.next = self.fetch_next.val() < self.payload_len.val();
                 self.byte_q.d.next = self.next_byte.val();
+                // First stage: every source's byte at `fetch` (frame byte `index + 2`).
+                self.pay_digest.d.next = self.digest.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_raw.d.next = self.raw_block.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_status.d.next =
+                    self.status_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_ack.d.next = self.ack_word.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_sfp.d.next = self.sfp_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_in.d.next = self.in_payload.q.val();
                 self.fresh.d.next = true;
             }
             if self.last_payload.val() {
@@ -260,10 +288,11 @@ impl Logic for Framer {
             }
         }
         if !self.active.q.val() {
-            // Ready for a frame: `A5` waits in `byte_q`, and the byte after it is payload byte -5.
+            // Ready for a frame: `A5` waits in `byte_q`, two bytes after it is payload byte -4.
             self.index.d.next = 0.into();
-            self.fetch.d.next = 123.into();
+            self.fetch.d.next = 124.into();
             self.in_payload.d.next = false;
+            self.pay_in.d.next = false;
             self.last_q.d.next = false;
             self.byte_q.d.next = 0xA5.into();
             self.fresh.d.next = true;
@@ -291,8 +320,9 @@ impl Logic for Framer {
             self.active.d.next = false;
             self.kind.d.next = 0.into();
             self.index.d.next = 0.into();
-            self.fetch.d.next = 123.into();
+            self.fetch.d.next = 124.into();
             self.in_payload.d.next = false;
+            self.pay_in.d.next = false;
             self.last_q.d.next = false;
             self.byte_q.d.next = 0xA5.into();
             self.fresh.d.next = false;

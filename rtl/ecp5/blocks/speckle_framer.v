@@ -56,6 +56,24 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
     reg  [7:0] byte_q$d;
     wire  [7:0] byte_q$q;
     reg  byte_q$clock;
+    reg  [7:0] pay_digest$d;
+    wire  [7:0] pay_digest$q;
+    reg  pay_digest$clock;
+    reg  [7:0] pay_raw$d;
+    wire  [7:0] pay_raw$q;
+    reg  pay_raw$clock;
+    reg  [7:0] pay_status$d;
+    wire  [7:0] pay_status$q;
+    reg  pay_status$clock;
+    reg  [7:0] pay_ack$d;
+    wire  [7:0] pay_ack$q;
+    reg  pay_ack$clock;
+    reg  [7:0] pay_sfp$d;
+    wire  [7:0] pay_sfp$q;
+    reg  pay_sfp$clock;
+    reg  pay_in$d;
+    wire  pay_in$q;
+    reg  pay_in$clock;
     reg  fresh$d;
     wire  fresh$q;
     reg  fresh$clock;
@@ -127,6 +145,36 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         .q(byte_q$q),
         .clock(byte_q$clock)
     );
+    speckle_framer$pay_digest pay_digest(
+        .d(pay_digest$d),
+        .q(pay_digest$q),
+        .clock(pay_digest$clock)
+    );
+    speckle_framer$pay_raw pay_raw(
+        .d(pay_raw$d),
+        .q(pay_raw$q),
+        .clock(pay_raw$clock)
+    );
+    speckle_framer$pay_status pay_status(
+        .d(pay_status$d),
+        .q(pay_status$q),
+        .clock(pay_status$clock)
+    );
+    speckle_framer$pay_ack pay_ack(
+        .d(pay_ack$d),
+        .q(pay_ack$q),
+        .clock(pay_ack$clock)
+    );
+    speckle_framer$pay_sfp pay_sfp(
+        .d(pay_sfp$d),
+        .q(pay_sfp$q),
+        .clock(pay_sfp$clock)
+    );
+    speckle_framer$pay_in pay_in(
+        .d(pay_in$d),
+        .q(pay_in$q),
+        .clock(pay_in$clock)
+    );
     speckle_framer$fresh fresh(
         .d(fresh$d),
         .q(fresh$q),
@@ -175,6 +223,12 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         index$clock = clock;
         fetch$clock = clock;
         byte_q$clock = clock;
+        pay_digest$clock = clock;
+        pay_raw$clock = clock;
+        pay_status$clock = clock;
+        pay_ack$clock = clock;
+        pay_sfp$clock = clock;
+        pay_in$clock = clock;
         fresh$clock = clock;
         crc_phase$clock = clock;
         crc_sel$clock = clock;
@@ -188,6 +242,12 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         index$d = index$q;
         fetch$d = fetch$q;
         byte_q$d = byte_q$q;
+        pay_digest$d = pay_digest$q;
+        pay_raw$d = pay_raw$q;
+        pay_status$d = pay_status$q;
+        pay_ack$d = pay_ack$q;
+        pay_sfp$d = pay_sfp$q;
+        pay_in$d = pay_in$q;
         fresh$d = fresh$q;
         crc_phase$d = crc_phase$q;
         crc_sel$d = crc_sel$q;
@@ -220,21 +280,21 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         end
         ack_word = ((ack_type) & 32'hffffffff) | (((ack_seq) & 32'hffffffff) << 32'h8) | (((ack_result) & 32'hffffffff) << 32'h18);
         payload_byte = 32'h0;
-        if (in_payload$q) begin
+        if (pay_in$q) begin
             if (kind$q == t_conditioned) begin
-                payload_byte = digest[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_digest$q;
             end
             else if (kind$q == t_raw) begin
-                payload_byte = raw_block[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_raw$q;
             end
             else if (kind$q == t_status) begin
-                payload_byte = status_payload[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_status$q;
             end
             else if (kind$q == t_ack) begin
-                payload_byte = ack_word[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_ack$q;
             end
             else begin
-                payload_byte = sfp_payload[(fetch$q * 32'h8)+:(8)];
+                payload_byte = pay_sfp$q;
             end
         end
         if (index$q == 32'h0) begin
@@ -289,6 +349,12 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
                 fetch$d = fetch_next;
                 in_payload$d = fetch_next < payload_len;
                 byte_q$d = next_byte;
+                pay_digest$d = digest[(fetch$q * 32'h8)+:(8)];
+                pay_raw$d = raw_block[(fetch$q * 32'h8)+:(8)];
+                pay_status$d = status_payload[(fetch$q * 32'h8)+:(8)];
+                pay_ack$d = ack_word[(fetch$q * 32'h8)+:(8)];
+                pay_sfp$d = sfp_payload[(fetch$q * 32'h8)+:(8)];
+                pay_in$d = in_payload$q;
                 fresh$d = 1'b1;
             end
             if (last_payload) begin
@@ -300,8 +366,9 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
         end
         if (~active$q) begin
             index$d = 32'h0;
-            fetch$d = 32'h7b;
+            fetch$d = 32'h7c;
             in_payload$d = 1'b0;
+            pay_in$d = 1'b0;
             last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b1;
@@ -333,8 +400,9 @@ module speckle_framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw
             active$d = 1'b0;
             kind$d = 32'h0;
             index$d = 32'h0;
-            fetch$d = 32'h7b;
+            fetch$d = 32'h7c;
             in_payload$d = 1'b0;
+            pay_in$d = 1'b0;
             last_q$d = 1'b0;
             byte_q$d = 32'ha5;
             fresh$d = 1'b0;
@@ -623,6 +691,120 @@ module speckle_framer$last_q(d,q,clock);
     end
           
 endmodule // speckle_framer$last_q
+
+
+module speckle_framer$pay_ack(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$pay_ack
+
+
+module speckle_framer$pay_digest(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$pay_digest
+
+
+module speckle_framer$pay_in(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$pay_in
+
+
+module speckle_framer$pay_raw(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$pay_raw
+
+
+module speckle_framer$pay_sfp(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$pay_sfp
+
+
+module speckle_framer$pay_status(d,q,clock);
+    
+    // Module arguments
+    input wire  [7:0] d;
+    output reg  [7:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 8'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_framer$pay_status
 
 
 module speckle_framer$sent(d,q,clock);

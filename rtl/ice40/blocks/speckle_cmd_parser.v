@@ -81,6 +81,15 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
     reg  [15:0] bad_q$d;
     wire  [15:0] bad_q$q;
     reg  bad_q$clock;
+    reg  verdict_q$d;
+    wire  verdict_q$q;
+    reg  verdict_q$clock;
+    reg  crc_ok_q$d;
+    wire  crc_ok_q$q;
+    reg  crc_ok_q$clock;
+    reg  last_a5_q$d;
+    wire  last_a5_q$q;
+    reg  last_a5_q$clock;
     
     // Local signals
     reg  drop;
@@ -170,6 +179,21 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
         .q(bad_q$q),
         .clock(bad_q$clock)
     );
+    speckle_cmd_parser$verdict_q verdict_q(
+        .d(verdict_q$d),
+        .q(verdict_q$q),
+        .clock(verdict_q$clock)
+    );
+    speckle_cmd_parser$crc_ok_q crc_ok_q(
+        .d(crc_ok_q$d),
+        .q(crc_ok_q$q),
+        .clock(crc_ok_q$clock)
+    );
+    speckle_cmd_parser$last_a5_q last_a5_q(
+        .d(last_a5_q$d),
+        .q(last_a5_q$q),
+        .clock(last_a5_q$clock)
+    );
     
     // Update code
     always @(*) begin
@@ -188,6 +212,9 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
         ack_seq_q$clock = clock;
         ack_result_q$clock = clock;
         bad_q$clock = clock;
+        verdict_q$clock = clock;
+        crc_ok_q$clock = clock;
+        last_a5_q$clock = clock;
         state$d = state$q;
         ftype$d = ftype$q;
         seq$d = seq$q;
@@ -203,6 +230,9 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
         ack_seq_q$d = ack_seq_q$q;
         ack_result_q$d = ack_result_q$q;
         bad_q$d = bad_q$q;
+        verdict_q$d = verdict_q$q;
+        crc_ok_q$d = crc_ok_q$q;
+        last_a5_q$d = last_a5_q$q;
         crc_unit$clock = clock;
         crc_unit$reset = reset;
         set_mode = set_mode_q$q;
@@ -217,6 +247,7 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
         set_mode_q$d = 1'b0;
         clear_q$d = 1'b0;
         request_q$d = 1'b0;
+        verdict_q$d = 1'b0;
         if (ack_valid_q$q & ack_ready) begin
             ack_valid_q$d = 1'b0;
         end
@@ -290,13 +321,10 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
                         crc_rx$d = (crc_rx$q >> 32'h8) | (((in_byte) & 24'hffffff) << 32'h10);
                         crc_count$d = crc_count$q + 32'h1;
                         if (crc_count$q == 32'h3) begin
-                            if ((((crc_rx$q) & 32'hffffffff) | (((in_byte) & 32'hffffffff) << 32'h18)) == crc_unit$crc) begin
-                                good = 1'b1;
-                                state$d = ParseState$Sync0;
-                            end
-                            else begin
-                                drop = 1'b1;
-                            end
+                            verdict_q$d = 1'b1;
+                            crc_ok_q$d = (((crc_rx$q) & 32'hffffffff) | (((in_byte) & 32'hffffffff) << 32'h18)) == crc_unit$crc;
+                            last_a5_q$d = in_byte == 32'ha5;
+                            state$d = ParseState$Sync0;
                         end
                     end
                 default:
@@ -305,17 +333,25 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
                     end
             endcase
         end
-        if (good & ack_valid_q$q & ~ack_ready) begin
-            good = 1'b0;
-            drop = 1'b1;
-            state$d = ParseState$Sync0;
-        end
-        if (drop) begin
-            if (in_byte == 32'ha5) begin
-                state$d = ParseState$Sync1;
+        if (verdict_q$q) begin
+            if (crc_ok_q$q & ~ack_valid_q$q) begin
+                good = 1'b1;
             end
             else begin
-                state$d = ParseState$Sync0;
+                drop = 1'b1;
+                if (last_a5_q$q) begin
+                    state$d = ParseState$Sync1;
+                end
+            end
+        end
+        if (drop) begin
+            if (~verdict_q$q) begin
+                if (in_byte == 32'ha5) begin
+                    state$d = ParseState$Sync1;
+                end
+                else begin
+                    state$d = ParseState$Sync0;
+                end
             end
             if (bad_q$q != 32'hffff) begin
                 bad_q$d = bad_q$q + 32'h1;
@@ -351,6 +387,7 @@ module speckle_cmd_parser(clock,reset,in_byte,in_valid,set_mode,mode,clear_alarm
             request_q$d = 1'b0;
             ack_valid_q$d = 1'b0;
             bad_q$d = 32'h0;
+            verdict_q$d = 1'b0;
         end
     end
     
@@ -509,6 +546,25 @@ module speckle_cmd_parser$crc_count(d,q,clock);
 endmodule // speckle_cmd_parser$crc_count
 
 
+module speckle_cmd_parser$crc_ok_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_cmd_parser$crc_ok_q
+
+
 module speckle_cmd_parser$crc_rx(d,q,clock);
     
     // Module arguments
@@ -633,6 +689,25 @@ module speckle_cmd_parser$ftype(d,q,clock);
 endmodule // speckle_cmd_parser$ftype
 
 
+module speckle_cmd_parser$last_a5_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_cmd_parser$last_a5_q
+
+
 module speckle_cmd_parser$mode_q(d,q,clock);
     
     // Module arguments
@@ -736,4 +811,23 @@ module speckle_cmd_parser$state(d,q,clock);
     end
           
 endmodule // speckle_cmd_parser$state
+
+
+module speckle_cmd_parser$verdict_q(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_cmd_parser$verdict_q
 `default_nettype wire
