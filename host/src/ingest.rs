@@ -290,7 +290,7 @@ impl Worker {
         let window = cutoff(|s| s.window);
         let s = s.copied().unwrap_or_default();
         let (host_rct, host_apt, host_markov) = self.raw.as_ref().map(|r| r.failures()).unwrap_or_default();
-        let row = Row {
+        let mut row = Row {
             time_ms: unix_ms(),
             source: self.name(),
             mode: format!("{:?}", self.cfg.mode).to_lowercase(),
@@ -329,16 +329,11 @@ impl Worker {
             host_rct_failures: host_rct,
             host_apt_failures: host_apt,
             host_markov_failures: host_markov,
-            sfp_temp_c: self.sfp.as_ref().map(|d| d.temperature_c()),
-            sfp_vcc_v: self.sfp.as_ref().map(|d| d.vcc_v()),
-            sfp_tx_bias_ma: self.sfp.as_ref().map(|d| d.tx_bias_ma()),
-            sfp_tx_power_mw: self.sfp.as_ref().map(|d| d.tx_power_mw()),
-            sfp_rx_power_mw: self.sfp.as_ref().map(|d| d.rx_power_mw()),
-            sfp_flags: self.sfp.as_ref().map(|d| d.flags.0),
-            sfp_diag_hex: self.sfp.as_ref().map(|d| d.serialize().iter().map(|b| format!("{b:02x}")).collect()),
             in_bytes_per_s: (self.bytes_in - self.last_row.1) as f64 / dt,
             out_bytes_per_s: (self.bytes_out - self.last_row.2) as f64 / dt,
+            ..Row::default()
         };
+        row.set_sfp(self.sfp.as_ref());
         self.last_row = (now, self.bytes_in, self.bytes_out);
         let _ = self.tx.send(Event::Row { source: self.cfg.index, row: Box::new(row) });
     }

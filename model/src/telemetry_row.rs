@@ -5,6 +5,7 @@
 //! the monitor reads it, and the host links the monitor, so neither can hold it for the other.
 //! Reading defaults every missing field, so a monitor still displays rows of an older daemon.
 
+use crate::protocol::SfpDiag;
 use serde::{Deserialize, Serialize};
 
 /// Counters are cumulative since the daemon started (decoder and host counters) or as the board
@@ -63,9 +64,60 @@ pub struct TelemetryRow {
     pub out_bytes_per_s: f64,
 }
 
+impl TelemetryRow {
+    /// Fills the SFP columns from the latest SFP_DIAG (all `None` without one), so the decoded
+    /// columns and `sfp_diag_hex` always describe the same frame.
+    pub fn set_sfp(&mut self, d: Option<&SfpDiag>) {
+        self.sfp_temp_c = d.map(|d| d.temperature_c());
+        self.sfp_vcc_v = d.map(|d| d.vcc_v());
+        self.sfp_tx_bias_ma = d.map(|d| d.tx_bias_ma());
+        self.sfp_tx_power_mw = d.map(|d| d.tx_power_mw());
+        self.sfp_rx_power_mw = d.map(|d| d.rx_power_mw());
+        self.sfp_flags = d.map(|d| d.flags.0);
+        self.sfp_diag_hex = d.map(|d| d.serialize().iter().map(|b| format!("{b:02x}")).collect());
+    }
+
+    /// The SFP_DIAG that `sfp_diag_hex` carries; `None` when absent or malformed (a row from
+    /// another program is input, not trusted).
+    pub fn sfp_diag(&self) -> Option<SfpDiag> {
+        let hex = self.sfp_diag_hex.as_deref()?;
+        let bytes = (0..hex.len())
+            .step_by(2)
+            .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+            .collect::<Option<Vec<u8>>>()?;
+        SfpDiag::parse(&bytes).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::SfpFlags;
+
+    #[test]
+    fn sfp_diag_survives_the_row() {
+        let mut thresholds_raw = [0u8; 40];
+        thresholds_raw.iter_mut().enumerate().for_each(|(i, b)| *b = (i * 7) as u8);
+        let d = SfpDiag {
+            thresholds_raw,
+            live_raw: [0x1e, 0x80, 0x80, 0xe8, 0x10, 0x00, 0x13, 0x88, 0x0f, 0xa0],
+            flags: SfpFlags(SfpFlags::PRESENT | SfpFlags::DIAG_VALID),
+            poll_counter: 9,
+        };
+        let mut row = TelemetryRow::default();
+        row.set_sfp(Some(&d));
+        assert_eq!(row.sfp_diag_hex.as_ref().map(|h| h.len()), Some(2 * 52));
+        assert_eq!(row.sfp_temp_c, Some(d.temperature_c()));
+        let line = serde_json::to_string(&row).unwrap();
+        assert_eq!(serde_json::from_str::<TelemetryRow>(&line).unwrap().sfp_diag(), Some(d));
+
+        for bad in ["", "zz", "1e80", &"0".repeat(103), &"g".repeat(104)] {
+            row.sfp_diag_hex = Some(bad.to_string());
+            assert_eq!(row.sfp_diag(), None, "{bad:?}");
+        }
+        row.set_sfp(None);
+        assert_eq!((row.sfp_diag_hex, row.sfp_rx_power_mw, row.sfp_flags), (None, None, None));
+    }
 
     #[test]
     fn parses_a_daemon_line() {

@@ -351,7 +351,7 @@ impl App {
             let c = Cutoffs { rct: rct as u32, apt: apt as u32, markov_lo: lo as u32, markov_hi: hi as u32 };
             ch.row_cutoffs = Some((c, w as u32));
         }
-        if let Some(d) = r.sfp_diag_hex.as_deref().and_then(parse_sfp_hex) {
+        if let Some(d) = r.sfp_diag() {
             ch.sfp = Some(d);
         }
         ch.bytes_in = r.bytes_in;
@@ -385,11 +385,3 @@ impl App {
     }
 }
 
-/// The daemon row's SFP_DIAG payload (hex) back into the frame's fields; None when malformed.
-fn parse_sfp_hex(hex: &str) -> Option<SfpDiag> {
-    let bytes = (0..hex.len())
-        .step_by(2)
-        .map(|i| hex.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
-        .collect::<Option<Vec<u8>>>()?;
-    SfpDiag::parse(&bytes).ok()
-}
