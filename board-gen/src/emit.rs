@@ -174,7 +174,18 @@ pub fn top(b: &Board) -> String {
         let all = ["activity", "startup_done", "gate_open", "alarm"];
         let sigs = all[4 - n..].join(", ");
         let inv = if b.leds_active_low { "~" } else { "" };
-        let _ = writeln!(s, "    // LEDs: led[0] alarm, led[1] gate open, led[2] startup done, led[3] activity.\n    assign led = {inv}{{{sigs}}};");
+        // Registered: the pads then pull one flip-flop each toward the board's LED corner, not the
+        // core's control flip-flops behind them (an ULX3S placement spread the core over the die
+        // that way, docs/fpga-results.md). A clock of delay is invisible on an LED.
+        let _ = writeln!(
+            s,
+            "    // LEDs: led[0] alarm, led[1] gate open, led[2] startup done, led[3] activity; registered\n    \
+             // so that the LED pads pull only these flip-flops, not the core's, toward them.\n    \
+             reg [{top}:0] led_q = {n}'d0;\n    \
+             always @(posedge clock) led_q <= {inv}{{{sigs}}};\n    \
+             assign led = led_q;",
+            top = n - 1
+        );
     }
     s.push_str("endmodule\n`default_nettype wire\n");
     s

@@ -95,7 +95,7 @@ fn other_mistakes_name_their_field() {
 fn top_wires_the_pll_front_end_and_core() {
     let b = Board::load(&repo().join("boards/icebreaker.toml")).unwrap();
     let v = emit::top(&b);
-    for want in ["SB_PLL40_PAD", ".DIVF(7'd63)", ".DIVQ(3'd5)", "speckle_sfp_frontend front_end", "speckle_core core", ".ext_alarm(tx_disable)", ".scl_in(scl_in)", ".D_IN_0(scl_in)", "assign led = ~{gate_open, alarm};"] {
+    for want in ["SB_PLL40_PAD", ".DIVF(7'd63)", ".DIVQ(3'd5)", "speckle_sfp_frontend front_end", "speckle_core core", ".ext_alarm(tx_disable)", ".scl_in(scl_in)", ".D_IN_0(scl_in)", "led_q <= ~{gate_open, alarm};", "assign led = led_q;"] {
         assert!(v.contains(want), "{want} missing in\n{v}");
     }
     let b = Board::load(&repo().join("boards/ulx3s.toml")).unwrap();

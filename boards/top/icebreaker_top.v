@@ -41,7 +41,10 @@ module speckle_icebreaker_top (
     speckle_core core (.clock(clock), .reset(reset), .rd(rd), .los(sfp_los), .ext_alarm(tx_disable),
         .sfp_diag(416'd0), .sfp_diag_en(1'b0), .uart_rx(uart_rx), .uart_tx(uart_tx), .alarm(alarm),
         .gate_open(gate_open), .startup_done(startup_done), .activity(activity));
-    // LEDs: led[0] alarm, led[1] gate open, led[2] startup done, led[3] activity.
-    assign led = ~{gate_open, alarm};
+    // LEDs: led[0] alarm, led[1] gate open, led[2] startup done, led[3] activity; registered
+    // so that the LED pads pull only these flip-flops, not the core's, toward them.
+    reg [1:0] led_q = 2'd0;
+    always @(posedge clock) led_q <= ~{gate_open, alarm};
+    assign led = led_q;
 endmodule
 `default_nettype wire

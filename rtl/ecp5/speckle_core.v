@@ -2893,8 +2893,6 @@ module speckle_core$markov(clock,reset,sample,sample_valid,clear,stats_clear,fai
     
     // Local signals
     reg  [15:0] trans_next;
-    reg  [15:0] min_base;
-    reg  [15:0] max_base;
     
     // Sub module instances
     speckle_core$markov$idx idx(
@@ -2959,14 +2957,24 @@ module speckle_core$markov(clock,reset,sample,sample_valid,clear,stats_clear,fai
         fail_q$d = 1'b0;
         done_q$d = 1'b0;
         trans_next = trans$q;
-        min_base = min_q$q;
-        max_base = max_q$q;
         if (stats_clear) begin
-            min_base = all_ones;
-            max_base = 32'h0;
+            if (done_q$q) begin
+                min_q$d = trans_q$q;
+                max_q$d = trans_q$q;
+            end
+            else begin
+                min_q$d = all_ones;
+                max_q$d = 32'h0;
+            end
         end
-        min_q$d = min_base;
-        max_q$d = max_base;
+        else if (done_q$q) begin
+            if (trans_q$q < min_q$q) begin
+                min_q$d = trans_q$q;
+            end
+            if (trans_q$q > max_q$q) begin
+                max_q$d = trans_q$q;
+            end
+        end
         if (sample_valid) begin
             prev$d = sample;
             if (idx$q == 32'h0) begin
@@ -2980,12 +2988,6 @@ module speckle_core$markov(clock,reset,sample,sample_valid,clear,stats_clear,fai
                 done_q$d = 1'b1;
                 trans_q$d = trans_next;
                 fail_q$d = (trans_next < lo) | (trans_next > hi);
-                if (trans_next < min_base) begin
-                    min_q$d = trans_next;
-                end
-                if (trans_next > max_base) begin
-                    max_q$d = trans_next;
-                end
             end
             else begin
                 idx$d = idx$q + 32'h1;

@@ -33,7 +33,13 @@ fn markov_matches_model_clock_by_clock() {
             }
             let c = HtClock { sample: s, valid: v, clear: r.random_bool(5e-5), stats_clear: r.random_bool(5e-4) };
             inputs.clock(&mut dut, c);
-            let step = model_clock(&mut model, c, Markov::stats_clear, Markov::sample, Markov::clear);
+            // model_clock's order (stats_clear, sample, clear) with the fold of the previous
+            // clock's window (`settle`) between the statistics clear and the sample, as in the RTL.
+            if c.stats_clear {
+                model.stats_clear();
+            }
+            model.settle();
+            let step = model_clock(&mut model, HtClock { stats_clear: false, ..c }, Markov::stats_clear, Markov::sample, Markov::clear);
             let want_fail = step.is_some_and(|x| x.fail);
             let want_done = step.and_then(|x| x.window_done).is_some();
             fails += want_fail as u32;

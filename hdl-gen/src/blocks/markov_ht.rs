@@ -6,6 +6,11 @@
 //! transitions (above `markov_hi`) or too few (below `markov_lo`) fail at the window end. Windows
 //! are aligned with the APT's. Cutoffs come from `CoreParams::cutoffs()` at generation time.
 //! Semantics: model/src/markov_ht.rs and docs/blocks/markov_ht.md.
+//!
+//! Timing: `min_transitions` / `max_transitions` take a window one clock after `window_done`
+//! shows it. Folding it in the window's last clock chained the transition incrementer, a 16-bit
+//! compare against the statistics register and its load: the ULX3S's critical path at 100 MHz
+//! (9.9 ns, docs/fpga-results.md). Folding `trans_q` a clock later compares two flip-flops.
 
 use rust_hdl::prelude::*;
 use speckle_model::params::CoreParams;
@@ -33,8 +38,6 @@ pub struct MarkovHt {
     fail_q: DFF<Bit>,
     done_q: DFF<Bit>,
     trans_next: Signal<Local, Bits<16>>,
-    min_base: Signal<Local, Bits<16>>,
-    max_base: Signal<Local, Bits<16>>,
     lo: Constant<Bits<16>>,
     hi: Constant<Bits<16>>,
     last_idx: Constant<Bits<16>>,
@@ -66,8 +69,6 @@ impl MarkovHt {
             fail_q: Default::default(),
             done_q: Default::default(),
             trans_next: Default::default(),
-            min_base: Default::default(),
-            max_base: Default::default(),
             lo: Constant::new((lo as u64).to_bits()),
             hi: Constant::new((hi as u64).to_bits()),
             last_idx: Constant::new((window as u64 - 1).to_bits()),
@@ -83,14 +84,24 @@ impl Logic for MarkovHt {
         self.fail_q.d.next = false;
         self.done_q.d.next = false;
         self.trans_next.next = self.trans.q.val();
-        self.min_base.next = self.min_q.q.val();
-        self.max_base.next = self.max_q.q.val();
+        // The statistics fold the window that ended in the previous clock (`done_q`, `trans_q`):
+        // both compare operands are flip-flops, and `stats_clear` only selects the result.
         if self.stats_clear.val() {
-            self.min_base.next = self.all_ones.val();
-            self.max_base.next = 0.into();
+            if self.done_q.q.val() {
+                self.min_q.d.next = self.trans_q.q.val();
+                self.max_q.d.next = self.trans_q.q.val();
+            } else {
+                self.min_q.d.next = self.all_ones.val();
+                self.max_q.d.next = 0.into();
+            }
+        } else if self.done_q.q.val() {
+            if self.trans_q.q.val() < self.min_q.q.val() {
+                self.min_q.d.next = self.trans_q.q.val();
+            }
+            if self.trans_q.q.val() > self.max_q.q.val() {
+                self.max_q.d.next = self.trans_q.q.val();
+            }
         }
-        self.min_q.d.next = self.min_base.val();
-        self.max_q.d.next = self.max_base.val();
         if self.sample_valid.val() {
             self.prev.d.next = self.sample.val();
             if self.idx.q.val() == 0 {
@@ -104,12 +115,6 @@ impl Logic for MarkovHt {
                 self.trans_q.d.next = self.trans_next.val();
                 self.fail_q.d.next = (self.trans_next.val() < self.lo.val())
                     | (self.trans_next.val() > self.hi.val());
-                if self.trans_next.val() < self.min_base.val() {
-                    self.min_q.d.next = self.trans_next.val();
-                }
-                if self.trans_next.val() > self.max_base.val() {
-                    self.max_q.d.next = self.trans_next.val();
-                }
             } else {
                 self.idx.d.next = self.idx.q.val() + 1;
             }

@@ -233,6 +233,8 @@ impl CoreModel {
         let r = self.rct.sample(bit);
         let a = self.apt.sample(bit);
         let mk = self.markov.sample(bit);
+        // The RTL folds a window into min/max one clock later, before the next sample.
+        self.markov.settle();
         self.gate_out = self.gate.clock(GateIn {
             rct_fail: r.fail,
             apt_fail: a.fail,
