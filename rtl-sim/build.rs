@@ -139,8 +139,7 @@ fn cxx_id() -> String {
 
 /// FNV-1a, 64 bit: a cache key, not a security boundary.
 fn fnv(data: &[u8]) -> u64 {
-    data.iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100_0000_01b3))
+    data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ *b as u64).wrapping_mul(0x100_0000_01b3))
 }
 
 fn compiler(include: &[&Path]) -> cc::Build {
@@ -240,7 +239,12 @@ fn build_models(sources: &[Source], cache: &Path, salt: &str, verilator: &str) -
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|chunk| {
-                s.spawn(move || chunk.iter().map(|j| (j.prefix.clone(), verilate(j, verilator))).collect::<Vec<_>>())
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|j| (j.prefix.clone(), verilate(j, verilator)))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
         let mut all: Vec<(String, Result<PathBuf, String>)> =
@@ -302,11 +306,8 @@ fn verilate(job: &Job, verilator: &str) -> Result<PathBuf, String> {
         return Err(format!("verilator failed:\n{log}"));
     }
     let header = fs::read_to_string(tmp.join(format!("{}.h", job.prefix))).unwrap_or_default();
-    let members = job
-        .ports
-        .iter()
-        .map(|p| member_name(&header, &p.name))
-        .collect::<Result<Vec<_>, _>>()?;
+    let members =
+        job.ports.iter().map(|p| member_name(&header, &p.name)).collect::<Result<Vec<_>, _>>()?;
     fs::write(tmp.join("shim.cpp"), codegen::shim_cpp(&job.prefix, &job.ports, &members))
         .map_err(|e| e.to_string())?;
     Ok(tmp)
@@ -349,7 +350,9 @@ fn prune(cache: &Path, jobs: &[Job]) {
     for path in sorted_dir(cache) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let superseded = jobs.iter().any(|j| {
-            name.starts_with(&format!("{}-", j.prefix)) && path != j.dir && !name[j.prefix.len() + 1..].contains('_')
+            name.starts_with(&format!("{}-", j.prefix))
+                && path != j.dir
+                && !name[j.prefix.len() + 1..].contains('_')
         });
         if (superseded || name.contains(".tmp")) && old(&path) {
             let _ = fs::remove_dir_all(&path);

@@ -35,7 +35,11 @@ pub fn pcf(b: &Board) -> String {
     for (port, pin, _) in ports(b) {
         if port == "sfp_rd" && b.rd_mode == RdMode::Lvds {
             // Only the true (DPxxB) pin is located: nextpnr keeps the pair's other pad for the complement.
-            let _ = writeln!(s, "# sfp_rd: SB_LVDS_INPUT, RD+ on {pin}, RD- on {}", b.rd_n.as_deref().unwrap_or("-"));
+            let _ = writeln!(
+                s,
+                "# sfp_rd: SB_LVDS_INPUT, RD+ on {pin}, RD- on {}",
+                b.rd_n.as_deref().unwrap_or("-")
+            );
         }
         let _ = writeln!(s, "set_io -nowarn {port} {pin}");
     }
@@ -149,7 +153,9 @@ pub fn top(b: &Board) -> String {
          always @(posedge clock)\n        if (!locked) reset_count <= 4'd0;\n        else if (reset) reset_count <= reset_count + 4'd1;\n\n",
     );
     s.push_str(&rd_input(b));
-    s.push_str("    wire scl_oe, sda_oe, sda_in, scl_in, tx_disable;\n    wire [415:0] sfp_diag;\n");
+    s.push_str(
+        "    wire scl_oe, sda_oe, sda_in, scl_in, tx_disable;\n    wire [415:0] sfp_diag;\n",
+    );
     s.push_str(&open_drain(b));
     let diag = if b.sfp_diag {
         s.push_str("    // SFP_DIAG frames follow every STATUS frame.\n");

@@ -120,7 +120,8 @@ pub struct Board {
 pub const PLL_TOLERANCE: f64 = 0.001;
 
 const ICE40_DEVICES: &[&str] = &["lp1k", "lp8k", "hx1k", "hx4k", "hx8k", "up3k", "up5k", "u4k"];
-const ECP5_DEVICES: &[&str] = &["12k", "25k", "45k", "85k", "um-25k", "um-45k", "um-85k", "um5g-25k", "um5g-45k", "um5g-85k"];
+const ECP5_DEVICES: &[&str] =
+    &["12k", "25k", "45k", "85k", "um-25k", "um-45k", "um-85k", "um5g-25k", "um5g-45k", "um5g-85k"];
 
 /// `file: field: problem`.
 fn err(file: &Path, field: &str, what: impl std::fmt::Display) -> String {
@@ -134,7 +135,11 @@ fn need<T: Clone>(file: &Path, field: &str, v: &Option<T>) -> Result<T, String> 
 fn pin(file: &Path, field: &str, v: &Option<String>) -> Result<String, String> {
     let p = need(file, field, v)?;
     if p.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        return Err(err(file, field, format!("`{p}` is not a package pin name (letters and digits)")));
+        return Err(err(
+            file,
+            field,
+            format!("`{p}` is not a package pin name (letters and digits)"),
+        ));
     }
     Ok(p)
 }
@@ -143,7 +148,8 @@ impl Board {
     /// Reads and validates `file`; the board's name is the file stem.
     pub fn load(file: &Path) -> Result<Board, String> {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let raw: BoardFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let raw: BoardFile =
+            toml::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         let name = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         Board::validate(file, name, &raw)
     }
@@ -152,17 +158,31 @@ impl Board {
         let family = match need(file, "family", &raw.family)?.as_str() {
             "ice40" => Family::Ice40,
             "ecp5" => Family::Ecp5,
-            other => return Err(err(file, "family", format!("`{other}` is not supported: valid are ice40, ecp5"))),
+            other => {
+                return Err(err(
+                    file,
+                    "family",
+                    format!("`{other}` is not supported: valid are ice40, ecp5"),
+                ))
+            }
         };
         let device = need(file, "device", &raw.device)?;
         let devices = if family == Family::Ice40 { ICE40_DEVICES } else { ECP5_DEVICES };
         if !devices.contains(&device.as_str()) {
-            return Err(err(file, "device", format!("`{device}` is not a nextpnr device of this family: valid are {}", devices.join(", "))));
+            return Err(err(
+                file,
+                "device",
+                format!(
+                    "`{device}` is not a nextpnr device of this family: valid are {}",
+                    devices.join(", ")
+                ),
+            ));
         }
         let package = need(file, "package", &raw.package)?;
         let profile = need(file, "profile", &raw.profile)?;
         let params = CoreParams::profile(&profile).map_err(|e| err(file, "profile", e))?;
-        let clock = raw.clock.clone().ok_or_else(|| err(file, "clock", "missing section [clock]"))?;
+        let clock =
+            raw.clock.clone().ok_or_else(|| err(file, "clock", "missing section [clock]"))?;
         let osc_hz = need(file, "clock.osc_hz", &clock.osc_hz)?;
         let osc_pin = pin(file, "clock.osc_pin", &clock.osc_pin)?;
         let target_hz = need(file, "clock.target_hz", &clock.target_hz)?;
@@ -178,7 +198,11 @@ impl Board {
             Family::Ice40 => {
                 let primitive = clock.pll.clone().unwrap_or_else(|| "SB_PLL40_CORE".into());
                 if primitive != "SB_PLL40_PAD" && primitive != "SB_PLL40_CORE" {
-                    return Err(err(file, "clock.pll", format!("`{primitive}`: valid are SB_PLL40_PAD, SB_PLL40_CORE")));
+                    return Err(err(
+                        file,
+                        "clock.pll",
+                        format!("`{primitive}`: valid are SB_PLL40_PAD, SB_PLL40_CORE"),
+                    ));
                 }
                 let p = pll::ice40(fin, fout).map_err(|e| err(file, "clock.target_hz", e))?;
                 check_pll(file, fin, fout, p.fout_mhz)?;
@@ -186,7 +210,11 @@ impl Board {
             }
             Family::Ecp5 => {
                 if clock.pll.is_some() {
-                    return Err(err(file, "clock.pll", "only iCE40 boards choose a PLL primitive (ECP5 uses EHXPLLL)"));
+                    return Err(err(
+                        file,
+                        "clock.pll",
+                        "only iCE40 boards choose a PLL primitive (ECP5 uses EHXPLLL)",
+                    ));
                 }
                 let p = pll::ecp5(fin, fout).map_err(|e| err(file, "clock.target_hz", e))?;
                 check_pll(file, fin, fout, p.fout_mhz)?;
@@ -198,11 +226,24 @@ impl Board {
         let rd_n = match (rd_mode, &pins.rd_n) {
             (RdMode::Lvds, _) => Some(pin(file, "pins.rd_n", &pins.rd_n)?),
             (RdMode::Single, None) => None,
-            (RdMode::Single, Some(_)) => return Err(err(file, "pins.rd_n", "set, but rd_mode is `single` (one input: RD+ via a comparator)")),
+            (RdMode::Single, Some(_)) => {
+                return Err(err(
+                    file,
+                    "pins.rd_n",
+                    "set, but rd_mode is `single` (one input: RD+ via a comparator)",
+                ))
+            }
         };
         let leds = pins.leds.clone().unwrap_or_default();
         if leds.len() > 4 {
-            return Err(err(file, "pins.leds", format!("{} LEDs: at most 4 (alarm, gate_open, startup_done, activity)", leds.len())));
+            return Err(err(
+                file,
+                "pins.leds",
+                format!(
+                    "{} LEDs: at most 4 (alarm, gate_open, startup_done, activity)",
+                    leds.len()
+                ),
+            ));
         }
         for (i, l) in leds.iter().enumerate() {
             pin(file, &format!("pins.leds[{i}]"), &Some(l.clone()))?;
@@ -263,9 +304,20 @@ impl Board {
     fn check_pins(&self, file: &Path) -> Result<(), String> {
         let package = pins::Package::find(self.family, &self.device, &self.package);
         if let Some(pkg) = &package {
-            let mut all = vec![("clock.osc_pin".to_string(), &self.osc_pin), ("pins.rd_p".into(), &self.rd_p), ("pins.los".into(), &self.los)];
-            all.extend([("pins.tx_disable".into(), &self.tx_disable), ("pins.scl".into(), &self.scl), ("pins.sda".into(), &self.sda)]);
-            all.extend([("pins.uart_tx".into(), &self.uart_tx), ("pins.uart_rx".into(), &self.uart_rx)]);
+            let mut all = vec![
+                ("clock.osc_pin".to_string(), &self.osc_pin),
+                ("pins.rd_p".into(), &self.rd_p),
+                ("pins.los".into(), &self.los),
+            ];
+            all.extend([
+                ("pins.tx_disable".into(), &self.tx_disable),
+                ("pins.scl".into(), &self.scl),
+                ("pins.sda".into(), &self.sda),
+            ]);
+            all.extend([
+                ("pins.uart_tx".into(), &self.uart_tx),
+                ("pins.uart_rx".into(), &self.uart_rx),
+            ]);
             all.extend(self.leds.iter().enumerate().map(|(i, l)| (format!("pins.leds[{i}]"), l)));
             for (field, p) in all {
                 pkg.check(p).map_err(|e| err(file, &field, e))?;
@@ -275,10 +327,19 @@ impl Board {
             let pkg = package.ok_or_else(|| {
                 err(file, "pins.rd_mode", format!("`lvds` needs the package's pin-out to check the pair, and {} {} is not in the pin database (board-gen/data/)", self.device, self.package))
             })?;
-            let n = pkg.lvds_partner(&self.device, &self.rd_p).map_err(|e| err(file, "pins.rd_p", e))?;
+            let n = pkg
+                .lvds_partner(&self.device, &self.rd_p)
+                .map_err(|e| err(file, "pins.rd_p", e))?;
             let given = self.rd_n.as_deref().unwrap_or_default();
             if !given.eq_ignore_ascii_case(&n) {
-                return Err(err(file, "pins.rd_n", format!("`{given}` is not the complement of rd_p `{}`: its pair partner is `{n}`", self.rd_p)));
+                return Err(err(
+                    file,
+                    "pins.rd_n",
+                    format!(
+                        "`{given}` is not the complement of rd_p `{}`: its pair partner is `{n}`",
+                        self.rd_p
+                    ),
+                ));
             }
         }
         Ok(())
@@ -300,7 +361,11 @@ fn check_pll(file: &Path, fin: f64, fout: f64, got: f64) -> Result<(), String> {
 /// Every boards/*.toml, sorted by name.
 pub fn board_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut v: Vec<PathBuf> = rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
+    let mut v: Vec<PathBuf> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
     v.sort();
     Ok(v)
 }
@@ -311,8 +376,13 @@ pub fn find(dir: &Path, name: &str) -> Result<Board, String> {
     match files.iter().find(|f| f.file_stem().is_some_and(|s| s == name)) {
         Some(f) => Board::load(f),
         None => {
-            let names: Vec<String> = files.iter().filter_map(|f| f.file_stem()?.to_str().map(String::from)).collect();
-            Err(format!("unknown board `{name}`: valid boards are {} (files in {})", names.join(", "), dir.display()))
+            let names: Vec<String> =
+                files.iter().filter_map(|f| f.file_stem()?.to_str().map(String::from)).collect();
+            Err(format!(
+                "unknown board `{name}`: valid boards are {} (files in {})",
+                names.join(", "),
+                dir.display()
+            ))
         }
     }
 }

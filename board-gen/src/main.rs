@@ -36,7 +36,8 @@ fn run(args: &Args) -> Result<(), String> {
             let bad = diff(&args.root, &want);
             if *check {
                 if !bad.is_empty() {
-                    let list: Vec<String> = bad.iter().map(|(p, w)| format!("  {w}: {p}")).collect();
+                    let list: Vec<String> =
+                        bad.iter().map(|(p, w)| format!("  {w}: {p}")).collect();
                     return Err(format!("constraints/ and boards/top/ out of date with boards/ ({} file(s)); run `make boards` and commit:\n{}", bad.len(), list.join("\n")));
                 }
                 println!("boards: {} file(s) up to date", want.len());

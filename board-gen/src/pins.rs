@@ -37,11 +37,16 @@ fn package_pads(family: Family, device: &str, package: &str) -> Option<Vec<Pad>>
                 _ => return None,
             };
             let chip = key.split('-').next().unwrap_or_default();
-            let rows: Vec<Vec<&str>> = ICE40.lines().filter(|l| !l.starts_with('#')).map(|l| l.split(' ').collect()).collect();
+            let rows: Vec<Vec<&str>> = ICE40
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(|l| l.split(' ').collect())
+                .collect();
             // The die's right and top edges: the largest tile coordinates of any package of the chip.
             let num = |s: &str| s.parse::<u32>().unwrap_or(0);
             let same_chip = rows.iter().filter(|r| r[0].split('-').next() == Some(chip));
-            let (xmax, ymax) = same_chip.fold((0, 0), |(a, b), r| (a.max(num(r[2])), b.max(num(r[3]))));
+            let (xmax, ymax) =
+                same_chip.fold((0, 0), |(a, b), r| (a.max(num(r[2])), b.max(num(r[3]))));
             for r in rows.iter().filter(|r| r[0] == key) {
                 let (x, y, z) = (num(r[2]), num(r[3]), num(r[4]));
                 // iCE40 banks: 0 top, 1 right, 2 bottom, 3 left (icestorm's io_tile notes).
@@ -71,7 +76,13 @@ fn package_pads(family: Family, device: &str, package: &str) -> Option<Vec<Pad>>
                 if r[0] == die && r[1].eq_ignore_ascii_case(&package) {
                     let num = |s: &str| s.parse::<u32>().unwrap_or(0);
                     let pio = u32::from(r[6].as_bytes()[0] - b'A');
-                    pads.push(Pad { pin: r[2].to_string(), x: num(r[4]), y: num(r[5]), z: pio, bank: num(r[3]) });
+                    pads.push(Pad {
+                        pin: r[2].to_string(),
+                        x: num(r[4]),
+                        y: num(r[5]),
+                        z: pio,
+                        bank: num(r[3]),
+                    });
                 }
             }
         }
@@ -96,7 +107,11 @@ pub struct Package {
 
 impl Package {
     pub fn find(family: Family, device: &str, package: &str) -> Option<Package> {
-        package_pads(family, device, package).map(|pads| Package { family, name: format!("{device} {package}"), pads })
+        package_pads(family, device, package).map(|pads| Package {
+            family,
+            name: format!("{device} {package}"),
+            pads,
+        })
     }
 
     fn pad(&self, pin: &str) -> Option<&Pad> {
@@ -107,18 +122,26 @@ impl Package {
     pub fn check(&self, pin: &str) -> Result<(), String> {
         match self.pad(pin) {
             Some(_) => Ok(()),
-            None => Err(format!("`{pin}` is not a pin of the {} package ({})", self.name, source(self.family))),
+            None => Err(format!(
+                "`{pin}` is not a pin of the {} package ({})",
+                self.name,
+                source(self.family)
+            )),
         }
     }
 
     /// The complement (N) pin of the true LVDS input on `p`, or why `p` cannot be one.
     pub fn lvds_partner(&self, device: &str, p: &str) -> Result<String, String> {
-        let pad = self.pad(p).ok_or_else(|| format!("`{p}` is not a pin of the {} package ({})", self.name, source(self.family)))?;
+        let pad = self.pad(p).ok_or_else(|| {
+            format!("`{p}` is not a pin of the {} package ({})", self.name, source(self.family))
+        })?;
         let mate = |z: u32| self.pads.iter().find(|q| q.x == pad.x && q.y == pad.y && q.z == z);
         match self.family {
             Family::Ice40 => {
                 if device == "u4k" {
-                    return Err("`lvds` on the iCE40 Ultra (u4k) is not verified here: use `single`".into());
+                    return Err(
+                        "`lvds` on the iCE40 Ultra (u4k) is not verified here: use `single`".into(),
+                    );
                 }
                 // LP/HX: LVDS receivers only in bank 3 (TN1253). UltraPlus: differential inputs on
                 // the DPxx pairs of every bank (DS-02008 §3.1.9; nextpnr's LVDS support was tested on it).
@@ -135,7 +158,12 @@ impl Package {
                         None => format!("`{p}` has no differential partner bonded in {}", self.name),
                     });
                 }
-                mate(1).map(|n| n.pin.clone()).ok_or_else(|| format!("`{p}`'s complement pad is not bonded in {}: not a differential pair", self.name))
+                mate(1).map(|n| n.pin.clone()).ok_or_else(|| {
+                    format!(
+                        "`{p}`'s complement pad is not bonded in {}: not a differential pair",
+                        self.name
+                    )
+                })
             }
             Family::Ecp5 => {
                 if ![2, 3, 6, 7].contains(&pad.bank) {
@@ -151,7 +179,12 @@ impl Package {
                         None => format!("`{p}` has no true partner bonded in {}", self.name),
                     });
                 }
-                mate(pad.z + 1).map(|n| n.pin.clone()).ok_or_else(|| format!("`{p}`'s complement pad is not bonded in {}: not a differential pair", self.name))
+                mate(pad.z + 1).map(|n| n.pin.clone()).ok_or_else(|| {
+                    format!(
+                        "`{p}`'s complement pad is not bonded in {}: not a differential pair",
+                        self.name
+                    )
+                })
             }
         }
     }

@@ -103,7 +103,14 @@ pub fn ecp5(fin_mhz: f64, fout_mhz: f64) -> Result<Ecp5Pll, String> {
     // VCO cycles, computed in float and truncated.
     let ns_phase = (1.0 / (fout as f64 * 1e6) * 0.5) as f32;
     let clkop_cphase = (ns_phase as f64 * (fvco as f64 * 1e6)) as u32;
-    Ok(Ecp5Pll { clki_div, clkfb_div, clkop_div, clkop_cphase, fout_mhz: fout as f64, fvco_mhz: fvco as f64 })
+    Ok(Ecp5Pll {
+        clki_div,
+        clkfb_div,
+        clkop_div,
+        clkop_cphase,
+        fout_mhz: fout as f64,
+        fvco_mhz: fvco as f64,
+    })
 }
 
 #[cfg(test)]
@@ -113,11 +120,20 @@ mod tests {
     /// Printed by icepll (icestorm, Debian package 0~20220915) for `icepll -i 12 -o F`.
     #[test]
     fn ice40_matches_icepll() {
-        for (fout, divr, divf, divq, fr) in
-            [(24.0, 0, 63, 5, 1), (30.0, 0, 79, 5, 1), (36.0, 0, 47, 4, 1), (48.0, 0, 63, 4, 1), (42.0, 0, 55, 4, 1), (60.0, 0, 79, 4, 1)]
-        {
+        for (fout, divr, divf, divq, fr) in [
+            (24.0, 0, 63, 5, 1),
+            (30.0, 0, 79, 5, 1),
+            (36.0, 0, 47, 4, 1),
+            (48.0, 0, 63, 4, 1),
+            (42.0, 0, 55, 4, 1),
+            (60.0, 0, 79, 4, 1),
+        ] {
             let p = ice40(12.0, fout).unwrap();
-            assert_eq!((p.divr, p.divf, p.divq, p.filter_range), (divr, divf, divq, fr), "12 -> {fout} MHz");
+            assert_eq!(
+                (p.divr, p.divf, p.divq, p.filter_range),
+                (divr, divf, divq, fr),
+                "12 -> {fout} MHz"
+            );
             assert!((p.fout_mhz - fout).abs() < 1e-9);
         }
         let p = ice40(12.0, 16.0).unwrap();
@@ -129,20 +145,32 @@ mod tests {
     /// When icepll is installed, it is asked directly for a spread of outputs.
     #[test]
     fn ice40_matches_the_installed_icepll() {
-        let Ok(probe) = std::process::Command::new("icepll").args(["-i", "12", "-o", "24", "-q"]).output() else {
+        let Ok(probe) =
+            std::process::Command::new("icepll").args(["-i", "12", "-o", "24", "-q"]).output()
+        else {
             eprintln!("icepll not installed: compared with recorded outputs only");
             return;
         };
         assert!(probe.status.success());
         for fout in [17.0, 25.0, 33.3, 50.0, 64.0, 99.0, 133.0, 200.0] {
-            let out = std::process::Command::new("icepll").args(["-i", "12", "-o", &fout.to_string(), "-q", "-m"]).output().unwrap();
+            let out = std::process::Command::new("icepll")
+                .args(["-i", "12", "-o", &fout.to_string(), "-q", "-m"])
+                .output()
+                .unwrap();
             let text = String::from_utf8_lossy(&out.stdout);
             let field = |name: &str| -> u32 {
-                let line = text.lines().find(|l| l.contains(&format!("// {name} ="))).unwrap_or_else(|| panic!("{name} in {text}"));
+                let line = text
+                    .lines()
+                    .find(|l| l.contains(&format!("// {name} =")))
+                    .unwrap_or_else(|| panic!("{name} in {text}"));
                 line.rsplit('=').next().unwrap().trim().parse().unwrap()
             };
             let p = ice40(12.0, fout).unwrap();
-            assert_eq!((p.divr, p.divf, p.divq, p.filter_range), (field("DIVR"), field("DIVF"), field("DIVQ"), field("FILTER_RANGE")), "12 -> {fout}");
+            assert_eq!(
+                (p.divr, p.divf, p.divq, p.filter_range),
+                (field("DIVR"), field("DIVF"), field("DIVQ"), field("FILTER_RANGE")),
+                "12 -> {fout}"
+            );
         }
     }
 
@@ -150,11 +178,18 @@ mod tests {
     /// servant/ecp5_evn_pll.v) and 25 -> 100 / 75 / 50 MHz (BrunoLevy/learn-fpga, pll_ulx3s.v).
     #[test]
     fn ecp5_matches_ecppll() {
-        for (fin, fout, clki, clkop, cphase, clkfb) in
-            [(12.0, 16.0, 3, 37, 18, 4), (25.0, 100.0, 1, 6, 2, 4), (25.0, 75.0, 1, 8, 4, 3), (25.0, 50.0, 1, 12, 5, 2)]
-        {
+        for (fin, fout, clki, clkop, cphase, clkfb) in [
+            (12.0, 16.0, 3, 37, 18, 4),
+            (25.0, 100.0, 1, 6, 2, 4),
+            (25.0, 75.0, 1, 8, 4, 3),
+            (25.0, 50.0, 1, 12, 5, 2),
+        ] {
             let p = ecp5(fin, fout).unwrap();
-            assert_eq!((p.clki_div, p.clkop_div, p.clkop_cphase, p.clkfb_div), (clki, clkop, cphase, clkfb), "{fin} -> {fout} MHz");
+            assert_eq!(
+                (p.clki_div, p.clkop_div, p.clkop_cphase, p.clkfb_div),
+                (clki, clkop, cphase, clkfb),
+                "{fin} -> {fout} MHz"
+            );
         }
         assert!(ecp5(25.0, 500.0).unwrap_err().contains("10–400"));
     }

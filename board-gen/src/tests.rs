@@ -12,7 +12,8 @@ fn variant(tag: &str, edit: impl Fn(String) -> String) -> (PathBuf, PathBuf) {
 
 /// A copy of boards/<board>.toml with `edit` applied, in its own directory.
 fn variant_of(board: &str, tag: &str, edit: impl Fn(String) -> String) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("speckle-boards-{board}-{tag}-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("speckle-boards-{board}-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let text = std::fs::read_to_string(repo().join(format!("boards/{board}.toml"))).unwrap();
@@ -26,7 +27,8 @@ fn variant_of(board: &str, tag: &str, edit: impl Fn(String) -> String) -> (PathB
 #[test]
 fn every_board_file_validates() {
     let files = board_files(&repo().join("boards")).unwrap();
-    let names: Vec<String> = files.iter().map(|f| f.file_stem().unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<String> =
+        files.iter().map(|f| f.file_stem().unwrap().to_string_lossy().into_owned()).collect();
     for want in ["custom", "ecp5-evn", "hx8k-breakout", "icebreaker", "ulx3s"] {
         assert!(names.iter().any(|n| n == want), "boards/{want}.toml missing: {names:?}");
     }
@@ -39,7 +41,10 @@ fn every_board_file_validates() {
 fn regenerating_changes_nothing() {
     let root = repo();
     let want = tree::wanted(&root).unwrap();
-    assert!(want.keys().any(|k| k == "constraints/icebreaker.pcf") && want.keys().any(|k| k == "boards/top/ulx3s_top.v"));
+    assert!(
+        want.keys().any(|k| k == "constraints/icebreaker.pcf")
+            && want.keys().any(|k| k == "boards/top/ulx3s_top.v")
+    );
     let bad = tree::diff(&root, &want);
     assert!(bad.is_empty(), "run `make boards`: {bad:?}");
     // And generation is a pure function of the board file.
@@ -49,7 +54,11 @@ fn regenerating_changes_nothing() {
 #[test]
 fn unknown_board_names_the_valid_ones() {
     let e = find(&repo().join("boards"), "icebraker").unwrap_err();
-    assert!(e.contains("unknown board `icebraker`") && e.contains("icebreaker, ulx3s") || e.contains("icebreaker"), "{e}");
+    assert!(
+        e.contains("unknown board `icebraker`") && e.contains("icebreaker, ulx3s")
+            || e.contains("icebreaker"),
+        "{e}"
+    );
     assert!(e.contains("hx8k-breakout") && e.contains("ulx3s"), "{e}");
 }
 
@@ -66,9 +75,16 @@ fn unmakeable_clock_names_the_file_and_the_field() {
     // 13.5 MHz in: the nearest SB_PLL40 output to 24 MHz is off by more than the tolerance.
     let (dir, file) = variant("clock", |t| t.replace("osc_hz = 12_000_000", "osc_hz = 13_500_000"));
     let e = Board::load(&file).unwrap_err();
-    assert!(e.starts_with(&format!("{}: clock.target_hz: the PLL cannot make 24 MHz from 13.5 MHz", file.display())), "{e}");
+    assert!(
+        e.starts_with(&format!(
+            "{}: clock.target_hz: the PLL cannot make 24 MHz from 13.5 MHz",
+            file.display()
+        )),
+        "{e}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
-    let (dir, file) = variant("target", |t| t.replace("target_hz = 24_000_000", "target_hz = 48_000_000"));
+    let (dir, file) =
+        variant("target", |t| t.replace("target_hz = 24_000_000", "target_hz = 48_000_000"));
     let e = Board::load(&file).unwrap_err();
     assert!(e.contains("clock.target_hz: 48000000 Hz differs from profile `ice40`"), "{e}");
     std::fs::remove_dir_all(dir).unwrap();
@@ -79,7 +95,12 @@ fn other_mistakes_name_their_field() {
     let cases: [(&str, &str, &str, &str); 5] = [
         ("dup", "sda = \"3\"", "sda = \"4\"", "pins.sda: pin 4 is already used by pins.rd_p"),
         ("dev", "device = \"up5k\"", "device = \"up6k\"", "device: `up6k` is not a nextpnr device"),
-        ("lvds", "rd_mode = \"single\"", "rd_mode = \"lvds\"\nrd_n = \"3\"", "pins.rd_n: pin 3 is already used by pins.sda"),
+        (
+            "lvds",
+            "rd_mode = \"single\"",
+            "rd_mode = \"lvds\"\nrd_n = \"3\"",
+            "pins.rd_n: pin 3 is already used by pins.sda",
+        ),
         ("typo", "los = \"2\"", "loss = \"2\"", "unknown field `loss`"),
         ("fam", "family = \"ice40\"", "family = \"gowin\"", "family: `gowin` is not supported"),
     ];
@@ -95,17 +116,33 @@ fn other_mistakes_name_their_field() {
 fn top_wires_the_pll_front_end_and_core() {
     let b = Board::load(&repo().join("boards/icebreaker.toml")).unwrap();
     let v = emit::top(&b);
-    for want in ["SB_PLL40_PAD", ".DIVF(7'd63)", ".DIVQ(3'd5)", "speckle_sfp_frontend front_end", "speckle_core core", ".ext_alarm(tx_disable)", ".scl_in(scl_in)", ".D_IN_0(scl_in)", "led_q <= ~{gate_open, alarm};", "assign led = led_q;"] {
+    for want in [
+        "SB_PLL40_PAD",
+        ".DIVF(7'd63)",
+        ".DIVQ(3'd5)",
+        "speckle_sfp_frontend front_end",
+        "speckle_core core",
+        ".ext_alarm(tx_disable)",
+        ".scl_in(scl_in)",
+        ".D_IN_0(scl_in)",
+        "led_q <= ~{gate_open, alarm};",
+        "assign led = led_q;",
+    ] {
         assert!(v.contains(want), "{want} missing in\n{v}");
     }
     let b = Board::load(&repo().join("boards/ulx3s.toml")).unwrap();
     let l = emit::lpf(&b);
-    assert!(l.contains("LOCATE COMP \"sfp_rd\" SITE \"B11\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVCMOS33;"), "{l}");
+    assert!(
+        l.contains("LOCATE COMP \"sfp_rd\" SITE \"B11\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVCMOS33;"),
+        "{l}"
+    );
     assert!(emit::top(&b).contains(".CLKI_DIV(1)") && emit::top(&b).contains(".CLKOP_DIV(6)"));
     // The template shows the LVDS form: only the P pin is located, with IO_TYPE=LVDS.
     let t = Board::load(&repo().join("boards/custom.toml")).unwrap();
     assert!(t.template && emit::files(&t).is_empty());
-    assert!(emit::lpf(&t).contains("LOCATE COMP \"sfp_rd\" SITE \"D1\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVDS; # N: E2"));
+    assert!(emit::lpf(&t).contains(
+        "LOCATE COMP \"sfp_rd\" SITE \"D1\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVDS; # N: E2"
+    ));
 }
 
 #[cfg(test)]

@@ -49,4 +49,3 @@ pub fn diff(root: &Path, want: &BTreeMap<String, String>) -> Vec<(String, &'stat
     bad.sort();
     bad
 }
-

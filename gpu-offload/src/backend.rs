@@ -72,9 +72,7 @@ pub fn check_sha3_params(data_len: usize, block_bytes: usize) -> Result<(), Back
 
 pub fn check_fold_params(data_len: usize, nbits: usize, k: u32) -> Result<(), BackendError> {
     if k == 0 {
-        return Err(BackendError::InvalidParams(
-            "fold factor k must be >= 1".into(),
-        ));
+        return Err(BackendError::InvalidParams("fold factor k must be >= 1".into()));
     }
     if nbits > data_len * 8 {
         return Err(BackendError::InvalidParams(format!(

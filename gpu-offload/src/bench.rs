@@ -30,10 +30,7 @@ impl Default for BenchConfig {
             modes: vec![
                 Mode::Sha3 { n_in_bits: 640 },
                 Mode::Fold { k: 2 },
-                Mode::FoldThenSha3 {
-                    k: 2,
-                    n_in_bits: 640,
-                },
+                Mode::FoldThenSha3 { k: 2, n_in_bits: 640 },
             ],
         }
     }
@@ -168,11 +165,7 @@ impl BenchReport {
     /// One sentence on the 10× goal that never overstates: a software adapter's figure is labelled
     /// as such instead of being read as a GPU result.
     pub fn verdict(&self) -> String {
-        let best = self
-            .results
-            .iter()
-            .map(|m| m.speedup())
-            .fold(f64::NAN, f64::max);
+        let best = self.results.iter().map(|m| m.speedup()).fold(f64::NAN, f64::max);
         if self.adapter.device_type == "Cpu" {
             format!(
                 "**The adapter is a software Vulkan implementation ({}), running on the same CPU cores as \
@@ -210,12 +203,7 @@ impl BenchReport {
     pub fn to_markdown(&self) -> String {
         let mut s = String::new();
         writeln!(s, "- GPU adapter: {}", self.adapter).unwrap();
-        writeln!(
-            s,
-            "- CPU: {} ({} rayon threads)",
-            self.cpu, self.cpu_threads
-        )
-        .unwrap();
+        writeln!(s, "- CPU: {} ({} rayon threads)", self.cpu, self.cpu_threads).unwrap();
         writeln!(
             s,
             "- Input: {} MiB of ChaCha8 bytes per repetition, {} repetitions per backend, medians quoted\n",
@@ -227,12 +215,7 @@ impl BenchReport {
             "| mode | CPU GB/s (median) | GPU GB/s (median) | GPU / CPU | GPU, 1 buffer set in flight | bit-exact | CPU runs | GPU runs |\n",
         );
         s.push_str("|---|---|---|---|---|---|---|---|\n");
-        let list = |v: &[f64]| {
-            v.iter()
-                .map(|x| format!("{x:.4}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let list = |v: &[f64]| v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(", ");
         for r in &self.results {
             writeln!(
                 s,

@@ -31,9 +31,8 @@ impl Backend for CpuBackend {
         out.par_chunks_mut(per_task * DIGEST_BYTES)
             .zip(data.par_chunks(per_task * block_bytes))
             .for_each(|(dst, src)| {
-                for (d, block) in dst
-                    .chunks_exact_mut(DIGEST_BYTES)
-                    .zip(src.chunks_exact(block_bytes))
+                for (d, block) in
+                    dst.chunks_exact_mut(DIGEST_BYTES).zip(src.chunks_exact(block_bytes))
                 {
                     d.copy_from_slice(&Sha3_256::digest(block));
                 }
@@ -49,20 +48,18 @@ impl Backend for CpuBackend {
         // Each output byte consumes exactly 8k input bits = k input bytes, so byte-aligned chunks of
         // output map onto byte-aligned chunks of input and tasks never share a byte.
         let per_task = MIN_TASK_BYTES.div_ceil(k).max(1);
-        out.par_chunks_mut(per_task)
-            .enumerate()
-            .for_each(|(t, dst)| {
-                let first_byte = t * per_task;
-                for (b, byte) in dst.iter_mut().enumerate() {
-                    let ob0 = (first_byte + b) * 8;
-                    let n = (out_bits - ob0).min(8);
-                    *byte = if k <= 8 {
-                        fold_byte_small_k(data, first_byte + b, k, n)
-                    } else {
-                        (0..n).fold(0u8, |v, j| v | fold_group(data, (ob0 + j) * k, k) << j)
-                    };
-                }
-            });
+        out.par_chunks_mut(per_task).enumerate().for_each(|(t, dst)| {
+            let first_byte = t * per_task;
+            for (b, byte) in dst.iter_mut().enumerate() {
+                let ob0 = (first_byte + b) * 8;
+                let n = (out_bits - ob0).min(8);
+                *byte = if k <= 8 {
+                    fold_byte_small_k(data, first_byte + b, k, n)
+                } else {
+                    (0..n).fold(0u8, |v, j| v | fold_group(data, (ob0 + j) * k, k) << j)
+                };
+            }
+        });
         Ok(out)
     }
 }
@@ -84,9 +81,7 @@ fn fold_byte_small_k(data: &[u8], ob: usize, k: usize, n: usize) -> u8 {
         }
     };
     let mask = (1u64 << k) - 1;
-    (0..n).fold(0u8, |v, j| {
-        v | ((((word >> (j * k)) & mask).count_ones() & 1) as u8) << j
-    })
+    (0..n).fold(0u8, |v, j| v | ((((word >> (j * k)) & mask).count_ones() & 1) as u8) << j)
 }
 
 /// XOR of `k` bits starting at bit `start`; a word-at-a-time popcount parity keeps the CPU

@@ -30,9 +30,7 @@ impl FromStr for WhitenChoice {
             "gpu" => Ok(WhitenChoice::Gpu),
             "cpu" => Ok(WhitenChoice::Cpu),
             "auto" => Ok(WhitenChoice::Auto),
-            other => Err(format!(
-                "unknown whitening backend {other:?}; valid: gpu, cpu, auto"
-            )),
+            other => Err(format!("unknown whitening backend {other:?}; valid: gpu, cpu, auto")),
         }
     }
 }
@@ -67,10 +65,7 @@ impl FallbackBackend {
                     } else {
                         ""
                     };
-                    notify(&format!(
-                        "whiten: GPU backend on {}{soft}",
-                        g.adapter_info()
-                    ));
+                    notify(&format!("whiten: GPU backend on {}{soft}", g.adapter_info()));
                     Some(g)
                 }
                 Err(e) => {
@@ -79,22 +74,12 @@ impl FallbackBackend {
                 }
             },
         };
-        FallbackBackend {
-            gpu,
-            cpu: CpuBackend::new(),
-            fell_back: None,
-            notify,
-        }
+        FallbackBackend { gpu, cpu: CpuBackend::new(), fell_back: None, notify }
     }
 
     /// Wraps an already-open GPU backend (tests use this to inject failures).
     pub fn with_gpu(gpu: GpuBackend, notify: Notify) -> Self {
-        FallbackBackend {
-            gpu: Some(gpu),
-            cpu: CpuBackend::new(),
-            fell_back: None,
-            notify,
-        }
+        FallbackBackend { gpu: Some(gpu), cpu: CpuBackend::new(), fell_back: None, notify }
     }
 
     pub fn on_gpu(&self) -> bool {

@@ -68,9 +68,7 @@ fn check_n_in(n_in_bits: usize) -> Result<usize, BackendError> {
 
 fn check_k(k: u32) -> Result<u32, BackendError> {
     if k == 0 {
-        return Err(BackendError::InvalidParams(
-            "fold factor k must be >= 1".into(),
-        ));
+        return Err(BackendError::InvalidParams("fold factor k must be >= 1".into()));
     }
     Ok(k)
 }
@@ -78,15 +76,11 @@ fn check_k(k: u32) -> Result<u32, BackendError> {
 impl<B: Backend> Whitener<B> {
     pub fn new(backend: B, mode: Mode) -> Result<Self, BackendError> {
         let stages = match mode {
-            Mode::Sha3 { n_in_bits } => vec![Stage::Sha3 {
-                block_bytes: check_n_in(n_in_bits)?,
-            }],
+            Mode::Sha3 { n_in_bits } => vec![Stage::Sha3 { block_bytes: check_n_in(n_in_bits)? }],
             Mode::Fold { k } => vec![Stage::Fold { k: check_k(k)? }],
             Mode::FoldThenSha3 { k, n_in_bits } => vec![
                 Stage::Fold { k: check_k(k)? },
-                Stage::Sha3 {
-                    block_bytes: check_n_in(n_in_bits)?,
-                },
+                Stage::Sha3 { block_bytes: check_n_in(n_in_bits)? },
             ],
         };
         Ok(Whitener {
@@ -142,20 +136,14 @@ impl<B: Backend> Whitener<B> {
     /// Ends the stream; reports the input that never became output.
     pub fn finish(self) -> Leftover {
         let bits = |i: usize| self.stages.get(i).map_or(0, |(_, t)| t.len() * 8);
-        Leftover {
-            raw_bits: bits(0),
-            folded_bits: bits(1),
-        }
+        Leftover { raw_bits: bits(0), folded_bits: bits(1) }
     }
 
     /// Drops every partial unit (the FPGA conditioner's `abort`: after a health alarm a partly
     /// filled block must not be completed with later samples) and keeps streaming afterwards.
     pub fn abort(&mut self) -> Leftover {
         let bits = |i: usize| self.stages.get(i).map_or(0, |(_, t)| t.len() * 8);
-        let left = Leftover {
-            raw_bits: bits(0),
-            folded_bits: bits(1),
-        };
+        let left = Leftover { raw_bits: bits(0), folded_bits: bits(1) };
         self.stages.iter_mut().for_each(|(_, t)| t.clear());
         left
     }

@@ -29,21 +29,13 @@ fn run_bench_measures_both_backends_and_cross_checks_them() {
     assert!(r.all_match());
     let page = r.to_page();
     assert!(page.contains(&adapter.name));
-    assert_eq!(
-        page.contains("cannot be measured on this machine"),
-        adapter.device_type == "Cpu"
-    );
+    assert_eq!(page.contains("cannot be measured on this machine"), adapter.device_type == "Cpu");
 }
 
 #[test]
 fn median_and_bad_configs() {
     assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
     assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
-    let e = run_bench(&BenchConfig {
-        reps: 0,
-        ..Default::default()
-    })
-    .unwrap_err()
-    .to_string();
+    let e = run_bench(&BenchConfig { reps: 0, ..Default::default() }).unwrap_err().to_string();
     assert!(e.contains("reps > 0"), "{e}");
 }

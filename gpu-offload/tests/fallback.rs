@@ -15,10 +15,7 @@ use rand::RngExt;
 fn capture() -> (Notify, Arc<Mutex<Vec<String>>>) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let l = log.clone();
-    (
-        Box::new(move |m: &str| l.lock().unwrap().push(m.to_string())),
-        log,
-    )
+    (Box::new(move |m: &str| l.lock().unwrap().push(m.to_string())), log)
 }
 
 fn run_stream<B: Backend>(b: B, mode: Mode, data: &[u8]) -> Vec<u8> {
@@ -40,13 +37,7 @@ fn injected_failures_mid_stream_fall_back_without_loss_or_duplication() {
     for (kind, mode) in [
         (InjectedFailure::DeviceLost, Mode::Sha3 { n_in_bits: 1096 }),
         (InjectedFailure::OutOfMemory, Mode::Fold { k: 3 }),
-        (
-            InjectedFailure::DeviceLost,
-            Mode::FoldThenSha3 {
-                k: 2,
-                n_in_bits: 640,
-            },
-        ),
+        (InjectedFailure::DeviceLost, Mode::FoldThenSha3 { k: 2, n_in_bits: 640 }),
     ] {
         let want = run_stream(CpuBackend::new(), mode, &data);
         let mut g = gpu();
@@ -57,14 +48,8 @@ fn injected_failures_mid_stream_fall_back_without_loss_or_duplication() {
         let (notify, log) = capture();
         let mut fb = FallbackBackend::with_gpu(g, notify);
         let got = run_stream(&mut fb, mode, &data);
-        assert_eq!(
-            got, want,
-            "{kind:?} {mode:?}: output differs from the CPU-only run"
-        );
-        assert!(
-            !fb.on_gpu(),
-            "{kind:?}: still on the GPU, so the injected failure never fired"
-        );
+        assert_eq!(got, want, "{kind:?} {mode:?}: output differs from the CPU-only run");
+        assert!(!fb.on_gpu(), "{kind:?}: still on the GPU, so the injected failure never fired");
         let reason = fb.fell_back().expect("fallback reason recorded").clone();
         match kind {
             InjectedFailure::DeviceLost => {
@@ -76,11 +61,7 @@ fn injected_failures_mid_stream_fall_back_without_loss_or_duplication() {
         }
         let log = log.lock().unwrap();
         assert_eq!(log.len(), 1, "{log:?}");
-        assert!(
-            log[0].contains("switching to the CPU backend"),
-            "{}",
-            log[0]
-        );
+        assert!(log[0].contains("switching to the CPU backend"), "{}", log[0]);
     }
 }
 
@@ -106,19 +87,13 @@ fn a_really_destroyed_device_falls_back_to_the_cpu() {
     let mut fb = FallbackBackend::with_gpu(g, notify);
     let mut w = Whitener::new(&mut fb, mode).unwrap();
     let mut got = w.push(&data[..4000]).unwrap();
-    w.backend()
-        .gpu()
-        .expect("still on the GPU")
-        .destroy_device_for_test();
+    w.backend().gpu().expect("still on the GPU").destroy_device_for_test();
     got.extend(w.push(&data[4000..]).unwrap());
     drop(w);
     assert_eq!(got, want);
     assert!(!fb.on_gpu());
     let reason = fb.fell_back().expect("fallback recorded");
-    assert!(
-        !matches!(reason, BackendError::InvalidParams(_)),
-        "{reason}"
-    );
+    assert!(!matches!(reason, BackendError::InvalidParams(_)), "{reason}");
     assert_eq!(log.lock().unwrap().len(), 1);
 }
 
@@ -126,10 +101,7 @@ fn a_really_destroyed_device_falls_back_to_the_cpu() {
 fn a_failed_gpu_stays_failed() {
     let mut g = gpu();
     g.inject_failure(0, InjectedFailure::DeviceLost);
-    assert!(matches!(
-        g.sha3_blocks(&[0; 64], 8),
-        Err(BackendError::DeviceLost(_))
-    ));
+    assert!(matches!(g.sha3_blocks(&[0; 64], 8), Err(BackendError::DeviceLost(_))));
     // Even with the trigger gone, a backend that saw its device fail refuses further work.
     let e = g.fold(&[0; 64], 512, 2).unwrap_err();
     assert!(e.to_string().contains("device lost"), "{e}");
@@ -139,10 +111,7 @@ fn a_failed_gpu_stays_failed() {
 fn invalid_parameters_do_not_trigger_a_fallback() {
     let (notify, log) = capture();
     let mut fb = FallbackBackend::with_gpu(gpu(), notify);
-    assert!(matches!(
-        fb.sha3_blocks(&[0; 10], 3),
-        Err(BackendError::InvalidParams(_))
-    ));
+    assert!(matches!(fb.sha3_blocks(&[0; 10], 3), Err(BackendError::InvalidParams(_))));
     assert!(fb.on_gpu());
     assert!(log.lock().unwrap().is_empty());
 }
@@ -152,10 +121,7 @@ fn whiten_choice_parsing_and_cpu_choice() {
     assert_eq!("gpu".parse::<WhitenChoice>(), Ok(WhitenChoice::Gpu));
     assert_eq!("auto".parse::<WhitenChoice>(), Ok(WhitenChoice::Auto));
     let e = "fpga".parse::<WhitenChoice>().unwrap_err();
-    assert!(
-        e.contains("\"fpga\"") && e.contains("gpu, cpu, auto"),
-        "{e}"
-    );
+    assert!(e.contains("\"fpga\"") && e.contains("gpu, cpu, auto"), "{e}");
     let (notify, _) = capture();
     let fb = FallbackBackend::open(WhitenChoice::Cpu, notify);
     assert!(!fb.on_gpu());

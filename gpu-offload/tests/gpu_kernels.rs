@@ -13,19 +13,9 @@ fn fips202_known_answers_on_both_backends() {
     let mut g = gpu();
     let mut c = CpuBackend::new();
     for b in [&mut g as &mut dyn Backend, &mut c] {
-        assert_eq!(
-            hex(&b.sha3_blocks(b"abc", 3).unwrap()),
-            ABC,
-            "{}",
-            b.describe()
-        );
+        assert_eq!(hex(&b.sha3_blocks(b"abc", 3).unwrap()), ABC, "{}", b.describe());
         // 1600 bits: absorbs one full 136-byte rate block, then 64 bytes plus padding.
-        assert_eq!(
-            hex(&b.sha3_blocks(&[0xa3; 200], 200).unwrap()),
-            A3X200,
-            "{}",
-            b.describe()
-        );
+        assert_eq!(hex(&b.sha3_blocks(&[0xa3; 200], 200).unwrap()), A3X200, "{}", b.describe());
         // Two blocks in one buffer: each is hashed on its own.
         let two = [b"abc".as_slice(), b"abc"].concat();
         assert_eq!(
@@ -42,11 +32,8 @@ fn sha3_matches_cpu_for_many_block_sizes() {
     let mut g = gpu();
     let mut c = CpuBackend::new();
     // Bits: byte-sized, unaligned (not a multiple of 32), around the 1088-bit rate, multi-block.
-    for (i, n_in) in [
-        8usize, 16, 24, 40, 640, 1080, 1088, 1096, 1600, 2176, 4096, 8200,
-    ]
-    .into_iter()
-    .enumerate()
+    for (i, n_in) in
+        [8usize, 16, 24, 40, 640, 1080, 1088, 1096, 1600, 2176, 4096, 8200].into_iter().enumerate()
     {
         let bb = n_in / 8;
         for blocks in [1usize, 2, 63, 64, 65, 130] {
@@ -71,11 +58,7 @@ fn sha3_across_many_small_chunks_keeps_block_order() {
         g.set_in_flight(in_flight);
         let before = g.chunks_submitted();
         let got = g.sha3_blocks(&data, 80).unwrap();
-        assert_eq!(
-            g.chunks_submitted() - before,
-            9,
-            "100 blocks in chunks of 12"
-        );
+        assert_eq!(g.chunks_submitted() - before, 9, "100 blocks in chunks of 12");
         assert_eq!(got, want, "{in_flight} buffer sets in flight");
         // The pipeline really kept that many chunks outstanding (peaks only grow: 1, 2, 3, 5).
         assert_eq!(g.peak_in_flight(), in_flight);
@@ -96,20 +79,7 @@ fn fold_matches_cpu_for_k_1_to_8_and_beyond_with_tails() {
     let mut c = CpuBackend::new();
     let data = random_bytes(42, 4099);
     for k in (1u32..=8).chain([9, 13, 16, 31, 32, 33, 64, 100]) {
-        for nbits in [
-            0usize,
-            1,
-            7,
-            8,
-            9,
-            31,
-            32,
-            33,
-            255,
-            1000,
-            4096 * 8 - 3,
-            4099 * 8,
-        ] {
+        for nbits in [0usize, 1, 7, 8, 9, 31, 32, 33, 255, 1000, 4096 * 8 - 3, 4099 * 8] {
             let want = c.fold(&data, nbits, k).unwrap();
             let got = g.fold(&data, nbits, k).unwrap();
             assert_eq!(want.len(), (nbits / k as usize).div_ceil(8));
@@ -128,9 +98,8 @@ fn fold_reference_is_the_xor_of_each_group() {
         let nbits = 97 * 8 - 5;
         let out = c.fold(&data, nbits, k).unwrap();
         for j in 0..nbits / k as usize {
-            let want = (0..k as usize).fold(0u8, |a, t| {
-                a ^ gpu_offload::backend::bit(&data, j * k as usize + t)
-            });
+            let want = (0..k as usize)
+                .fold(0u8, |a, t| a ^ gpu_offload::backend::bit(&data, j * k as usize + t));
             assert_eq!(gpu_offload::backend::bit(&out, j), want, "k = {k}, bit {j}");
         }
         // Padding bits above the last output bit are zero.
@@ -149,11 +118,7 @@ fn fold_across_many_small_chunks() {
     let mut c = CpuBackend::new();
     for k in [1u32, 2, 3, 5, 8, 16] {
         let nbits = data.len() * 8 - 11;
-        assert_eq!(
-            g.fold(&data, nbits, k).unwrap(),
-            c.fold(&data, nbits, k).unwrap(),
-            "k = {k}"
-        );
+        assert_eq!(g.fold(&data, nbits, k).unwrap(), c.fold(&data, nbits, k).unwrap(), "k = {k}");
     }
 }
 

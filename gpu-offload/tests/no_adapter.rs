@@ -13,23 +13,13 @@ fn no_vulkan_driver_means_a_clear_error_and_a_cpu_fallback() {
     // Point the loader at a driver manifest that does not exist: no adapter can be found.
     std::env::set_var("VK_ICD_FILENAMES", "/nonexistent/speckle-no-icd.json");
     std::env::set_var("VK_DRIVER_FILES", "/nonexistent/speckle-no-icd.json");
-    let err = GpuBackend::new()
-        .err()
-        .expect("no adapter can open without a driver");
+    let err = GpuBackend::new().err().expect("no adapter can open without a driver");
     assert!(matches!(err, BackendError::NoAdapter(_)), "{err}");
     assert!(err.to_string().contains("mesa-vulkan-drivers"), "{err}");
 
-    let data: Vec<u8> = (0..5000u32)
-        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-        .collect();
-    let mode = Mode::FoldThenSha3 {
-        k: 2,
-        n_in_bits: 640,
-    };
-    let want = Whitener::new(CpuBackend::new(), mode)
-        .unwrap()
-        .push(&data)
-        .unwrap();
+    let data: Vec<u8> = (0..5000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let mode = Mode::FoldThenSha3 { k: 2, n_in_bits: 640 };
+    let want = Whitener::new(CpuBackend::new(), mode).unwrap().push(&data).unwrap();
     for choice in [WhitenChoice::Gpu, WhitenChoice::Auto] {
         let log = Arc::new(Mutex::new(Vec::<String>::new()));
         let l = log.clone();

@@ -14,11 +14,8 @@ fn streamed<B: Backend>(backend: B, mode: Mode, data: &[u8], seed: u64) -> (Vec<
     let mut out = Vec::new();
     let mut at = 0;
     while at < data.len() {
-        let len = if r.random::<u8>() < 20 {
-            0
-        } else {
-            r.random_range(1..=(data.len() - at).min(700))
-        };
+        let len =
+            if r.random::<u8>() < 20 { 0 } else { r.random_range(1..=(data.len() - at).min(700)) };
         out.extend(w.push(&data[at..at + len]).unwrap());
         at += len;
     }
@@ -34,32 +31,20 @@ fn one_shot(mode: Mode, data: &[u8]) -> (Vec<u8>, Leftover) {
             let whole = data.len() / bb * bb;
             (
                 c.sha3_blocks(&data[..whole], bb).unwrap(),
-                Leftover {
-                    raw_bits: (data.len() - whole) * 8,
-                    folded_bits: 0,
-                },
+                Leftover { raw_bits: (data.len() - whole) * 8, folded_bits: 0 },
             )
         }
         Mode::Fold { k } => {
             let whole = data.len() / k as usize * k as usize;
             (
                 c.fold(&data[..whole], whole * 8, k).unwrap(),
-                Leftover {
-                    raw_bits: (data.len() - whole) * 8,
-                    folded_bits: 0,
-                },
+                Leftover { raw_bits: (data.len() - whole) * 8, folded_bits: 0 },
             )
         }
         Mode::FoldThenSha3 { k, n_in_bits } => {
             let (folded, lo) = one_shot(Mode::Fold { k }, data);
             let (digests, lo2) = one_shot(Mode::Sha3 { n_in_bits }, &folded);
-            (
-                digests,
-                Leftover {
-                    raw_bits: lo.raw_bits,
-                    folded_bits: lo2.raw_bits,
-                },
-            )
+            (digests, Leftover { raw_bits: lo.raw_bits, folded_bits: lo2.raw_bits })
         }
     }
 }
@@ -72,10 +57,7 @@ const MODES: [Mode; 8] = [
     Mode::Fold { k: 1 },
     Mode::Fold { k: 3 },
     Mode::Fold { k: 8 },
-    Mode::FoldThenSha3 {
-        k: 2,
-        n_in_bits: 640,
-    },
+    Mode::FoldThenSha3 { k: 2, n_in_bits: 640 },
 ];
 
 #[test]
@@ -118,38 +100,20 @@ fn tail_is_prepended_not_dropped_or_repeated() {
     let d = w.push(&data[50..]).unwrap();
     assert_eq!(d, CpuBackend::new().sha3_blocks(&data, 80).unwrap());
     assert_eq!(w.push(&[1, 2, 3]).unwrap(), Vec::<u8>::new());
-    assert_eq!(
-        w.finish(),
-        Leftover {
-            raw_bits: 24,
-            folded_bits: 0
-        }
-    );
+    assert_eq!(w.finish(), Leftover { raw_bits: 24, folded_bits: 0 });
 }
 
 #[test]
 fn abort_drops_partial_units_and_streaming_resumes_cleanly() {
     let data = random_bytes(10, 300);
-    let mode = Mode::FoldThenSha3 {
-        k: 2,
-        n_in_bits: 640,
-    };
+    let mode = Mode::FoldThenSha3 { k: 2, n_in_bits: 640 };
     let mut w = Whitener::new(CpuBackend::new(), mode).unwrap();
     // 101 bytes: 50 folded bytes wait for an 80-byte block, 1 raw byte for its fold partner.
     assert!(w.push(&data[..101]).unwrap().is_empty());
-    assert_eq!(
-        w.abort(),
-        Leftover {
-            raw_bits: 8,
-            folded_bits: 400
-        }
-    );
+    assert_eq!(w.abort(), Leftover { raw_bits: 8, folded_bits: 400 });
     // After the abort the stream restarts from nothing: same output as a fresh whitener.
     let after = w.push(&data[101..]).unwrap();
-    let fresh = Whitener::new(CpuBackend::new(), mode)
-        .unwrap()
-        .push(&data[101..])
-        .unwrap();
+    let fresh = Whitener::new(CpuBackend::new(), mode).unwrap().push(&data[101..]).unwrap();
     assert_eq!(after, fresh);
     assert_eq!(after.len(), 32);
 }
@@ -162,10 +126,7 @@ fn bad_modes_are_rejected() {
         (Mode::Fold { k: 0 }, "k must be >= 1"),
         (Mode::FoldThenSha3 { k: 2, n_in_bits: 7 }, "n_in = 7 bits"),
     ] {
-        let e = Whitener::new(CpuBackend::new(), mode)
-            .err()
-            .expect("must reject")
-            .to_string();
+        let e = Whitener::new(CpuBackend::new(), mode).err().expect("must reject").to_string();
         assert!(e.contains(needle), "{mode:?}: {e}");
     }
 }

@@ -39,7 +39,9 @@ pub const CORE: Option<Generator> = Some(blocks::speckle_core::generate);
 pub fn files(p: &CoreParams, profile: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = BLOCKS
         .iter()
-        .map(|(name, generate)| (format!("{profile}/blocks/speckle_{name}.v"), generate(p, profile)))
+        .map(|(name, generate)| {
+            (format!("{profile}/blocks/speckle_{name}.v"), generate(p, profile))
+        })
         .collect();
     if let Some(core) = CORE {
         out.push((format!("{profile}/speckle_core.v"), core(p, profile)));

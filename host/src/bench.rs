@@ -53,7 +53,8 @@ struct Stage {
 
 fn tool_version(cmd: &str, arg: &str) -> Option<String> {
     let out = Command::new(cmd).arg(arg).output().ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     Some(text.lines().next().unwrap_or("").trim().to_string())
 }
 
@@ -107,22 +108,39 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
     let block = p.n_in as usize / 8;
     let mut stages = Vec::new();
 
-    let wire: Vec<u8> = data.chunks(32).enumerate().flat_map(|(i, ch)| encode(&Frame::new(FrameType::Conditioned, i as u16, ch.to_vec()))).collect();
+    let wire: Vec<u8> = data
+        .chunks(32)
+        .enumerate()
+        .flat_map(|(i, ch)| encode(&Frame::new(FrameType::Conditioned, i as u16, ch.to_vec())))
+        .collect();
     let (r, n) = measure(a.reps, bytes, || Decoder::new().feed(&wire).len() as u64);
-    stages.push(Stage { name: "deframe + CRC-32 (`Decoder`)", mb_s: r, note: format!("{n} frames of 32-byte payload; rate counts payload bytes") });
+    stages.push(Stage {
+        name: "deframe + CRC-32 (`Decoder`)",
+        mb_s: r,
+        note: format!("{n} frames of 32-byte payload; rate counts payload bytes"),
+    });
 
     // The samples as the word-parallel tests take them (a RAW payload is already this, LSB-first).
-    let words: Vec<u64> = data.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().unwrap())).collect();
+    let words: Vec<u64> =
+        data.chunks_exact(8).map(|w| u64::from_le_bytes(w.try_into().unwrap())).collect();
     let (r, n) = measure(a.reps, bytes, || {
         let mut h = WordHealth::new(p.window, c.rct, c.apt, c.markov_lo, c.markov_hi);
         h.push(&words);
         h.failures.rct + h.failures.apt + h.failures.markov
     });
-    stages.push(Stage { name: "RCT + APT + Markov, word-parallel (`wordhealth`)", mb_s: r, note: format!("{n} failures; 8 samples per byte") });
+    stages.push(Stage {
+        name: "RCT + APT + Markov, word-parallel (`wordhealth`)",
+        mb_s: r,
+        note: format!("{n} failures; 8 samples per byte"),
+    });
 
     let model_bytes = bytes.min(2 << 20);
     let (r, n) = measure(a.reps, model_bytes, || {
-        let (mut rc, mut ap, mut mk) = (RepCount::new(c.rct), AdaptProp::new(p.window, c.apt), Markov::new(p.window, c.markov_lo, c.markov_hi));
+        let (mut rc, mut ap, mut mk) = (
+            RepCount::new(c.rct),
+            AdaptProp::new(p.window, c.apt),
+            Markov::new(p.window, c.markov_lo, c.markov_hi),
+        );
         let mut fails = 0u64;
         for &b in &data[..model_bytes] {
             for i in 0..8 {
@@ -132,15 +150,35 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
         }
         fails
     });
-    stages.push(Stage { name: "RCT + APT + Markov, per-sample block models", mb_s: r, note: format!("{n} failures; {} MiB (slow path, used by raw mode)", model_bytes >> 20) });
+    stages.push(Stage {
+        name: "RCT + APT + Markov, per-sample block models",
+        mb_s: r,
+        note: format!("{n} failures; {} MiB (slow path, used by raw mode)", model_bytes >> 20),
+    });
 
-    let (r, _) = measure(a.reps, bytes, || data.chunks_exact(block).map(|b| sha3::Sha3_256::digest(b)[0] as u64).sum());
-    stages.push(Stage { name: "SHA3-256 of n_in = 640-bit blocks", mb_s: r, note: format!("{block}-byte blocks, the FPGA's construction") });
-    let (r, _) = measure(a.reps, bytes, || data.chunks_exact(block).map(|b| blake3::hash(b).as_bytes()[0] as u64).sum());
-    stages.push(Stage { name: "BLAKE3 of n_in = 640-bit blocks", mb_s: r, note: format!("{block}-byte blocks (`--conditioner blake3`)") });
+    let (r, _) = measure(a.reps, bytes, || {
+        data.chunks_exact(block).map(|b| sha3::Sha3_256::digest(b)[0] as u64).sum()
+    });
+    stages.push(Stage {
+        name: "SHA3-256 of n_in = 640-bit blocks",
+        mb_s: r,
+        note: format!("{block}-byte blocks, the FPGA's construction"),
+    });
+    let (r, _) = measure(a.reps, bytes, || {
+        data.chunks_exact(block).map(|b| blake3::hash(b).as_bytes()[0] as u64).sum()
+    });
+    stages.push(Stage {
+        name: "BLAKE3 of n_in = 640-bit blocks",
+        mb_s: r,
+        note: format!("{block}-byte blocks (`--conditioner blake3`)"),
+    });
     let (r, _) = measure(a.reps, bytes, || blake3::hash(&data).as_bytes()[0] as u64);
     let blake3_bulk = r;
-    stages.push(Stage { name: "BLAKE3 bulk, one hash of the whole input", mb_s: r, note: "blake3 crate, one thread (what b3sum does per file)".into() });
+    stages.push(Stage {
+        name: "BLAKE3 bulk, one hash of the whole input",
+        mb_s: r,
+        note: "blake3 crate, one thread (what b3sum does per file)".into(),
+    });
 
     let mut rng = Vec::new();
     for _ in 0..a.reps {
@@ -159,7 +197,8 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
     let _ = std::fs::remove_file(&tmp);
 
     let report = render(&a, bytes, &stages, rng_wall, rng_fips, b3_one, b3_all, blake3_bulk);
-    std::fs::write(&a.report, &report).map_err(|e| format!("cannot write {}: {e}", a.report.display()))?;
+    std::fs::write(&a.report, &report)
+        .map_err(|e| format!("cannot write {}: {e}", a.report.display()))?;
     print!("{report}");
     Ok(())
 }
@@ -167,16 +206,33 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    format!("{cpu}, {cores} cores available, Linux {}, load average at start {}", kernel.trim(), load.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+    format!(
+        "{cpu}, {cores} cores available, Linux {}, load average at start {}",
+        kernel.trim(),
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
-fn render(a: &BenchArgs, bytes: usize, stages: &[Stage], rng_wall: f64, rng_fips: f64, b3_one: Option<f64>, b3_all: Option<f64>, blake3_bulk: f64) -> String {
+fn render(
+    a: &BenchArgs,
+    bytes: usize,
+    stages: &[Stage],
+    rng_wall: f64,
+    rng_fips: f64,
+    b3_one: Option<f64>,
+    b3_all: Option<f64>,
+    blake3_bulk: f64,
+) -> String {
     let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
     let mut s = format!(
         "# Host pipeline benchmark\n\nGenerated by `speckle bench --mib {} --reps {}` ({profile} build; `make host-bench` regenerates it). \
@@ -196,19 +252,37 @@ fn render(a: &BenchArgs, bytes: usize, stages: &[Stage], rng_wall: f64, rng_fips
     }
     s += &format!("| rngtest, whole process (FIPS 140-2, same input on stdin) | {rng_wall:.1} | wall clock |\n");
     s += &format!("| rngtest, its own \"FIPS tests speed\" (avg) | {rng_fips:.1} | test time only, as rngtest reports it |\n");
-    let fmt = |x: Option<f64>| x.map(|v| format!("{v:.1}")).unwrap_or_else(|| "n/a (b3sum not installed)".into());
-    s += &format!("| b3sum --num-threads 1, same input from a file | {} | wall clock incl. process start |\n", fmt(b3_one));
-    s += &format!("| b3sum (default threads) | {} | wall clock incl. process start |\n", fmt(b3_all));
-    let health = stages.iter().find(|x| x.name.contains("word-parallel")).map(|x| x.mb_s).unwrap_or(0.0);
+    let fmt = |x: Option<f64>| {
+        x.map(|v| format!("{v:.1}")).unwrap_or_else(|| "n/a (b3sum not installed)".into())
+    };
+    s += &format!(
+        "| b3sum --num-threads 1, same input from a file | {} | wall clock incl. process start |\n",
+        fmt(b3_one)
+    );
+    s += &format!(
+        "| b3sum (default threads) | {} | wall clock incl. process start |\n",
+        fmt(b3_all)
+    );
+    let health =
+        stages.iter().find(|x| x.name.contains("word-parallel")).map(|x| x.mb_s).unwrap_or(0.0);
     s += "\n## Goals\n\n| goal | measured | met |\n|---|---|---|\n";
     let ratio = health / rng_fips;
-    s += &format!("| health stage ≥ 10× rngtest (vs its FIPS tests speed) | {ratio:.1}× | {} |\n", if ratio >= 10.0 { "yes" } else { "no" });
+    s += &format!(
+        "| health stage ≥ 10× rngtest (vs its FIPS tests speed) | {ratio:.1}× | {} |\n",
+        if ratio >= 10.0 { "yes" } else { "no" }
+    );
     let ratio_wall = health / rng_wall;
-    s += &format!("| health stage ≥ 10× rngtest (vs its wall clock) | {ratio_wall:.1}× | {} |\n", if ratio_wall >= 10.0 { "yes" } else { "no" });
+    s += &format!(
+        "| health stage ≥ 10× rngtest (vs its wall clock) | {ratio_wall:.1}× | {} |\n",
+        if ratio_wall >= 10.0 { "yes" } else { "no" }
+    );
     match b3_one {
         Some(b) => {
             let r = blake3_bulk / b;
-            s += &format!("| BLAKE3 ≥ 0.8× b3sum (one thread each) | {r:.2}× | {} |\n", if r >= 0.8 { "yes" } else { "no" });
+            s += &format!(
+                "| BLAKE3 ≥ 0.8× b3sum (one thread each) | {r:.2}× | {} |\n",
+                if r >= 0.8 { "yes" } else { "no" }
+            );
         }
         None => s += "| BLAKE3 ≥ 0.8× b3sum | b3sum not installed | not measured |\n",
     }
@@ -230,11 +304,14 @@ fn gpu_bench(a: &BenchArgs) -> Result<(), String> {
     let page = report.to_page();
     print!("{page}");
     if a.write_doc {
-        std::fs::write(GPU_BENCH_DOC, &page).map_err(|e| format!("cannot write {GPU_BENCH_DOC}: {e}"))?;
+        std::fs::write(GPU_BENCH_DOC, &page)
+            .map_err(|e| format!("cannot write {GPU_BENCH_DOC}: {e}"))?;
         eprintln!("speckle: wrote {GPU_BENCH_DOC}");
     }
     if !report.all_match() {
-        return Err("GPU whitening output differs from the CPU output; the figures are not valid".into());
+        return Err(
+            "GPU whitening output differs from the CPU output; the figures are not valid".into()
+        );
     }
     Ok(())
 }

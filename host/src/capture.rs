@@ -31,7 +31,9 @@ impl Capturer {
     fn send(&mut self, c: Command) -> Result<u16, String> {
         let seq = self.seq;
         self.seq = self.seq.wrapping_add(1);
-        self.link.send(&c.encode(seq)).map_err(|e| format!("cannot send {c:?} to the board: {e}"))?;
+        self.link
+            .send(&c.encode(seq))
+            .map_err(|e| format!("cannot send {c:?} to the board: {e}"))?;
         Ok(seq)
     }
 
@@ -52,9 +54,14 @@ impl Capturer {
                 continue;
             }
             if Instant::now() > self.deadline {
-                return Err(format!("timed out waiting for {what}: is the board sending RAW frames?"));
+                return Err(format!(
+                    "timed out waiting for {what}: is the board sending RAW frames?"
+                ));
             }
-            let n = self.link.read(&mut self.buf).map_err(|e| format!("source ended while waiting for {what}: {e}"))?;
+            let n = self
+                .link
+                .read(&mut self.buf)
+                .map_err(|e| format!("source ended while waiting for {what}: {e}"))?;
             let chunk = self.buf[..n].to_vec();
             self.decoder.push(&chunk);
         }
@@ -93,13 +100,17 @@ pub fn run(a: CaptureArgs) -> Result<(), String> {
         return Err("--restart needs a live board (serial:, ftdi: or sim:), not a file: replay, to send CLEAR_ALARMS between restarts".into());
     }
     if a.restart && (a.restarts == 0 || a.restart_samples == 0) {
-        return Err("--restarts and --restart-samples must be at least 1 (SP 800-90B uses 1000 × 1000)".into());
+        return Err(
+            "--restarts and --restart-samples must be at least 1 (SP 800-90B uses 1000 × 1000)"
+                .into(),
+        );
     }
     if !a.restart && a.samples == 0 {
         return Err("--samples must be at least 1 (SP 800-90B asks for 1000000)".into());
     }
     let link = spec.open(a.sim_seed)?;
-    let file = File::create(&a.output).map_err(|e| format!("cannot create {}: {e}", a.output.display()))?;
+    let file = File::create(&a.output)
+        .map_err(|e| format!("cannot create {}: {e}", a.output.display()))?;
     let mut out = BufWriter::new(file);
     let mut cap = Capturer {
         link,

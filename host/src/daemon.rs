@@ -7,8 +7,8 @@ use crate::row::Row;
 use crate::sink::{check_entropy_per_byte, Sink, SinkSpec, DEFAULT_ENTROPY_PER_BYTE};
 use crate::source::SourceSpec;
 use crate::status_socket::StatusSocket;
-use crate::whiten::SharedBackend;
 use crate::telemetry::Telemetry;
+use crate::whiten::SharedBackend;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
@@ -23,7 +23,8 @@ extern "C" fn on_signal(_: libc::c_int) {
 /// Command line over config file over defaults.
 pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
     let Some(path) = cli.config.clone() else { return Ok(cli) };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
     let file: RunArgs = toml::from_str(&text).map_err(|e| {
         let line = e.span().map(|s| text[..s.start].lines().count().max(1)).unwrap_or(1);
         format!("config {} line {line}: {}", path.display(), e.message().trim_end())
@@ -61,15 +62,23 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     if args.source.is_empty() {
         return Err("no --source given: name at least one of serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH".into());
     }
-    let specs = args.source.iter().map(|s| SourceSpec::expand(s)).collect::<Result<Vec<_>, _>>()?.concat();
+    let specs =
+        args.source.iter().map(|s| SourceSpec::expand(s)).collect::<Result<Vec<_>, _>>()?.concat();
     let mode = args.mode.unwrap_or(Mode::Conditioned);
     let mix = args.mix.unwrap_or(Mix::Concat);
     let epb = check_entropy_per_byte(args.entropy_per_byte.unwrap_or(DEFAULT_ENTROPY_PER_BYTE))?;
-    let outputs = if args.output.is_empty() { vec!["stdout".to_string()] } else { args.output.clone() };
+    let outputs =
+        if args.output.is_empty() { vec!["stdout".to_string()] } else { args.output.clone() };
     let sink_specs = outputs.iter().map(|s| SinkSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
-    let duration = args.duration.map(|d| positive("duration", Some(d), 0.0)).transpose()?.map(Duration::from_secs_f64);
-    let status_timeout = Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
-    let rotate = Duration::from_secs_f64(positive("telemetry-rotate", args.telemetry_rotate, 300.0)?);
+    let duration = args
+        .duration
+        .map(|d| positive("duration", Some(d), 0.0))
+        .transpose()?
+        .map(Duration::from_secs_f64);
+    let status_timeout =
+        Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
+    let rotate =
+        Duration::from_secs_f64(positive("telemetry-rotate", args.telemetry_rotate, 300.0)?);
     let conditioner = args.conditioner.unwrap_or(Conditioner::Sha3);
     // Opened once, before any source, so a GPU problem is reported once and every source shares it.
     let backend = match mode {
@@ -77,7 +86,8 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         Mode::Conditioned => None,
     };
     let mut sinks = sink_specs.iter().map(|s| Sink::open(s, epb)).collect::<Result<Vec<_>, _>>()?;
-    let mut telemetry = args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate)).transpose()?;
+    let mut telemetry =
+        args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate)).transpose()?;
     let mut socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
 
     // Every source must open once: a typo should fail the command, not retry forever.
@@ -191,11 +201,20 @@ struct Summary {
 
 impl Summary {
     fn new(on: bool) -> Self {
-        Summary { on, last: Instant::now(), last_written: 0, first_hex: None, health: Default::default() }
+        Summary {
+            on,
+            last: Instant::now(),
+            last_written: 0,
+            first_hex: None,
+            health: Default::default(),
+        }
     }
     fn row(&mut self, r: &Row) {
         let h = if r.healthy { "healthy".to_string() } else { format!("STOPPED ({})", r.reason) };
-        self.health.insert(r.source.clone(), format!("{h}, frames {} bad_crc {} lost {}", r.frames_ok, r.bad_crc, r.lost));
+        self.health.insert(
+            r.source.clone(),
+            format!("{h}, frames {} bad_crc {} lost {}", r.frames_ok, r.bad_crc, r.lost),
+        );
     }
     fn out(&mut self, bytes: &[u8]) {
         if self.first_hex.is_none() {

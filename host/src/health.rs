@@ -140,7 +140,9 @@ impl Gate {
     /// Called often: a STATUS overdue by more than the timeout condemns the held blocks.
     pub fn tick(&mut self, now: Instant) {
         if let Some(t) = self.last_status {
-            if now.duration_since(t) > self.timeout && self.verdict != Verdict::Unhealthy(self.stale_reason()) {
+            if now.duration_since(t) > self.timeout
+                && self.verdict != Verdict::Unhealthy(self.stale_reason())
+            {
                 self.discard();
                 self.baseline = None;
                 eprintln!("speckle: {}: output stopped", self.stale_reason());
@@ -181,7 +183,11 @@ mod tests {
     use super::*;
 
     fn healthy() -> Status {
-        Status { version: 1, state: StateBits(StateBits::STARTUP_DONE | StateBits::GATE_OPEN), ..Default::default() }
+        Status {
+            version: 1,
+            state: StateBits(StateBits::STARTUP_DONE | StateBits::GATE_OPEN),
+            ..Default::default()
+        }
     }
 
     #[test]

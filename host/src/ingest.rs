@@ -5,9 +5,11 @@ use crate::cli::{Conditioner, Mode};
 use crate::health::Gate;
 use crate::rawtap::RawTap;
 use crate::row::Row;
-use crate::whiten::SharedBackend;
 use crate::source::{Link, SourceSpec};
-use speckle_model::protocol::{Command, Decoder, DecoderStats, Frame, Mode as WireMode, Payload, SfpDiag, Status};
+use crate::whiten::SharedBackend;
+use speckle_model::protocol::{
+    Command, Decoder, DecoderStats, Frame, Mode as WireMode, Payload, SfpDiag, Status,
+};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
@@ -39,7 +41,11 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// which shortens both the latency and the amount of data held back.
 const STATUS_POLL: Duration = Duration::from_millis(250);
 
-pub fn spawn(cfg: WorkerConfig, link: Box<dyn Link>, tx: Sender<Event>) -> std::thread::JoinHandle<()> {
+pub fn spawn(
+    cfg: WorkerConfig,
+    link: Box<dyn Link>,
+    tx: Sender<Event>,
+) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
         .name(format!("source-{}", cfg.index))
         .spawn(move || Worker::new(cfg, tx).run(link))
@@ -94,7 +100,10 @@ impl Worker {
             sfp: None,
             last_row: (Instant::now(), 0, 0),
             stale_reported: false,
-            logged: (Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now), DecoderStats::default()),
+            logged: (
+                Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now),
+                DecoderStats::default(),
+            ),
         }
     }
 
@@ -119,7 +128,11 @@ impl Worker {
                         greeted = false;
                         backoff = Duration::from_millis(100);
                     }
-                    Err(e) => eprintln!("speckle: {}: reopen failed ({e}); next try in {:.1} s", self.name(), backoff.as_secs_f64()),
+                    Err(e) => eprintln!(
+                        "speckle: {}: reopen failed ({e}); next try in {:.1} s",
+                        self.name(),
+                        backoff.as_secs_f64()
+                    ),
                 }
                 continue;
             };
@@ -152,7 +165,10 @@ impl Worker {
                     return;
                 }
                 Err(e) => {
-                    eprintln!("speckle: {}: link lost ({e}); reconnecting with backoff", self.name());
+                    eprintln!(
+                        "speckle: {}: link lost ({e}); reconnecting with backoff",
+                        self.name()
+                    );
                     self.gate.link_lost(&e.to_string());
                     self.prior = add_stats(self.prior, self.decoder.stats());
                     self.decoder = Decoder::new();
@@ -172,9 +188,14 @@ impl Worker {
     fn log_link_errors(&mut self) {
         let now = add_stats(self.prior, self.decoder.stats());
         let then = self.logged.1;
-        let changed = (now.bad_crc, now.lost, now.unknown_type, now.resync_bytes) != (then.bad_crc, then.lost, then.unknown_type, then.resync_bytes);
+        let changed = (now.bad_crc, now.lost, now.unknown_type, now.resync_bytes)
+            != (then.bad_crc, then.lost, then.unknown_type, then.resync_bytes);
         if changed && self.logged.0.elapsed() >= Duration::from_secs(1) {
-            let gap = self.decoder.last_gap().map(|g| format!(" (last gap: expected seq {} got {})", g.expected, g.got)).unwrap_or_default();
+            let gap = self
+                .decoder
+                .last_gap()
+                .map(|g| format!(" (last gap: expected seq {} got {})", g.expected, g.got))
+                .unwrap_or_default();
             eprintln!(
                 "speckle: {}: link errors: +{} bad CRC, +{} frames lost in +{} gaps{gap}, +{} unknown type, +{} bytes skipped resyncing",
                 self.name(),
@@ -236,7 +257,12 @@ impl Worker {
             Payload::SfpDiag(d) => self.sfp = Some(d),
             Payload::Ack(a) => {
                 if a.result.to_u8() != 0 {
-                    eprintln!("speckle: {}: command 0x{:02x} refused (result {})", self.name(), a.cmd_type, a.result.to_u8());
+                    eprintln!(
+                        "speckle: {}: command 0x{:02x} refused (result {})",
+                        self.name(),
+                        a.cmd_type,
+                        a.result.to_u8()
+                    );
                 }
             }
             Payload::Command(_) => self.bad_payload += 1,
@@ -286,10 +312,12 @@ impl Worker {
         let st = add_stats(self.prior, self.decoder.stats());
         let cutoff = |f: fn(&Status) -> u16| s.map(f);
         let (rct_cutoff, apt_cutoff) = (cutoff(|s| s.rct_cutoff), cutoff(|s| s.apt_cutoff));
-        let (markov_lo_cutoff, markov_hi_cutoff) = (cutoff(|s| s.markov_lo), cutoff(|s| s.markov_hi));
+        let (markov_lo_cutoff, markov_hi_cutoff) =
+            (cutoff(|s| s.markov_lo), cutoff(|s| s.markov_hi));
         let window = cutoff(|s| s.window);
         let s = s.copied().unwrap_or_default();
-        let (host_rct, host_apt, host_markov) = self.raw.as_ref().map(|r| r.failures()).unwrap_or_default();
+        let (host_rct, host_apt, host_markov) =
+            self.raw.as_ref().map(|r| r.failures()).unwrap_or_default();
         let mut row = Row {
             time_ms: unix_ms(),
             source: self.name(),

@@ -12,7 +12,12 @@ fn main() {
         cli::Command::Sim(a) => speckle_sim::run(&a),
         cli::Command::Monitor(a) => speckle_monitor::run(a),
         cli::Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut cli::Cli::command(), "speckle", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut cli::Cli::command(),
+                "speckle",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
     };

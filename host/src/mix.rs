@@ -15,7 +15,12 @@ pub struct Mixer {
 
 impl Mixer {
     pub fn new(mix: Mix, sources: usize) -> Self {
-        Mixer { mix, queues: vec![VecDeque::new(); sources], healthy: vec![false; sources], alive: vec![true; sources] }
+        Mixer {
+            mix,
+            queues: vec![VecDeque::new(); sources],
+            healthy: vec![false; sources],
+            alive: vec![true; sources],
+        }
     }
 
     pub fn add(&mut self, source: usize, blocks: Vec<[u8; 32]>) {
@@ -65,7 +70,11 @@ mod tests {
     fn xor_combines_one_block_of_every_healthy_source() {
         let mut m = Mixer::new(Mix::Xor, 3);
         m.add(0, vec![[0x0F; 32], [0x01; 32]]);
-        assert_eq!(m.take(), [[0x0Fu8; 32], [0x01; 32]].concat(), "only source 0 is known healthy: it alone is the output");
+        assert_eq!(
+            m.take(),
+            [[0x0Fu8; 32], [0x01; 32]].concat(),
+            "only source 0 is known healthy: it alone is the output"
+        );
         m.add(1, vec![[0xF0; 32]]);
         assert!(m.take().is_empty(), "source 0 has nothing queued, so no XOR block yet");
         m.add(0, vec![[0x02; 32], [0x03; 32]]);

@@ -66,7 +66,14 @@ impl RawTap {
     /// With a `backend`, SHA3 conditioning goes through gpu-offload's whitener (the caller has
     /// checked that `conditioner` is SHA3); without, through the per-block CPU path.
     pub fn new(conditioner: Conditioner, backend: Option<SharedBackend>) -> Self {
-        RawTap { conditioner, backend, config: None, pipe: None, failures: (0, 0, 0), untested_samples: 0 }
+        RawTap {
+            conditioner,
+            backend,
+            config: None,
+            pipe: None,
+            failures: (0, 0, 0),
+            untested_samples: 0,
+        }
     }
 
     /// Host-side RCT, APT and Markov failure counts.
@@ -91,7 +98,9 @@ impl RawTap {
     /// Conditions the bits batched so far (a STATUS boundary: the blocks must reach the release
     /// gate before the STATUS that vouches for them). A whitener failure is returned as an alarm.
     pub fn flush(&mut self) -> Result<Vec<[u8; 32]>, String> {
-        let Some(Pipeline { out: Conditioning::Offload(b), .. }) = self.pipe.as_mut() else { return Ok(Vec::new()) };
+        let Some(Pipeline { out: Conditioning::Offload(b), .. }) = self.pipe.as_mut() else {
+            return Ok(Vec::new());
+        };
         let r = b.flush();
         if r.is_err() {
             self.config = None;
@@ -116,11 +125,19 @@ impl RawTap {
         if self.config == Some(c) {
             return Ok(());
         }
-        if !(64..=32768).contains(&c.window) || c.n_in == 0 || !c.n_in.is_multiple_of(8) || c.n_in as u32 > SHA3_256_RATE_BITS || c.fold_k == 0 {
+        if !(64..=32768).contains(&c.window)
+            || c.n_in == 0
+            || !c.n_in.is_multiple_of(8)
+            || c.n_in as u32 > SHA3_256_RATE_BITS
+            || c.fold_k == 0
+        {
             return Err(format!("STATUS reports unusable parameters {c:?}"));
         }
         if s.h_milli == 0 || s.h_milli > 1000 || s.alpha_log2 == 0 {
-            return Err(format!("STATUS reports h_milli {} alpha_log2 {}", s.h_milli, s.alpha_log2));
+            return Err(format!(
+                "STATUS reports h_milli {} alpha_log2 {}",
+                s.h_milli, s.alpha_log2
+            ));
         }
         let want = cutoffs(s.h_claim(), s.alpha_log2 as u32, c.window as u32);
         let got = (c.rct as u32, c.apt as u32, c.markov_lo as u32, c.markov_hi as u32);
@@ -135,8 +152,13 @@ impl RawTap {
         }
         let w = c.window as u32;
         let out = match &self.backend {
-            Some(b) => Conditioning::Offload(Batch::new(b.clone(), c.fold_k as u32, c.n_in as usize)?),
-            None => Conditioning::Cpu { fold: XorFold::new(c.fold_k as u32), block: Vec::with_capacity(c.n_in as usize / 8) },
+            Some(b) => {
+                Conditioning::Offload(Batch::new(b.clone(), c.fold_k as u32, c.n_in as usize)?)
+            }
+            None => Conditioning::Cpu {
+                fold: XorFold::new(c.fold_k as u32),
+                block: Vec::with_capacity(c.n_in as usize / 8),
+            },
         };
         self.drop_pipe();
         self.config = Some(c);
@@ -183,7 +205,9 @@ impl RawTap {
             let Some(bit) = p.vn.push(released) else { continue };
             match &mut p.out {
                 Conditioning::Cpu { fold, block } => {
-                    let Some(byte) = fold.push(bit).and_then(|b| p.packer.push(b)) else { continue };
+                    let Some(byte) = fold.push(bit).and_then(|b| p.packer.push(b)) else {
+                        continue;
+                    };
                     block.push(byte);
                     if block.len() == c.n_in as usize / 8 {
                         out.push(condition(self.conditioner, block));

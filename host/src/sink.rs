@@ -83,14 +83,21 @@ pub fn check_entropy_per_byte(x: f64) -> Result<f64, String> {
 fn open_fifo(p: &Path) -> Result<File, String> {
     match std::fs::metadata(p) {
         Ok(m) if !m.file_type().is_fifo() => {
-            return Err(format!("{} exists and is not a FIFO: remove it or choose another path", p.display()))
+            return Err(format!(
+                "{} exists and is not a FIFO: remove it or choose another path",
+                p.display()
+            ))
         }
         Ok(_) => {}
         Err(_) => {
             let c = std::ffi::CString::new(p.as_os_str().as_encoded_bytes())
                 .map_err(|_| format!("FIFO path {} contains a NUL byte", p.display()))?;
             if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } != 0 {
-                return Err(format!("cannot create FIFO {}: {}", p.display(), io::Error::last_os_error()));
+                return Err(format!(
+                    "cannot create FIFO {}: {}",
+                    p.display(),
+                    io::Error::last_os_error()
+                ));
             }
         }
     }
@@ -130,7 +137,8 @@ fn add_entropy(dev: &File, bytes: &[u8], bits_per_byte: f64) -> io::Result<()> {
     let mut info = vec![0u32; 2 + bytes.len().div_ceil(4)];
     info[0] = (bytes.len() as f64 * bits_per_byte).floor() as u32;
     info[1] = bytes.len() as u32;
-    let body: &mut [u8] = unsafe { std::slice::from_raw_parts_mut(info[2..].as_mut_ptr() as *mut u8, bytes.len()) };
+    let body: &mut [u8] =
+        unsafe { std::slice::from_raw_parts_mut(info[2..].as_mut_ptr() as *mut u8, bytes.len()) };
     body.copy_from_slice(bytes);
     let rc = unsafe { libc::ioctl(dev.as_raw_fd(), RNDADDENTROPY as _, info.as_ptr()) };
     if rc != 0 {

@@ -18,7 +18,10 @@ impl StatusSocket {
     pub fn bind(path: &Path) -> Result<Self, String> {
         if let Ok(m) = std::fs::symlink_metadata(path) {
             if !m.file_type().is_socket() {
-                return Err(format!("{} exists and is not a socket: choose another --status-socket path", path.display()));
+                return Err(format!(
+                    "{} exists and is not a socket: choose another --status-socket path",
+                    path.display()
+                ));
             }
             if std::os::unix::net::UnixStream::connect(path).is_ok() {
                 return Err(format!("{} is served by another running process: stop it or choose another --status-socket path", path.display()));
@@ -32,7 +35,8 @@ impl StatusSocket {
         tmp.push(format!(".{}.tmp", std::process::id()));
         let tmp = std::path::PathBuf::from(tmp);
         let _ = std::fs::remove_file(&tmp);
-        let listener = UnixListener::bind(&tmp).map_err(|e| format!("cannot bind status socket {}: {e}", path.display()))?;
+        let listener = UnixListener::bind(&tmp)
+            .map_err(|e| format!("cannot bind status socket {}: {e}", path.display()))?;
         if let Err(e) = std::fs::rename(&tmp, path) {
             let _ = std::fs::remove_file(&tmp);
             return Err(format!("cannot bind status socket {}: {e}", path.display()));

@@ -119,15 +119,25 @@ pub struct Telemetry {
 impl Telemetry {
     /// Creates the directory; leftovers of a killed run (footerless `.tmp` files) are removed.
     pub fn new(dir: &Path, rotate: Duration) -> Result<Self, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create telemetry directory {}: {e}", dir.display()))?;
-        for e in std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?.flatten() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create telemetry directory {}: {e}", dir.display()))?;
+        for e in std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .flatten()
+        {
             let name = e.file_name().to_string_lossy().into_owned();
             if name.starts_with(".speckle-") && name.ends_with(".parquet.tmp") {
                 eprintln!("speckle: removing unfinished telemetry file {name} (a previous run was killed)");
                 let _ = std::fs::remove_file(e.path());
             }
         }
-        Ok(Telemetry { dir: dir.to_path_buf(), rotate, serial: 0, open: None, files_written: Vec::new() })
+        Ok(Telemetry {
+            dir: dir.to_path_buf(),
+            rotate,
+            serial: 0,
+            open: None,
+            files_written: Vec::new(),
+        })
     }
 
     pub fn push(&mut self, row: &Row) -> Result<(), String> {
@@ -147,12 +157,20 @@ impl Telemetry {
 
     fn start(&mut self) -> Result<Open, String> {
         self.serial += 1;
-        let stem = format!("speckle-{}-{}-{:04}", crate::ingest::unix_ms(), std::process::id(), self.serial);
+        let stem = format!(
+            "speckle-{}-{}-{:04}",
+            crate::ingest::unix_ms(),
+            std::process::id(),
+            self.serial
+        );
         let dest = self.dir.join(format!("{stem}.parquet"));
         let tmp = self.dir.join(format!(".{stem}.parquet.tmp"));
-        let file = File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        let file =
+            File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
         let schema = Arc::new(parse_message_type(&schema_text()).map_err(|e| e.to_string())?);
-        let props = Arc::new(WriterProperties::builder().set_compression(Compression::UNCOMPRESSED).build());
+        let props = Arc::new(
+            WriterProperties::builder().set_compression(Compression::UNCOMPRESSED).build(),
+        );
         let writer = SerializedFileWriter::new(file, schema, props).map_err(|e| e.to_string())?;
         Ok(Open { writer, tmp, dest, started: Instant::now(), rows: Vec::new() })
     }
@@ -162,7 +180,8 @@ impl Telemetry {
         let Some(mut o) = self.open.take() else { return Ok(()) };
         write_group(&mut o)?;
         o.writer.close().map_err(|e| format!("closing {}: {e}", o.tmp.display()))?;
-        std::fs::rename(&o.tmp, &o.dest).map_err(|e| format!("renaming {}: {e}", o.tmp.display()))?;
+        std::fs::rename(&o.tmp, &o.dest)
+            .map_err(|e| format!("renaming {}: {e}", o.tmp.display()))?;
         self.files_written.push(o.dest);
         Ok(())
     }
@@ -172,7 +191,8 @@ fn write_group(o: &mut Open) -> Result<(), String> {
     if o.rows.is_empty() {
         return Ok(());
     }
-    let err = |e: parquet::errors::ParquetError| format!("writing telemetry {}: {e}", o.tmp.display());
+    let err =
+        |e: parquet::errors::ParquetError| format!("writing telemetry {}: {e}", o.tmp.display());
     let rows = std::mem::take(&mut o.rows);
     let mut group = o.writer.next_row_group().map_err(err)?;
     let mut i = 0;
@@ -207,11 +227,13 @@ fn write_group(o: &mut Open) -> Result<(), String> {
                 w.write_batch(&v, None, None)
             }
             (ColumnWriter::ByteArrayColumnWriter(w), Kind::OptStr) => {
-                let v: Vec<ByteArray> = vals.filter_map(|v| v.as_str()).map(ByteArray::from).collect();
+                let v: Vec<ByteArray> =
+                    vals.filter_map(|v| v.as_str()).map(ByteArray::from).collect();
                 w.write_batch(&v, Some(&present), None)
             }
             (ColumnWriter::ByteArrayColumnWriter(w), _) => {
-                let v: Vec<ByteArray> = vals.map(|v| ByteArray::from(v.as_str().unwrap_or(""))).collect();
+                let v: Vec<ByteArray> =
+                    vals.map(|v| ByteArray::from(v.as_str().unwrap_or(""))).collect();
                 w.write_batch(&v, None, None)
             }
             _ => unreachable!("schema_text() only makes the column types matched above"),

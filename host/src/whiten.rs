@@ -7,7 +7,9 @@
 //! period, as in the per-block CPU path) or when it reaches `BATCH_BYTES`.
 
 use crate::cli::{Conditioner, Whiten};
-use gpu_offload::{Backend, BackendError, FallbackBackend, Mode, WhitenChoice, Whitener, DIGEST_BYTES};
+use gpu_offload::{
+    Backend, BackendError, FallbackBackend, Mode, WhitenChoice, Whitener, DIGEST_BYTES,
+};
 use std::sync::{Arc, Mutex};
 
 /// Packed debiased bits pushed through the whitener at once, unless a STATUS flushes earlier.
@@ -72,7 +74,8 @@ pub struct Batch {
 
 impl Batch {
     pub fn new(backend: SharedBackend, fold_k: u32, n_in_bits: usize) -> Result<Self, String> {
-        let whitener = Whitener::new(backend, Mode::FoldThenSha3 { k: fold_k, n_in_bits }).map_err(|e| e.to_string())?;
+        let whitener = Whitener::new(backend, Mode::FoldThenSha3 { k: fold_k, n_in_bits })
+            .map_err(|e| e.to_string())?;
         Ok(Batch { whitener, pending: Vec::new() })
     }
 
@@ -90,7 +93,8 @@ impl Batch {
         if self.pending.is_empty() {
             return Ok(Vec::new());
         }
-        let out = self.whitener.push(&self.pending).map_err(|e| format!("whitening failed: {e}"))?;
+        let out =
+            self.whitener.push(&self.pending).map_err(|e| format!("whitening failed: {e}"))?;
         self.pending.clear();
         Ok(out.chunks_exact(DIGEST_BYTES).map(|c| c.try_into().unwrap()).collect())
     }

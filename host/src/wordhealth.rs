@@ -28,7 +28,13 @@ pub struct WordHealth {
 }
 
 impl WordHealth {
-    pub fn new(window: u32, rct_cutoff: u32, apt_cutoff: u32, markov_lo: u32, markov_hi: u32) -> Self {
+    pub fn new(
+        window: u32,
+        rct_cutoff: u32,
+        apt_cutoff: u32,
+        markov_lo: u32,
+        markov_hi: u32,
+    ) -> Self {
         assert!(window.is_multiple_of(64) && window > 0, "window must be a multiple of 64");
         WordHealth {
             rct_cutoff,

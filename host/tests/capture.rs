@@ -5,7 +5,6 @@ mod common;
 use common::BoardDouble;
 use std::process::Command;
 
-
 #[test]
 fn a_raw_replay_is_unpacked_lsb_first_one_sample_per_byte() {
     let dir = common::tmpdir("cap-replay");
@@ -16,7 +15,16 @@ fn a_raw_replay_is_unpacked_lsb_first_one_sample_per_byte() {
     std::fs::write(&cap, &b.bytes).unwrap();
     let out = dir.join("samples.bin");
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["capture", "--raw", "--source", &format!("file:{}", cap.display()), "--samples", "300", "-o", out.to_str().unwrap()])
+        .args([
+            "capture",
+            "--raw",
+            "--source",
+            &format!("file:{}", cap.display()),
+            "--samples",
+            "300",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(res.status.success(), "{}", String::from_utf8_lossy(&res.stderr));
@@ -27,7 +35,16 @@ fn a_raw_replay_is_unpacked_lsb_first_one_sample_per_byte() {
 
     // Asking for more than the replay holds fails with the count reached.
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["capture", "--raw", "--source", &format!("file:{}", cap.display()), "--samples", "1000", "-o", out.to_str().unwrap()])
+        .args([
+            "capture",
+            "--raw",
+            "--source",
+            &format!("file:{}", cap.display()),
+            "--samples",
+            "1000",
+            "-o",
+            out.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(!res.status.success());
@@ -40,7 +57,17 @@ fn restart_layout_from_the_simulated_board() {
     let dir = common::tmpdir("cap-restart");
     let out = dir.join("restarts.bin");
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["capture", "--raw", "--source", "sim:optimal", "--restart", "--restarts", "4", "--restart-samples", "500"])
+        .args([
+            "capture",
+            "--raw",
+            "--source",
+            "sim:optimal",
+            "--restart",
+            "--restarts",
+            "4",
+            "--restart-samples",
+            "500",
+        ])
         .args(["-o", out.to_str().unwrap(), "--timeout", "120"])
         .output()
         .unwrap();

@@ -9,7 +9,6 @@ fn speckle(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_speckle")).args(args).output().expect("running speckle")
 }
 
-
 /// Fails with exactly one stderr line that contains every `needles` entry.
 fn fails_clearly(args: &[&str], needles: &[&str]) {
     let out = speckle(args);
@@ -24,15 +23,33 @@ fn fails_clearly(args: &[&str], needles: &[&str]) {
 
 #[test]
 fn bad_sources_sinks_and_options_get_one_clear_line() {
-    fails_clearly(&["run", "--source", "usb:/dev/x"], &["unknown source kind `usb`", "serial:PATH[@BAUD]", "sim:SCENARIO"]);
-    fails_clearly(&["run", "--source", "file:/nonexistent/cap.bin"], &["cannot read capture file /nonexistent/cap.bin"]);
+    fails_clearly(
+        &["run", "--source", "usb:/dev/x"],
+        &["unknown source kind `usb`", "serial:PATH[@BAUD]", "sim:SCENARIO"],
+    );
+    fails_clearly(
+        &["run", "--source", "file:/nonexistent/cap.bin"],
+        &["cannot read capture file /nonexistent/cap.bin"],
+    );
     fails_clearly(&["run", "--source", "serial:/dev/ttyNOPE9"], &["/dev/ttyNOPE9 does not exist"]);
-    fails_clearly(&["run", "--source", "serial:/dev/ttyUSB0@fast"], &["bad baud `fast`", "between 300 and 12000000"]);
+    fails_clearly(
+        &["run", "--source", "serial:/dev/ttyUSB0@fast"],
+        &["bad baud `fast`", "between 300 and 12000000"],
+    );
     fails_clearly(&["run", "--source", "ftdi:FT123456"], &["libftd2xx.so"]);
-    fails_clearly(&["run", "--source", "file:/dev/null", "--output", "tcp:1"], &["unknown output `tcp:1`", "fifo:PATH", "kernel"]);
-    fails_clearly(&["run", "--source", "file:/dev/null", "--entropy-per-byte", "9"], &["at most 8"]);
+    fails_clearly(
+        &["run", "--source", "file:/dev/null", "--output", "tcp:1"],
+        &["unknown output `tcp:1`", "fifo:PATH", "kernel"],
+    );
+    fails_clearly(
+        &["run", "--source", "file:/dev/null", "--entropy-per-byte", "9"],
+        &["at most 8"],
+    );
     fails_clearly(&["run"], &["no --source"]);
-    fails_clearly(&["run", "--source", "file:/dev/null", "--config", "/nonexistent.toml"], &["cannot read config /nonexistent.toml"]);
+    fails_clearly(
+        &["run", "--source", "file:/dev/null", "--config", "/nonexistent.toml"],
+        &["cannot read config /nonexistent.toml"],
+    );
     // clap's own errors (bad enum value) name the valid values too.
     let out = speckle(&["run", "--source", "file:/dev/null", "--mode", "fast"]);
     assert!(!out.status.success());
@@ -42,7 +59,19 @@ fn bad_sources_sinks_and_options_get_one_clear_line() {
 #[test]
 fn help_and_completions_are_complete() {
     let help = String::from_utf8(speckle(&["run", "--help"]).stdout).unwrap();
-    for opt in ["--source", "--mode", "--mix", "--whiten", "--output", "--entropy-per-byte", "--duration", "--bytes", "--status-socket", "--telemetry-dir", "--config"] {
+    for opt in [
+        "--source",
+        "--mode",
+        "--mix",
+        "--whiten",
+        "--output",
+        "--entropy-per-byte",
+        "--duration",
+        "--bytes",
+        "--status-socket",
+        "--telemetry-dir",
+        "--config",
+    ] {
         assert!(help.contains(opt), "run --help lacks {opt}");
     }
     let out = speckle(&["completions", "bash"]);
@@ -59,7 +88,15 @@ fn a_capture_replays_into_a_file_sink_and_config_values_apply() {
     std::fs::write(&cap, &b.bytes).unwrap();
     let out_path = dir.join("out.bin");
     let config = dir.join("speckle.toml");
-    std::fs::write(&config, format!("source = [\"file:{}\"]\noutput = [\"file:{}\"]\nbytes = 80\n", cap.display(), out_path.display())).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "source = [\"file:{}\"]\noutput = [\"file:{}\"]\nbytes = 80\n",
+            cap.display(),
+            out_path.display()
+        ),
+    )
+    .unwrap();
     let out = speckle(&["run", "--config", config.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut want = vec![1u8; 32];
@@ -68,7 +105,15 @@ fn a_capture_replays_into_a_file_sink_and_config_values_apply() {
     assert_eq!(std::fs::read(&out_path).unwrap(), want, "--bytes 80 from the config file");
 
     // The command line overrides the file: stdout instead of the file sink, no byte limit.
-    let out = speckle(&["run", "--config", config.to_str().unwrap(), "--output", "stdout", "--bytes", "1000"]);
+    let out = speckle(&[
+        "run",
+        "--config",
+        config.to_str().unwrap(),
+        "--output",
+        "stdout",
+        "--bytes",
+        "1000",
+    ]);
     assert!(out.status.success());
     assert_eq!(out.stdout.len(), 96);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -93,14 +138,21 @@ fn raw_replay_with_whiten_gpu_equals_whiten_cpu() {
     let cap = dir.join("raw.bin");
     std::fs::write(&cap, &b.bytes).unwrap();
     let src = format!("file:{}", cap.display());
-    let run = |whiten: &str| speckle(&["run", "--source", &src, "--mode", "raw", "--whiten", whiten, "--output", "stdout"]);
+    let run = |whiten: &str| {
+        speckle(&[
+            "run", "--source", &src, "--mode", "raw", "--whiten", whiten, "--output", "stdout",
+        ])
+    };
     let (cpu, gpu) = (run("cpu"), run("gpu"));
     let err = String::from_utf8_lossy(&gpu.stderr);
     assert!(cpu.status.success() && gpu.status.success(), "{err}");
     assert!(err.contains("speckle gpu-offload: whiten:"), "the backend choice is reported: {err}");
     assert!(cpu.stdout.len() >= 32 * 10, "only {} bytes", cpu.stdout.len());
     assert_eq!(gpu.stdout, cpu.stdout);
-    fails_clearly(&["run", "--source", &src, "--mode", "raw", "--whiten", "gpu", "--conditioner", "blake3"], &["--whiten gpu", "sha3"]);
+    fails_clearly(
+        &["run", "--source", &src, "--mode", "raw", "--whiten", "gpu", "--conditioner", "blake3"],
+        &["--whiten gpu", "sha3"],
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -119,8 +171,17 @@ fn the_packaged_config_file_is_valid() {
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/../packaging/speckle.toml");
     // Override what needs a board, root or /var: every other key comes from the packaged file.
     let out = speckle(&[
-        "run", "--config", config, "--source", "file:/dev/null", "--output", "stdout",
-        "--telemetry-dir", dir.join("t").to_str().unwrap(), "--status-socket", dir.join("s").to_str().unwrap(),
+        "run",
+        "--config",
+        config,
+        "--source",
+        "file:/dev/null",
+        "--output",
+        "stdout",
+        "--telemetry-dir",
+        dir.join("t").to_str().unwrap(),
+        "--status-socket",
+        dir.join("s").to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -132,13 +193,25 @@ fn the_packaged_config_file_is_valid() {
 fn bench_writes_a_report_with_measured_rows() {
     let dir = common::tmpdir("cli-bench");
     let report = dir.join("bench.md");
-    let out = speckle(&["bench", "--mib", "1", "--reps", "1", "--report", report.to_str().unwrap()]);
+    let out =
+        speckle(&["bench", "--mib", "1", "--reps", "1", "--report", report.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(&report).unwrap();
-    for stage in ["deframe + CRC-32", "word-parallel", "SHA3-256", "BLAKE3", "rngtest", "b3sum", "## Goals"] {
+    for stage in
+        ["deframe + CRC-32", "word-parallel", "SHA3-256", "BLAKE3", "rngtest", "b3sum", "## Goals"]
+    {
         assert!(text.contains(stage), "report lacks {stage}:\n{text}");
     }
-    let rate = text.lines().find(|l| l.contains("SHA3-256")).unwrap().split('|').nth(2).unwrap().trim().parse::<f64>().unwrap();
+    let rate = text
+        .lines()
+        .find(|l| l.contains("SHA3-256"))
+        .unwrap()
+        .split('|')
+        .nth(2)
+        .unwrap()
+        .trim()
+        .parse::<f64>()
+        .unwrap();
     assert!(rate > 0.0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -159,8 +232,12 @@ fn bench_whiten_gpu_prints_and_writes_the_gpu_offload_page() {
     assert!(out.status.success(), "{err}");
     let page = String::from_utf8(out.stdout).unwrap();
     assert!(page.starts_with("# GPU whitening benchmark"), "{page}");
-    assert!(page.contains("1 MiB"), "the page describes this run's input, not a committed one: {page}");
-    let rows: Vec<&str> = page.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| mode")).collect();
+    assert!(
+        page.contains("1 MiB"),
+        "the page describes this run's input, not a committed one: {page}"
+    );
+    let rows: Vec<&str> =
+        page.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| mode")).collect();
     assert_eq!(rows.len(), 3, "{page}");
     assert!(rows.iter().all(|r| r.split('|').nth(6).unwrap().trim() == "yes"), "{page}");
     assert_eq!(std::fs::read_to_string(dir.join("docs/gpu-bench.md")).unwrap(), page);
@@ -180,7 +257,8 @@ fn link_errors_are_logged_with_what_went_wrong() {
     b.block(2).status(0);
     let cap = dir.join("cap.bin");
     std::fs::write(&cap, &b.bytes).unwrap();
-    let out = speckle(&["run", "--source", &format!("file:{}", cap.display()), "--output", "stdout"]);
+    let out =
+        speckle(&["run", "--source", &format!("file:{}", cap.display()), "--output", "stdout"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
     assert_eq!(out.stdout, vec![2u8; 32]);

@@ -60,7 +60,10 @@ fn d2xx_source_through_a_stand_in_library() {
     assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
     assert_eq!(ok.stdout, [[1u8; 32], [2; 32]].concat());
 
-    for (src, needle) in [("ftdi:NOPE@2000000", "FT_OpenEx"), ("ftdi:FAKE0001@9600", "FT_SetBaudRate failed with FT_STATUS 7")] {
+    for (src, needle) in [
+        ("ftdi:NOPE@2000000", "FT_OpenEx"),
+        ("ftdi:FAKE0001@9600", "FT_SetBaudRate failed with FT_STATUS 7"),
+    ] {
         let bad = run(src);
         let err = String::from_utf8_lossy(&bad.stderr);
         assert!(!bad.status.success());

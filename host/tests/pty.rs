@@ -9,7 +9,6 @@ use std::os::unix::net::UnixStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-
 fn long(f: &Field) -> i64 {
     match f {
         Field::Long(x) => *x,
@@ -25,11 +24,24 @@ fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
     let board = PtyBoard::start(0);
     let source = format!("serial:{}@1000000", board.path);
     let dir = common::tmpdir("pty-healthy");
-    let (out, fifo, sock, tele) = (dir.join("out.bin"), dir.join("rng.fifo"), dir.join("status.sock"), dir.join("tele"));
+    let (out, fifo, sock, tele) =
+        (dir.join("out.bin"), dir.join("rng.fifo"), dir.join("status.sock"), dir.join("tele"));
     let mut child = Command::new(env!("CARGO_BIN_EXE_speckle"))
         .args(["run", "--source", &source, "--duration", "2.5"])
-        .args(["--output", &format!("file:{}", out.display()), "--output", &format!("fifo:{}", fifo.display())])
-        .args(["--status-socket", sock.to_str().unwrap(), "--telemetry-dir", tele.to_str().unwrap(), "--telemetry-rotate", "1"])
+        .args([
+            "--output",
+            &format!("file:{}", out.display()),
+            "--output",
+            &format!("fifo:{}", fifo.display()),
+        ])
+        .args([
+            "--status-socket",
+            sock.to_str().unwrap(),
+            "--telemetry-dir",
+            tele.to_str().unwrap(),
+            "--telemetry-rotate",
+            "1",
+        ])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
@@ -55,7 +67,10 @@ fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
     assert!(bytes.len() >= 32 * 8 * 10, "only {} bytes in 2.5 s", bytes.len());
     assert_eq!(bytes.len() % 32, 0);
     for blk in bytes.chunks(32) {
-        assert!(blk.iter().all(|&x| x == blk[0] && (1..0xF0).contains(&x)), "a byte the board never sent: {blk:?}");
+        assert!(
+            blk.iter().all(|&x| x == blk[0] && (1..0xF0).contains(&x)),
+            "a byte the board never sent: {blk:?}"
+        );
     }
 
     let (files, rows) = read_telemetry(&tele);
@@ -68,7 +83,11 @@ fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
     assert!(long(&last["bytes_out"]) as usize <= bytes.len() && long(&last["bytes_out"]) > 0);
     assert!(long(&last["time_ms"]) > 1_700_000_000_000);
     let c = speckle_model::params::CoreParams::ice40().cutoffs();
-    assert_eq!((long(&last["rct_cutoff"]), long(&last["apt_cutoff"])), (c.rct as i64, c.apt as i64), "the board's cutoffs travel in the row");
+    assert_eq!(
+        (long(&last["rct_cutoff"]), long(&last["apt_cutoff"])),
+        (c.rct as i64, c.apt as i64),
+        "the board's cutoffs travel in the row"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -104,7 +123,13 @@ fn telemetry_files_stay_valid_after_sigkill() {
     let dir = common::tmpdir("pty-kill");
     let tele = dir.join("tele");
     let mut child = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["run", "--source", &format!("serial:{}", board.path), "--output", &format!("file:{}", dir.join("o").display())])
+        .args([
+            "run",
+            "--source",
+            &format!("serial:{}", board.path),
+            "--output",
+            &format!("file:{}", dir.join("o").display()),
+        ])
         .args(["--telemetry-dir", tele.to_str().unwrap(), "--telemetry-rotate", "0.3"])
         .stderr(Stdio::null())
         .spawn()
@@ -116,17 +141,31 @@ fn telemetry_files_stay_valid_after_sigkill() {
     let (files, rows) = read_telemetry(&tele);
     assert!(files >= 3, "{files} finished files");
     assert!(rows.len() >= 15, "{} rows", rows.len());
-    let tmp = std::fs::read_dir(&tele).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count();
+    let tmp = std::fs::read_dir(&tele)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
     assert!(tmp <= 1, "at most the file in progress is unfinished");
     // The next run cleans the unfinished file up.
     let status = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["run", "--source", "file:/dev/null", "--output", &format!("file:{}", dir.join("o").display())])
+        .args([
+            "run",
+            "--source",
+            "file:/dev/null",
+            "--output",
+            &format!("file:{}", dir.join("o").display()),
+        ])
         .args(["--telemetry-dir", tele.to_str().unwrap()])
         .stderr(Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
-    let tmp = std::fs::read_dir(&tele).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).count();
+    let tmp = std::fs::read_dir(&tele)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .count();
     assert_eq!(tmp, 0);
     std::fs::remove_dir_all(&dir).unwrap();
 }

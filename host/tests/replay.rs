@@ -8,8 +8,8 @@ use sha3::Digest;
 use speckle::cli::{Conditioner, Mode, Whiten};
 use speckle::ingest::{run_to_end, Event, WorkerConfig};
 use speckle::row::Row;
-use speckle::whiten::SharedBackend;
 use speckle::source::{MemoryLink, SourceSpec};
+use speckle::whiten::SharedBackend;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,7 +54,11 @@ fn blocks_are_released_only_between_two_healthy_statuses() {
     let mut b = BoardDouble::new();
     b.block(0).status(0).block(1).block(2).status(0).block(3).status(0).block(4);
     let (blocks, rows) = replay(Mode::Conditioned, b.bytes.clone(), 7);
-    assert_eq!(blocks, vec![[1; 32], [2; 32], [3; 32]], "block 0 precedes any STATUS, block 4 is never confirmed");
+    assert_eq!(
+        blocks,
+        vec![[1; 32], [2; 32], [3; 32]],
+        "block 0 precedes any STATUS, block 4 is never confirmed"
+    );
     assert_eq!(rows.len(), 4, "one row per STATUS and one at the end");
     assert!(rows[1].healthy && rows[2].healthy);
     let last = rows.last().unwrap();
@@ -98,11 +102,15 @@ fn corrupt_frames_and_line_noise_are_counted_and_never_passed_on() {
 /// Independent restatement of the core's construction: hold back max(2W+16, 1024) samples, von
 /// Neumann, XOR-fold by 2, pack LSB-first, SHA3-256 of n_in/8 bytes.
 fn expected_raw_blocks(frames: &[[u8; 32]], holdback: usize, n_in: usize) -> Vec<[u8; 32]> {
-    let bits: Vec<bool> = frames.iter().flat_map(|f| (0..256).map(move |i| (f[i / 8] >> (i % 8)) & 1 == 1)).collect();
+    let bits: Vec<bool> =
+        frames.iter().flat_map(|f| (0..256).map(move |i| (f[i / 8] >> (i % 8)) & 1 == 1)).collect();
     let released = &bits[..bits.len() - holdback];
     let vn: Vec<bool> = released.chunks_exact(2).filter(|p| p[0] != p[1]).map(|p| p[0]).collect();
     let folded: Vec<bool> = vn.chunks_exact(2).map(|p| p[0] ^ p[1]).collect();
-    let bytes: Vec<u8> = folded.chunks_exact(8).map(|c| c.iter().enumerate().fold(0, |a, (i, &b)| a | (b as u8) << i)).collect();
+    let bytes: Vec<u8> = folded
+        .chunks_exact(8)
+        .map(|c| c.iter().enumerate().fold(0, |a, (i, &b)| a | (b as u8) << i))
+        .collect();
     bytes.chunks_exact(n_in / 8).map(|c| sha3::Sha3_256::digest(c).into()).collect()
 }
 
@@ -140,11 +148,15 @@ fn raw_mode_through_the_gpu_whitener_equals_the_cpu_path() {
     }
     b.status(0);
     let (cpu, _) = replay(Mode::Raw, b.bytes.clone(), 777);
-    let backend = SharedBackend::open(Whiten::Gpu, Conditioner::Sha3).unwrap().expect("a backend for --whiten gpu");
+    let backend = SharedBackend::open(Whiten::Gpu, Conditioner::Sha3)
+        .unwrap()
+        .expect("a backend for --whiten gpu");
     let (gpu, rows) = replay_with(cfg_with(Mode::Raw, Some(backend)), b.bytes.clone(), 777);
     assert!(cpu.len() >= 20, "test data too short: {} blocks", cpu.len());
     assert_eq!(gpu, cpu);
-    assert!(rows.iter().all(|r| r.host_rct_failures + r.host_apt_failures + r.host_markov_failures == 0));
+    assert!(rows
+        .iter()
+        .all(|r| r.host_rct_failures + r.host_apt_failures + r.host_markov_failures == 0));
 }
 
 /// Healthy raw frames, then 20 frames of ones (an RCT failure on the host), then healthy frames
@@ -184,8 +196,13 @@ fn raw_mode_host_tests_catch_a_stuck_source_and_release_nothing() {
     assert!(blocks.is_empty(), "{} blocks released", blocks.len());
     let last = rows.last().unwrap();
     assert_eq!(last.host_rct_failures, 1);
-    let alarm_rows: Vec<&Row> = rows.iter().filter(|r| r.reason.contains("host RCT alarm")).collect();
-    assert_eq!(alarm_rows.len(), 3, "every STATUS row after the stuck samples reports the host alarm");
+    let alarm_rows: Vec<&Row> =
+        rows.iter().filter(|r| r.reason.contains("host RCT alarm")).collect();
+    assert_eq!(
+        alarm_rows.len(),
+        3,
+        "every STATUS row after the stuck samples reports the host alarm"
+    );
     assert!(alarm_rows.iter().all(|r| !r.healthy));
 }
 

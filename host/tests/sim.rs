@@ -6,7 +6,6 @@ use common::read_telemetry;
 use parquet::record::Field;
 use std::process::Command;
 
-
 #[test]
 fn optimal_board_delivers_bytes_to_file_and_kernel() {
     let dir = common::tmpdir("sim-optimal");
@@ -18,14 +17,21 @@ fn optimal_board_delivers_bytes_to_file_and_kernel() {
     if root {
         cmd.args(["--output", "kernel", "--entropy-per-byte", "1"]);
     } else {
-        eprintln!("kernel sink skipped: RNDADDENTROPY needs CAP_SYS_ADMIN and this test is not root");
+        eprintln!(
+            "kernel sink skipped: RNDADDENTROPY needs CAP_SYS_ADMIN and this test is not root"
+        );
     }
     let res = cmd.output().unwrap();
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(res.status.success(), "{err}");
     // With Verilator installed the board must run the generated RTL, not the stand-ins.
-    let verilator = Command::new("verilator").arg("--version").output().is_ok_and(|o| o.status.success());
-    let want = if verilator { "(verilator core, verilator SFP front end)" } else { "(model core, model SFP front end)" };
+    let verilator =
+        Command::new("verilator").arg("--version").output().is_ok_and(|o| o.status.success());
+    let want = if verilator {
+        "(verilator core, verilator SFP front end)"
+    } else {
+        "(model core, model SFP front end)"
+    };
     assert!(err.contains(want), "expected {want}: {err}");
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(bytes.len(), 256, "{err}");
@@ -43,22 +49,42 @@ fn stuck_board_delivers_zero_bytes_to_every_sink_and_telemetry_shows_the_alarm()
     use std::io::{BufRead, BufReader, Read};
     use std::os::unix::fs::OpenOptionsExt;
     let dir = common::tmpdir("sim-stuck");
-    let (out, fifo, sock, tele) = (dir.join("out.bin"), dir.join("rng.fifo"), dir.join("status.sock"), dir.join("tele"));
+    let (out, fifo, sock, tele) =
+        (dir.join("out.bin"), dir.join("rng.fifo"), dir.join("status.sock"), dir.join("tele"));
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     // Held open read-write so whatever the daemon writes stays in the pipe until read here.
-    let mut fifo_reader = std::fs::OpenOptions::new().read(true).write(true).custom_flags(libc::O_NONBLOCK).open(&fifo).unwrap();
+    let mut fifo_reader = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
     let root = unsafe { libc::geteuid() } == 0;
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_speckle"));
     cmd.args(["run", "--source", "sim:stuck", "--duration", "4"])
-        .args(["--output", "stdout", "--output", &format!("file:{}", out.display()), "--output", &format!("fifo:{}", fifo.display())])
-        .args(["--telemetry-dir", tele.to_str().unwrap(), "--status-socket", sock.to_str().unwrap()])
+        .args([
+            "--output",
+            "stdout",
+            "--output",
+            &format!("file:{}", out.display()),
+            "--output",
+            &format!("fifo:{}", fifo.display()),
+        ])
+        .args([
+            "--telemetry-dir",
+            tele.to_str().unwrap(),
+            "--status-socket",
+            sock.to_str().unwrap(),
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     if root {
         cmd.args(["--output", "kernel", "--entropy-per-byte", "1"]);
     } else {
-        eprintln!("kernel sink skipped: RNDADDENTROPY needs CAP_SYS_ADMIN and this test is not root");
+        eprintln!(
+            "kernel sink skipped: RNDADDENTROPY needs CAP_SYS_ADMIN and this test is not root"
+        );
     }
     let child = cmd.spawn().unwrap();
     let t0 = std::time::Instant::now();
@@ -76,7 +102,10 @@ fn stuck_board_delivers_zero_bytes_to_every_sink_and_telemetry_shows_the_alarm()
     assert_eq!(std::fs::read(&out).unwrap().len(), 0, "bytes in the file sink");
     let mut buf = [0u8; 64];
     let fifo_read = fifo_reader.read(&mut buf);
-    assert!(matches!(&fifo_read, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock), "FIFO sink got data: {fifo_read:?}");
+    assert!(
+        matches!(&fifo_read, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "FIFO sink got data: {fifo_read:?}"
+    );
     assert!(err.contains("wrote 0 bytes"), "{err}");
 
     let (_, rows) = read_telemetry(&tele);
@@ -85,23 +114,37 @@ fn stuck_board_delivers_zero_bytes_to_every_sink_and_telemetry_shows_the_alarm()
         assert_eq!(r["bytes_out"], Field::Long(0), "a row shows released bytes");
         assert_eq!(r["healthy"], Field::Bool(false), "a stuck board is never healthy");
     }
-    let alarmed = rows.iter().filter(|r| matches!(r["board_alarms"], Field::Int(a) if a & 1 != 0)).count();
+    let alarmed =
+        rows.iter().filter(|r| matches!(r["board_alarms"], Field::Int(a) if a & 1 != 0)).count();
     assert!(alarmed >= 5, "only {alarmed} rows show the RCT alarm: {err}");
 
-    let json: Vec<serde_json::Value> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let json: Vec<serde_json::Value> =
+        lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert!(json.len() >= 5, "{} status-socket lines", json.len());
     assert!(json.iter().all(|v| v["bytes_out"] == 0 && v["healthy"] == false), "{lines:?}");
-    assert!(json.iter().any(|v| v["board_alarms"].as_u64().unwrap() & 1 != 0 && v["reason"].as_str().unwrap().contains("RCT")), "{lines:?}");
+    assert!(
+        json.iter().any(|v| v["board_alarms"].as_u64().unwrap() & 1 != 0
+            && v["reason"].as_str().unwrap().contains("RCT")),
+        "{lines:?}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn unknown_scenario_is_one_clear_line() {
-    let res = Command::new(env!("CARGO_BIN_EXE_speckle")).args(["run", "--source", "sim:sunny"]).output().unwrap();
+    let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["run", "--source", "sim:sunny"])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(!res.status.success());
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("unknown scenario `sunny`") && err.contains("optimal") && err.contains("stuck"), "{err}");
+    assert!(
+        err.contains("unknown scenario `sunny`")
+            && err.contains("optimal")
+            && err.contains("stuck"),
+        "{err}"
+    );
 }
 
 /// Two boards: the stuck one is isolated by its alarm while the healthy one keeps the output going
@@ -111,7 +154,17 @@ fn a_failing_source_is_isolated_while_the_other_goes_on() {
     let dir = common::tmpdir("sim-two");
     let tele = dir.join("tele");
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["run", "--source", "sim:optimal,sim:stuck", "--mix", "xor", "--bytes", "512", "--duration", "60"])
+        .args([
+            "run",
+            "--source",
+            "sim:optimal,sim:stuck",
+            "--mix",
+            "xor",
+            "--bytes",
+            "512",
+            "--duration",
+            "60",
+        ])
         .args(["--output", "stdout", "--telemetry-dir", tele.to_str().unwrap()])
         .output()
         .unwrap();
@@ -119,9 +172,15 @@ fn a_failing_source_is_isolated_while_the_other_goes_on() {
     assert!(res.status.success(), "{err}");
     assert_eq!(res.stdout.len(), 512, "{err}");
     let (_, rows) = read_telemetry(&tele);
-    let stuck: Vec<_> = rows.iter().filter(|r| r["source"] == Field::Str("sim:stuck".into())).collect();
-    assert!(stuck.iter().any(|r| r["healthy"] == Field::Bool(false) && matches!(r["board_alarms"], Field::Int(a) if a != 0)), "{err}");
-    let last_ok = rows.iter().rev().find(|r| r["source"] == Field::Str("sim:optimal".into())).unwrap();
+    let stuck: Vec<_> =
+        rows.iter().filter(|r| r["source"] == Field::Str("sim:stuck".into())).collect();
+    assert!(
+        stuck.iter().any(|r| r["healthy"] == Field::Bool(false)
+            && matches!(r["board_alarms"], Field::Int(a) if a != 0)),
+        "{err}"
+    );
+    let last_ok =
+        rows.iter().rev().find(|r| r["source"] == Field::Str("sim:optimal".into())).unwrap();
     assert_eq!(last_ok["healthy"], Field::Bool(true));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -131,7 +190,17 @@ fn a_failing_source_is_isolated_while_the_other_goes_on() {
 #[test]
 fn raw_mode_with_the_simulated_board_conditions_on_the_host() {
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
-        .args(["run", "--source", "sim:optimal", "--mode", "raw", "--conditioner", "blake3", "--whiten", "auto"])
+        .args([
+            "run",
+            "--source",
+            "sim:optimal",
+            "--mode",
+            "raw",
+            "--conditioner",
+            "blake3",
+            "--whiten",
+            "auto",
+        ])
         .args(["--bytes", "96", "--duration", "60", "--output", "stdout"])
         .output()
         .unwrap();

@@ -8,7 +8,8 @@ use speckle_model::params::cutoffs;
 use speckle_model::repcnt_ht::RepCount;
 
 fn models(words: &[u64], w: u32, c: (u32, u32, u32, u32)) -> Failures {
-    let (mut r, mut a, mut m) = (RepCount::new(c.0), AdaptProp::new(w, c.1), Markov::new(w, c.2, c.3));
+    let (mut r, mut a, mut m) =
+        (RepCount::new(c.0), AdaptProp::new(w, c.1), Markov::new(w, c.2, c.3));
     let mut f = Failures::default();
     for x in words {
         for i in 0..64 {
@@ -26,9 +27,14 @@ fn stream() -> impl Strategy<Value = Vec<u64>> {
     let seg = prop_oneof![
         proptest::collection::vec(any::<u64>(), 1..40),
         (any::<bool>(), 1usize..4).prop_map(|(b, n)| vec![if b { u64::MAX } else { 0 }; n]),
-        proptest::collection::vec((any::<u64>(), any::<u64>()), 1..40).prop_map(|v| v.into_iter().map(|(a, b)| a | b).collect()),
+        proptest::collection::vec((any::<u64>(), any::<u64>()), 1..40)
+            .prop_map(|v| v.into_iter().map(|(a, b)| a | b).collect()),
         (1usize..40).prop_map(|n| vec![0xAAAA_AAAA_AAAA_AAAA; n]),
-        (0u32..64, any::<bool>()).prop_map(|(k, b)| vec![if b { !0u64 << k } else { (1u64 << k) - 1 }]),
+        (0u32..64, any::<bool>()).prop_map(|(k, b)| vec![if b {
+            !0u64 << k
+        } else {
+            (1u64 << k) - 1
+        }]),
     ];
     proptest::collection::vec(seg, 1..12).prop_map(|v| v.concat())
 }

@@ -29,7 +29,15 @@ impl AdaptProp {
     pub fn new(window: u32, cutoff: u32) -> Self {
         assert!((2..=65536).contains(&window), "APT window must be 2..=65536");
         assert!(cutoff >= 2 && cutoff <= 0xFFFF, "APT cutoff must be 2..=65535");
-        AdaptProp { window, cutoff, idx: 0, reference: false, count: 0, last_count: 0, max_count: 0 }
+        AdaptProp {
+            window,
+            cutoff,
+            idx: 0,
+            reference: false,
+            count: 0,
+            last_count: 0,
+            max_count: 0,
+        }
     }
 
     pub fn sample(&mut self, s: bool) -> AptStep {
@@ -91,8 +99,10 @@ mod tests {
     fn reference_is_the_first_sample_of_each_window() {
         let mut t = AdaptProp::new(4, 4);
         // Window 1: 1,0,0,0 -> reference 1, count 1. Window 2: 0,0,0,1 -> reference 0, count 3.
-        let w: Vec<Option<u16>> =
-            [true, false, false, false, false, false, false, true].iter().map(|&s| t.sample(s).window_done).collect();
+        let w: Vec<Option<u16>> = [true, false, false, false, false, false, false, true]
+            .iter()
+            .map(|&s| t.sample(s).window_done)
+            .collect();
         assert_eq!(w[3], Some(1));
         assert_eq!(w[7], Some(3));
         assert_eq!(t.max_count(), 3);

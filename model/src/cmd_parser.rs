@@ -121,7 +121,10 @@ impl CmdParser {
             Err(e) => unreachable!("type and length were checked: {e}"),
         };
         self.ack_pending = true;
-        Some(Accepted { command, ack: AckRequest { cmd_type: ftype.to_u8(), cmd_seq: seq, result } })
+        Some(Accepted {
+            command,
+            ack: AckRequest { cmd_type: ftype.to_u8(), cmd_seq: seq, result },
+        })
     }
 
     fn abandon(&mut self, b: u8) {
@@ -167,7 +170,10 @@ mod tests {
         let mut p = CmdParser::new();
         let bytes = crate::protocol::encode(&Frame::new(FrameType::SetMode, 3, vec![2]));
         let got = feed(&mut p, &bytes);
-        assert_eq!(got, [Accepted { command: None, ack: AckRequest { cmd_type: 0x81, cmd_seq: 3, result: 1 } }]);
+        assert_eq!(
+            got,
+            [Accepted { command: None, ack: AckRequest { cmd_type: 0x81, cmd_seq: 3, result: 1 } }]
+        );
     }
 
     #[test]
@@ -225,7 +231,9 @@ mod tests {
     #[test]
     fn dropped_frame_ending_in_a5_resyncs_on_it() {
         // A good frame refused for a pending ACK whose last CRC byte is A5: that byte may be sync0.
-        let seq = (0..=u16::MAX).find(|&s| *Command::ClearAlarms.encode(s).last().unwrap() == 0xA5).unwrap();
+        let seq = (0..=u16::MAX)
+            .find(|&s| *Command::ClearAlarms.encode(s).last().unwrap() == 0xA5)
+            .unwrap();
         let mut p = CmdParser::new();
         let mut bytes = Command::RequestStatus.encode(1);
         bytes.extend(Command::ClearAlarms.encode(seq));

@@ -103,9 +103,14 @@ impl Framer {
         if self.sfp_pending {
             return Some((Source::SfpDiag, Request::SfpDiag(i.sfp_payload.unwrap_or([0; 52]))));
         }
-        [(Source::Ack, &i.ack), (Source::Status, &i.status), (Source::Digest, &i.digest), (Source::Raw, &i.raw)]
-            .into_iter()
-            .find_map(|(s, r)| r.clone().map(|r| (s, r)))
+        [
+            (Source::Ack, &i.ack),
+            (Source::Status, &i.status),
+            (Source::Digest, &i.digest),
+            (Source::Raw, &i.raw),
+        ]
+        .into_iter()
+        .find_map(|(s, r)| r.clone().map(|r| (s, r)))
     }
 
     /// The bytes of the next frame for `req`, advancing the sequence number.

@@ -41,7 +41,8 @@ pub fn quarter_divisor(clock_hz: u64) -> u32 {
 /// the 100 kHz timing, SMBus's t_TIMEOUT (a compliant slave never holds SCL low longer; I2C itself
 /// sets no limit).
 pub const STRETCH_TIMEOUT_QUARTERS: u64 = 10_000;
-const _: () = assert!(STRETCH_TIMEOUT_QUARTERS <= 1 << 14, "the RTL counts stretch quarters in 14 bits");
+const _: () =
+    assert!(STRETCH_TIMEOUT_QUARTERS <= 1 << 14, "the RTL counts stretch quarters in 14 bits");
 
 /// Clocks a command keeps the master busy when SCL stays low from its start: quarters 0 and 1,
 /// then the stretch timeout.
@@ -274,7 +275,10 @@ mod tests {
         };
         assert_eq!(run(&mut m, Cmd::Start, true), timeout_command_clocks(4) + 1);
         assert!(m.outputs().bus_error && !m.outputs().ack_recv);
-        assert!(!m.outputs().sda_oe && !m.outputs().scl_oe, "both lines released after the timeout");
+        assert!(
+            !m.outputs().sda_oe && !m.outputs().scl_oe,
+            "both lines released after the timeout"
+        );
         assert_eq!(run(&mut m, Cmd::Stop, false), command_clocks(Cmd::Stop, 4) + 1);
         assert!(!m.outputs().bus_error);
     }

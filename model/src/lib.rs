@@ -2,8 +2,8 @@
 //! The host reuses both, so the RTL, the simulator and the daemon agree by construction.
 //! A block's model file carries the block's name (see docs/core.md, "Blocks").
 
-pub mod params;
 pub mod packing;
+pub mod params;
 pub mod protocol;
 pub mod telemetry_row;
 

@@ -39,7 +39,18 @@ impl Markov {
     pub fn new(window: u32, lo: u32, hi: u32) -> Self {
         assert!((2..=65536).contains(&window), "Markov window must be 2..=65536");
         assert!(lo <= hi && hi <= 0xFFFF, "Markov cutoffs need lo <= hi <= 65535");
-        Markov { window, lo, hi, idx: 0, prev: false, transitions: 0, last: 0, min: u16::MAX, max: 0, pending: None }
+        Markov {
+            window,
+            lo,
+            hi,
+            idx: 0,
+            prev: false,
+            transitions: 0,
+            last: 0,
+            min: u16::MAX,
+            max: 0,
+            pending: None,
+        }
     }
 
     pub fn sample(&mut self, s: bool) -> MarkovStep {

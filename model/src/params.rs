@@ -239,7 +239,11 @@ fn binomial_pmf(n: u32, p: f64) -> Vec<f64> {
                 + k as f64 * p.ln()
                 + (n - k) as f64 * (1.0 - p).ln();
             if p == 1.0 {
-                if k == n { 1.0 } else { 0.0 }
+                if k == n {
+                    1.0
+                } else {
+                    0.0
+                }
             } else {
                 ln.exp()
             }

@@ -82,7 +82,13 @@ impl SfpFrontend {
     /// ACKed at least its address, `los` the LOS pin. Returns the new SFP_DIAG payload: the RTL
     /// stages a poll's bytes and publishes this whole payload in the clock of `poll_done`, so the
     /// bus shows the previous poll's payload until then, never a mix of the two.
-    pub fn poll(&mut self, thresholds: Option<[u8; 40]>, live: Option<[u8; 10]>, addressed: bool, los: bool) -> [u8; SFP_DIAG_LEN] {
+    pub fn poll(
+        &mut self,
+        thresholds: Option<[u8; 40]>,
+        live: Option<[u8; 10]>,
+        addressed: bool,
+        los: bool,
+    ) -> [u8; SFP_DIAG_LEN] {
         self.polls = self.polls.wrapping_add(1);
         let mut out = [0u8; SFP_DIAG_LEN];
         let mut flags = 0;

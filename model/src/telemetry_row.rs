@@ -124,12 +124,7 @@ mod tests {
         let line = r#"{"time_ms":1,"source":"sim:stuck","mode":"conditioned","healthy":false,"reason":"board alarm RCT","rct_max_run":61,"board_alarms":1,"sfp_rx_power_mw":0.2,"in_bytes_per_s":4200.5}"#;
         let r: TelemetryRow = serde_json::from_str(line).unwrap();
         assert_eq!(
-            (
-                r.source.as_str(),
-                r.rct_max_run,
-                r.board_alarms,
-                r.sfp_rx_power_mw
-            ),
+            (r.source.as_str(), r.rct_max_run, r.board_alarms, r.sfp_rx_power_mw),
             ("sim:stuck", 61, 1, Some(0.2))
         );
         assert!(!r.healthy);

@@ -75,7 +75,11 @@ impl UartRx {
             Phase::Data(n) if due => {
                 self.byte = self.byte >> 1 | (line as u8) << 7;
                 self.countdown = bit_time;
-                if n == 7 { Phase::Stop } else { Phase::Data(n + 1) }
+                if n == 7 {
+                    Phase::Stop
+                } else {
+                    Phase::Data(n + 1)
+                }
             }
             Phase::Stop if due && line => {
                 self.out.data = self.byte;

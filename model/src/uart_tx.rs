@@ -18,9 +18,7 @@ pub fn character_bits(byte: u8) -> [bool; 10] {
 
 /// The pin, one level per clock, for one character at `divisor` clocks per bit.
 pub fn waveform(byte: u8, divisor: u32) -> impl Iterator<Item = bool> {
-    character_bits(byte)
-        .into_iter()
-        .flat_map(move |b| std::iter::repeat_n(b, divisor as usize))
+    character_bits(byte).into_iter().flat_map(move |b| std::iter::repeat_n(b, divisor as usize))
 }
 
 /// Clock model: a byte offered while `ready` is taken at the clock edge, its start bit is on the
@@ -63,10 +61,7 @@ mod tests {
     #[test]
     fn character_is_start_lsb_first_stop() {
         let bits = character_bits(0b1010_0011);
-        assert_eq!(
-            bits,
-            [false, true, true, false, false, false, true, false, true, true]
-        );
+        assert_eq!(bits, [false, true, true, false, false, false, true, false, true, true]);
     }
 
     #[test]

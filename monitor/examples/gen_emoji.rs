@@ -8,7 +8,5 @@ fn main() {
 }
 
 fn speckle_monitor_emoji_list() -> String {
-    emojis::iter()
-        .map(|e| format!("{}\n", e.as_str()))
-        .collect()
+    emojis::iter().map(|e| format!("{}\n", e.as_str())).collect()
 }

@@ -94,21 +94,14 @@ impl Channel {
         if let Some(r) = &self.row {
             return (
                 r.healthy,
-                if r.healthy {
-                    "healthy (daemon)".into()
-                } else {
-                    format!("daemon: {}", r.reason)
-                },
+                if r.healthy { "healthy (daemon)".into() } else { format!("daemon: {}", r.reason) },
             );
         }
         let Some(s) = &self.status else {
             return (false, "waiting for STATUS".into());
         };
         if s.alarms.any() {
-            return (
-                false,
-                format!("alarm latched: {}", s.alarms.names().join(" + ")),
-            );
+            return (false, format!("alarm latched: {}", s.alarms.names().join(" + ")));
         }
         if self.raw_check.rct_failures + self.raw_check.apt_failures > 0 {
             return (false, "monitor's raw-tap check failed".into());
@@ -160,34 +153,20 @@ impl App {
         if let Some(i) = self.channels.iter().position(|c| c.name == name) {
             return &mut self.channels[i];
         }
-        self.channels.push(Channel {
-            name: name.to_string(),
-            ..Default::default()
-        });
+        self.channels.push(Channel { name: name.to_string(), ..Default::default() });
         self.channels.last_mut().unwrap()
     }
 
     pub fn event(&mut self, when: String, source: &str, text: String) {
-        push_capped(
-            &mut self.events,
-            (when, source.to_string(), text),
-            MAX_EVENTS,
-        );
+        push_capped(&mut self.events, (when, source.to_string(), text), MAX_EVENTS);
     }
 
     pub fn apply(&mut self, u: Update) {
         match u {
-            Update::Status {
-                source,
-                t_s,
-                status,
-            } => self.on_status(&source, t_s, status),
+            Update::Status { source, t_s, status } => self.on_status(&source, t_s, status),
             Update::Sfp { source, diag } => {
                 let ch = self.channel(&source);
-                let before = ch
-                    .sfp
-                    .map(|d| d.flags.has(SfpFlags::INTERLOCK))
-                    .unwrap_or(false);
+                let before = ch.sfp.map(|d| d.flags.has(SfpFlags::INTERLOCK)).unwrap_or(false);
                 push_capped(&mut ch.intensity, diag.rx_power_mw(), HISTORY);
                 ch.sfp = Some(diag);
                 let t = format!("{:8.3}s", ch.t_s);
@@ -203,11 +182,7 @@ impl App {
             Update::RawTap { source, bytes } => {
                 let ch = self.channel(&source);
                 let ones: u32 = bytes.iter().map(|b| b.count_ones()).sum();
-                push_capped(
-                    &mut ch.bias,
-                    ones as f64 / (bytes.len() * 8) as f64,
-                    HISTORY,
-                );
+                push_capped(&mut ch.bias, ones as f64 / (bytes.len() * 8) as f64, HISTORY);
                 let (c, w) = ch.cutoffs();
                 let before = ch.raw_check.rct_failures + ch.raw_check.apt_failures;
                 ch.raw_check.push(&bytes, &c, w);
@@ -221,12 +196,7 @@ impl App {
                     self.raw.pop_front();
                 }
             }
-            Update::Link {
-                source,
-                t_s,
-                bytes_in,
-                stats,
-            } => {
+            Update::Link { source, t_s, bytes_in, stats } => {
                 let ch = self.channel(&source);
                 let old = ch.decoder;
                 ch.t_s = t_s;
@@ -291,10 +261,7 @@ impl App {
         if new_bits.any() {
             let mut detail = Vec::new();
             if new_bits.has(Alarms::RCT) {
-                detail.push(format!(
-                    "RCT run {} ≥ cutoff {}",
-                    s.rct_max_run, s.rct_cutoff
-                ));
+                detail.push(format!("RCT run {} ≥ cutoff {}", s.rct_max_run, s.rct_cutoff));
             }
             if new_bits.has(Alarms::APT) {
                 detail.push(format!("APT count ≥ cutoff {}", s.apt_cutoff));
@@ -302,25 +269,14 @@ impl App {
             if new_bits.has(Alarms::MARKOV) {
                 detail.push(format!("Markov outside {}..{}", s.markov_lo, s.markov_hi));
             }
-            let text = format!(
-                "ALARM latched: {} ({})",
-                new_bits.names().join(" + "),
-                detail.join("; ")
-            );
+            let text =
+                format!("ALARM latched: {} ({})", new_bits.names().join(" + "), detail.join("; "));
             self.event(t.clone(), source, text);
         }
         let was = old.map(|o| o.state).unwrap_or_default();
         for (bit, on, off) in [
-            (
-                StateBits::STARTUP_DONE,
-                "startup test passed",
-                "startup test restarted",
-            ),
-            (
-                StateBits::GATE_OPEN,
-                "output gate open",
-                "output gate closed",
-            ),
+            (StateBits::STARTUP_DONE, "startup test passed", "startup test restarted"),
+            (StateBits::GATE_OPEN, "output gate open", "output gate closed"),
         ] {
             if s.state.has(bit) != was.has(bit) && (old.is_some() || s.state.has(bit)) {
                 self.event(
@@ -339,16 +295,17 @@ impl App {
         if let Some(p) = r.sfp_rx_power_mw {
             push_capped(&mut ch.intensity, p, HISTORY);
         }
-        push_capped(
-            &mut ch.rates,
-            (r.in_bytes_per_s, r.out_bytes_per_s),
-            HISTORY,
-        );
+        push_capped(&mut ch.rates, (r.in_bytes_per_s, r.out_bytes_per_s), HISTORY);
         ch.t_s = r.time_ms as f64 / 1000.0;
         if let (Some(rct), Some(apt), Some(lo), Some(hi), Some(w)) =
             (r.rct_cutoff, r.apt_cutoff, r.markov_lo_cutoff, r.markov_hi_cutoff, r.window)
         {
-            let c = Cutoffs { rct: rct as u32, apt: apt as u32, markov_lo: lo as u32, markov_hi: hi as u32 };
+            let c = Cutoffs {
+                rct: rct as u32,
+                apt: apt as u32,
+                markov_lo: lo as u32,
+                markov_hi: hi as u32,
+            };
             ch.row_cutoffs = Some((c, w as u32));
         }
         if let Some(d) = r.sfp_diag() {
@@ -357,10 +314,8 @@ impl App {
         ch.bytes_in = r.bytes_in;
         ch.conditioned_bytes = r.bytes_out;
         let t = format!("{:8.3}s", ch.t_s);
-        let (was_alarms, was_healthy) = old
-            .as_ref()
-            .map(|o| (o.board_alarms, o.healthy))
-            .unwrap_or((0, true));
+        let (was_alarms, was_healthy) =
+            old.as_ref().map(|o| (o.board_alarms, o.healthy)).unwrap_or((0, true));
         let new_bits = Alarms(r.board_alarms & !was_alarms);
         let (healthy, reason) = (r.healthy, r.reason.clone());
         ch.row = Some(r);
@@ -384,4 +339,3 @@ impl App {
         }
     }
 }
-

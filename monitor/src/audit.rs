@@ -154,11 +154,7 @@ pub fn longest_run_p(bits: &[bool], m: usize) -> Option<f64> {
         v[best.clamp(lo, lo + k) - lo] += 1;
     }
     let n = blocks as f64;
-    let chi2: f64 = v
-        .iter()
-        .zip(pi)
-        .map(|(&vi, &p)| (vi as f64 - n * p).powi(2) / (n * p))
-        .sum();
+    let chi2: f64 = v.iter().zip(pi).map(|(&vi, &p)| (vi as f64 - n * p).powi(2) / (n * p)).sum();
     Some(igamc(k as f64 / 2.0, chi2 / 2.0))
 }
 

@@ -11,10 +11,8 @@ use std::time::{Duration, Instant};
 pub const DEMO_ORDER: [&str; 5] = ["optimal", "stuck", "bias", "dark", "saturation"];
 
 pub fn demo_scenarios() -> Vec<Scenario> {
-    let mut v: Vec<Scenario> = DEMO_ORDER
-        .iter()
-        .map(|n| Scenario::from_name(n).expect("demo scenarios exist"))
-        .collect();
+    let mut v: Vec<Scenario> =
+        DEMO_ORDER.iter().map(|n| Scenario::from_name(n).expect("demo scenarios exist")).collect();
     for s in speckle_sim::SCENARIOS {
         if !v.contains(&s) {
             v.push(s);
@@ -49,11 +47,7 @@ pub struct Controller {
 impl Controller {
     pub fn new(app: App, cycle: Option<(Instant, Duration, Duration)>, demo: bool) -> Self {
         let cycle = cycle.map(|(now, slide, resume)| AutoCycle::new(now, slide, resume));
-        Controller {
-            app,
-            cycle,
-            demo: demo.then(|| (demo_scenarios(), 0)),
-        }
+        Controller { app, cycle, demo: demo.then(|| (demo_scenarios(), 0)) }
     }
 
     pub fn current_scenario(&self) -> Option<Scenario> {
@@ -128,10 +122,7 @@ mod tests {
         }
         assert_eq!(c.app.view, View::Channels);
         assert_eq!(actions[..6], vec![Action::None; 6]);
-        assert_eq!(
-            actions[6],
-            Action::Restart(0, Scenario::from_name("stuck").unwrap())
-        );
+        assert_eq!(actions[6], Action::Restart(0, Scenario::from_name("stuck").unwrap()));
         assert!(c.app.banner.contains("stuck"));
         // A key switches the view and pauses the cycle for 60 s.
         assert_eq!(c.key(Key::Char('e'), s(110)), Action::None);

@@ -14,12 +14,7 @@ pub struct AutoCycle {
 
 impl AutoCycle {
     pub fn new(now: Instant, slide: Duration, resume: Duration) -> Self {
-        AutoCycle {
-            slide,
-            resume,
-            last_switch: now,
-            last_input: None,
-        }
+        AutoCycle { slide, resume, last_switch: now, last_input: None }
     }
 
     /// A key press or other user input: cycling pauses.
@@ -29,8 +24,7 @@ impl AutoCycle {
 
     /// Paused while the last input is more recent than `resume`.
     pub fn is_paused(&self, now: Instant) -> bool {
-        self.last_input
-            .is_some_and(|t| now.saturating_duration_since(t) < self.resume)
+        self.last_input.is_some_and(|t| now.saturating_duration_since(t) < self.resume)
     }
 
     /// True when a new slide is due; call once per tick. After a pause the first slide comes a

@@ -19,14 +19,8 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
-        Format::Binary,
-        Format::Octal,
-        Format::Hex,
-        Format::Base64,
-        Format::Base58,
-        Format::Emoji,
-    ];
+    pub const ALL: [Format; 6] =
+        [Format::Binary, Format::Octal, Format::Hex, Format::Base64, Format::Base58, Format::Emoji];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -40,15 +34,12 @@ impl Format {
     }
 
     pub fn from_name(s: &str) -> Result<Format, String> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown raw format '{s}': valid are {}",
-                    Format::ALL.map(|f| f.name()).join(", ")
-                )
-            })
+        Format::ALL.into_iter().find(|f| f.name() == s).ok_or_else(|| {
+            format!(
+                "unknown raw format '{s}': valid are {}",
+                Format::ALL.map(|f| f.name()).join(", ")
+            )
+        })
     }
 
     pub fn next(self) -> Format {
@@ -81,14 +72,8 @@ impl EmojiTable {
 
     /// The shipped table.
     pub fn default_table() -> Self {
-        Self::new(
-            DEFAULT_EMOJI
-                .lines()
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect(),
-        )
-        .expect("shipped table is valid")
+        Self::new(DEFAULT_EMOJI.lines().filter(|l| !l.is_empty()).map(String::from).collect())
+            .expect("shipped table is valid")
     }
 
     /// `--emoji-map FILE`: a JSON list of strings.
@@ -96,10 +81,7 @@ impl EmojiTable {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read emoji map {}: {e}", path.display()))?;
         let glyphs: Vec<String> = serde_json::from_str(&text).map_err(|e| {
-            format!(
-                "emoji map {} must be a JSON list of strings: {e}",
-                path.display()
-            )
+            format!("emoji map {} must be a JSON list of strings: {e}", path.display())
         })?;
         Self::new(glyphs).map_err(|e| format!("{}: {e}", path.display()))
     }
@@ -144,10 +126,7 @@ pub fn groups(bytes: &[u8], k: u32) -> Vec<usize> {
 pub fn encode(bytes: &[u8], format: Format, emoji: &EmojiTable) -> Vec<String> {
     const B58_CHUNK: usize = 16;
     let digits = |k: u32, alphabet: &[u8]| {
-        groups(bytes, k)
-            .into_iter()
-            .map(|v| (alphabet[v] as char).to_string())
-            .collect()
+        groups(bytes, k).into_iter().map(|v| (alphabet[v] as char).to_string()).collect()
     };
     match format {
         Format::Binary => digits(1, b"01"),
@@ -165,11 +144,7 @@ pub fn encode(bytes: &[u8], format: Format, emoji: &EmojiTable) -> Vec<String> {
         Format::Base58 => bytes
             .chunks_exact(B58_CHUNK)
             .flat_map(|c| {
-                bs58::encode(c)
-                    .into_string()
-                    .chars()
-                    .map(String::from)
-                    .collect::<Vec<_>>()
+                bs58::encode(c).into_string().chars().map(String::from).collect::<Vec<_>>()
             })
             .collect(),
         Format::Emoji => groups(bytes, emoji.bits_per_glyph())
@@ -230,11 +205,7 @@ mod tests {
         }
         let bytes: Vec<u8> = bits
             .chunks(8)
-            .map(|c| {
-                c.iter()
-                    .enumerate()
-                    .fold(0u8, |a, (i, &b)| a | (b as u8) << (7 - i))
-            })
+            .map(|c| c.iter().enumerate().fold(0u8, |a, (i, &b)| a | (b as u8) << (7 - i)))
             .collect();
         let out = encode(&bytes, Format::Emoji, &t);
         assert_eq!(out.len(), 1 << k);
@@ -245,23 +216,14 @@ mod tests {
 
     #[test]
     fn bad_emoji_maps_are_refused_with_a_reason() {
-        assert!(EmojiTable::new(vec!["x".into()])
-            .unwrap_err()
-            .contains("at least 2"));
+        assert!(EmojiTable::new(vec!["x".into()]).unwrap_err().contains("at least 2"));
         let dir =
             std::env::temp_dir().join(format!("speckle-monitor-emoji-{}", std::process::id()));
         std::fs::write(&dir, "{\"a\": 1}").unwrap();
-        assert!(EmojiTable::from_json_file(&dir)
-            .unwrap_err()
-            .contains("JSON list of strings"));
+        assert!(EmojiTable::from_json_file(&dir).unwrap_err().contains("JSON list of strings"));
         std::fs::write(&dir, "[\"🍎\", \"🍐\", \"🍊\"]").unwrap();
-        assert_eq!(
-            EmojiTable::from_json_file(&dir).unwrap().bits_per_glyph(),
-            1
-        );
+        assert_eq!(EmojiTable::from_json_file(&dir).unwrap().bits_per_glyph(), 1);
         let _ = std::fs::remove_file(&dir);
-        assert!(Format::from_name("hexx")
-            .unwrap_err()
-            .contains("binary, octal"));
+        assert!(Format::from_name("hexx").unwrap_err().contains("binary, octal"));
     }
 }

@@ -65,9 +65,7 @@ fn seconds(name: &str, v: f64) -> Result<Duration, String> {
     if v.is_finite() && v > 0.0 {
         Ok(Duration::from_secs_f64(v))
     } else {
-        Err(format!(
-            "--{name} {v}: must be a positive number of seconds"
-        ))
+        Err(format!("--{name} {v}: must be a positive number of seconds"))
     }
 }
 
@@ -80,21 +78,14 @@ pub fn parse_source(s: &str) -> Result<speckle_sim::Scenario, String> {
             names()
         )
     })?;
-    speckle_sim::Scenario::from_name(name).map_err(|_| {
-        format!(
-            "unknown scenario '{name}' in --source {s}: valid are {}",
-            names()
-        )
-    })
+    speckle_sim::Scenario::from_name(name)
+        .map_err(|_| format!("unknown scenario '{name}' in --source {s}: valid are {}", names()))
 }
 
 impl MonitorArgs {
     pub fn plan(&self) -> Result<Plan, String> {
-        let mut sims = self
-            .source
-            .iter()
-            .map(|s| parse_source(s))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut sims =
+            self.source.iter().map(|s| parse_source(s)).collect::<Result<Vec<_>, _>>()?;
         if self.demo && sims.is_empty() {
             sims.push(
                 speckle_sim::Scenario::from_name(control::DEMO_ORDER[0])
@@ -103,14 +94,12 @@ impl MonitorArgs {
         }
         if self.socket.is_none() && sims.is_empty() {
             return Err(
-                "nothing to monitor: give --socket PATH, --source sim:SCENARIO or --demo".into(),
+                "nothing to monitor: give --socket PATH, --source sim:SCENARIO or --demo".into()
             );
         }
         let slide = seconds("auto-cycle-slide-time", self.auto_cycle_slide_time)?;
-        let resume = seconds(
-            "auto-cycle-resume-cycling-time",
-            self.auto_cycle_resume_cycling_time,
-        )?;
+        let resume =
+            seconds("auto-cycle-resume-cycling-time", self.auto_cycle_resume_cycling_time)?;
         let emoji = match &self.emoji_map {
             Some(p) => encode::EmojiTable::from_json_file(p)?,
             None => encode::EmojiTable::default_table(),
@@ -179,10 +168,7 @@ mod tests {
             ..Default::default()
         };
         let p = ok.plan().unwrap();
-        assert_eq!(
-            (p.sims.len(), p.sims[0].name(), p.cycle.is_some()),
-            (1, "optimal", true)
-        );
+        assert_eq!((p.sims.len(), p.sims[0].name(), p.cycle.is_some()), (1, "optimal", true));
         ok.demo = false;
         ok.source = vec!["sim:bias".into(), "sim:dark".into()];
         let p = ok.plan().unwrap();

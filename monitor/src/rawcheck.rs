@@ -21,11 +21,7 @@ impl RawCheck {
     pub fn push(&mut self, bytes: &[u8], c: &Cutoffs, window: u32) {
         for i in 0..bytes.len() * 8 {
             let b = bytes[i / 8] >> (i % 8) & 1 == 1; // RAW frames are LSB-first
-            self.run = if b == self.run_bit && self.run > 0 {
-                self.run + 1
-            } else {
-                1
-            };
+            self.run = if b == self.run_bit && self.run > 0 { self.run + 1 } else { 1 };
             self.run_bit = b;
             self.longest_run = self.longest_run.max(self.run);
             if self.run == c.rct {
@@ -53,12 +49,7 @@ mod tests {
 
     #[test]
     fn counts_one_rct_failure_per_long_run_and_apt_windows_at_the_cutoff() {
-        let c = Cutoffs {
-            rct: 10,
-            apt: 6,
-            markov_lo: 0,
-            markov_hi: 0,
-        };
+        let c = Cutoffs { rct: 10, apt: 6, markov_lo: 0, markov_hi: 0 };
         let mut r = RawCheck::default();
         // 0x55 alternates: no long runs; 8 samples per window → count of the first value is 4.
         r.push(&[0x55; 4], &c, 8);

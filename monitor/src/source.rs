@@ -87,8 +87,7 @@ fn open_bench(s: Scenario, seed: u64) -> Result<Bench, String> {
 impl SimSource {
     pub fn new(scenario: Scenario, seed: u64) -> Result<Self, String> {
         let mut raw = open_bench(scenario, seed.wrapping_add(0x5eed))?;
-        raw.core
-            .push_host_bytes(&Command::SetMode(Mode::Raw).encode(0));
+        raw.core.push_host_bytes(&Command::SetMode(Mode::Raw).encode(0));
         Ok(SimSource {
             name: format!("sim:{}", scenario.name()),
             scenario,
@@ -107,10 +106,7 @@ impl SimSource {
     pub fn restart(&mut self, scenario: Scenario) -> Result<Vec<Update>, String> {
         let old = std::mem::take(&mut self.name);
         *self = SimSource::new(scenario, self.seed)?;
-        Ok(vec![Update::Restarted {
-            old,
-            new: self.name.clone(),
-        }])
+        Ok(vec![Update::Restarted { old, new: self.name.clone() }])
     }
 
     pub fn t_s(&self) -> f64 {
@@ -128,15 +124,11 @@ impl SimSource {
         while self.main.t < end {
             if self.main.t >= self.next_request {
                 self.seq = self.seq.wrapping_add(1);
-                self.main
-                    .core
-                    .push_host_bytes(&Command::RequestStatus.encode(self.seq));
+                self.main.core.push_host_bytes(&Command::RequestStatus.encode(self.seq));
                 self.next_request = self.main.t + REQUEST_EVERY;
             }
             // Small steps so a frame's arrival time (t_s) is known to within DECODE_STEP samples.
-            let n = (end - self.main.t)
-                .min(self.next_request - self.main.t)
-                .min(DECODE_STEP);
+            let n = (end - self.main.t).min(self.next_request - self.main.t).min(DECODE_STEP);
             let bytes = self.main.run(n);
             self.bytes_in += bytes.len() as u64;
             let raw_bytes = self.raw.run(n);
@@ -157,15 +149,12 @@ impl SimSource {
         for f in self.dec.feed(bytes) {
             match f.payload() {
                 Ok(Payload::Conditioned(d)) => conditioned.extend_from_slice(&d),
-                Ok(Payload::Status(status)) => out.push(Update::Status {
-                    source: source.clone(),
-                    t_s,
-                    status,
-                }),
-                Ok(Payload::SfpDiag(diag)) => out.push(Update::Sfp {
-                    source: source.clone(),
-                    diag,
-                }),
+                Ok(Payload::Status(status)) => {
+                    out.push(Update::Status { source: source.clone(), t_s, status })
+                }
+                Ok(Payload::SfpDiag(diag)) => {
+                    out.push(Update::Sfp { source: source.clone(), diag })
+                }
                 Ok(_) => {}
                 Err(e) => out.push(Update::Event {
                     source: source.clone(),
@@ -174,10 +163,7 @@ impl SimSource {
             }
         }
         if !conditioned.is_empty() {
-            out.push(Update::Conditioned {
-                source: source.clone(),
-                bytes: conditioned,
-            });
+            out.push(Update::Conditioned { source: source.clone(), bytes: conditioned });
         }
         let mut raw = Vec::new();
         for f in self.raw_dec.feed(raw_bytes) {
@@ -208,10 +194,7 @@ pub fn spawn_sims(mut sims: Vec<SimSource>, tx: Sender<Update>, ctl: Receiver<Si
             while let Ok(SimControl::Restart(i, s)) = ctl.try_recv() {
                 if let Some(sim) = sims.get_mut(i) {
                     for u in sim.restart(s).unwrap_or_else(|e| {
-                        vec![Update::Event {
-                            source: sim.name.clone(),
-                            text: e,
-                        }]
+                        vec![Update::Event { source: sim.name.clone(), text: e }]
                     }) {
                         let _ = tx.send(u);
                     }

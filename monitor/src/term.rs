@@ -17,12 +17,9 @@ pub fn run(plan: Plan) -> Result<(), String> {
     let banner = match (&plan.socket, plan.demo) {
         (Some(p), _) => format!("socket {}", p.display()),
         (None, true) => format!("demo: scenario {}", plan.sims[0].name()),
-        (None, false) => plan
-            .sims
-            .iter()
-            .map(|s| format!("sim:{}", s.name()))
-            .collect::<Vec<_>>()
-            .join(" "),
+        (None, false) => {
+            plan.sims.iter().map(|s| format!("sim:{}", s.name())).collect::<Vec<_>>().join(" ")
+        }
     };
     if let Some(p) = &plan.socket {
         spawn_socket(p.clone(), tx.clone());
@@ -48,9 +45,7 @@ pub fn run(plan: Plan) -> Result<(), String> {
             while let Ok(u) = rx.try_recv() {
                 ctl.app.apply(u);
             }
-            terminal
-                .draw(|f| crate::view::draw(f, &ctl.app))
-                .map_err(|e| e.to_string())?;
+            terminal.draw(|f| crate::view::draw(f, &ctl.app)).map_err(|e| e.to_string())?;
             let now = Instant::now();
             let action = if event::poll(TICK).map_err(|e| e.to_string())? {
                 match event::read().map_err(|e| e.to_string())? {

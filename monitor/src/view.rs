@@ -123,21 +123,13 @@ pub fn help_line(app: &App) -> Line<'static> {
 }
 
 pub fn draw(f: &mut Frame, app: &App) {
-    let [title, body, help] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(3),
-        Constraint::Length(1),
-    ])
-    .areas(f.area());
-    let (ok, why) = app
-        .channels
-        .first()
-        .map(|c| c.verdict())
-        .unwrap_or((false, "no source yet".into()));
-    let state = Span::styled(
-        format!(" {why} "),
-        style(app, if ok { Tone::Good } else { Tone::Bad }),
-    );
+    let [title, body, help] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)])
+            .areas(f.area());
+    let (ok, why) =
+        app.channels.first().map(|c| c.verdict()).unwrap_or((false, "no source yet".into()));
+    let state =
+        Span::styled(format!(" {why} "), style(app, if ok { Tone::Good } else { Tone::Bad }));
     let mut head = vec![
         Span::styled(
             format!("speckle monitor · {} · {}", app.view.title(), app.banner),

@@ -52,23 +52,13 @@ impl Drop for Tmux {
 }
 
 fn drive(program: &str, tag: &str) {
-    let t = Tmux {
-        socket: format!("speckle-monitor-e2e-{}-{tag}", std::process::id()),
-    };
+    let t = Tmux { socket: format!("speckle-monitor-e2e-{}-{tag}", std::process::id()) };
     let cmd = format!("NO_COLOR=1 {program} --source sim:stuck; echo MONITOR-EXITED-$?; sleep 30");
     let out = t.cmd(&["new-session", "-d", "-s", "m", "-x", "80", "-y", "24", &cmd]);
-    assert!(
-        out.status.success(),
-        "tmux new-session: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "tmux new-session: {}", String::from_utf8_lossy(&out.stderr));
     t.wait_for(&["speckle monitor · Channels", "sim:stuck RX", "c:Channels"]);
     t.keys("h");
-    let s = t.wait_for(&[
-        "speckle monitor · Health",
-        "alarms latched: RCT",
-        "FAIL RCT max run",
-    ]);
+    let s = t.wait_for(&["speckle monitor · Health", "alarms latched: RCT", "FAIL RCT max run"]);
     assert!(s.contains("cutoff    61"), "{s}");
     t.keys("e");
     t.wait_for(&["speckle monitor · Events", "ALARM latched: RCT"]);
@@ -102,9 +92,7 @@ fn drive_socket(program: &str, speckle: &Path) {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("start speckle run");
-    let t = Tmux {
-        socket: format!("speckle-monitor-e2e-{}-socket", std::process::id()),
-    };
+    let t = Tmux { socket: format!("speckle-monitor-e2e-{}-socket", std::process::id()) };
     let cmd = format!(
         "NO_COLOR=1 {program} --socket {}; echo MONITOR-EXITED-$?; sleep 30",
         sock.display()
@@ -115,11 +103,7 @@ fn drive_socket(program: &str, speckle: &Path) {
         .success());
     t.keys("h");
     let shown = std::panic::catch_unwind(|| {
-        t.wait_for(&[
-            "speckle monitor · Health",
-            "daemon: board alarm",
-            "alarms latched: RCT",
-        ])
+        t.wait_for(&["speckle monitor · Health", "daemon: board alarm", "alarms latched: RCT"])
     });
     t.keys("q");
     let _ = daemon.kill();
@@ -130,13 +114,7 @@ fn drive_socket(program: &str, speckle: &Path) {
 
 fn bin_dir() -> PathBuf {
     // target/<profile>/deps/e2e_tmux-HASH → target/<profile>
-    std::env::current_exe()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().to_path_buf()
 }
 
 fn has_monitor_subcommand(speckle: &Path) -> bool {

@@ -2,9 +2,7 @@
 
 #[test]
 fn emoji_data_file_matches_the_generator() {
-    let expected: String = emojis::iter()
-        .map(|e| format!("{}\n", e.as_str()))
-        .collect();
+    let expected: String = emojis::iter().map(|e| format!("{}\n", e.as_str())).collect();
     let shipped = include_str!("../data/emoji.txt");
     assert_eq!(
         shipped, expected,
@@ -12,10 +10,6 @@ fn emoji_data_file_matches_the_generator() {
     );
     let lines: Vec<&str> = shipped.lines().collect();
     let unique: std::collections::HashSet<&str> = lines.iter().copied().collect();
-    assert_eq!(
-        unique.len(),
-        lines.len(),
-        "duplicate glyphs would make some values ambiguous"
-    );
+    assert_eq!(unique.len(), lines.len(), "duplicate glyphs would make some values ambiguous");
     assert!(shipped.lines().count() >= 1024);
 }

@@ -18,12 +18,7 @@ fn flat_screen(app: &mut App, v: View) -> String {
     t.draw(|f| draw(f, app)).unwrap();
     let buf = t.backend().buffer().clone();
     let s: String = (0..24)
-        .map(|y| {
-            (0..80)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                + "\n"
-        })
+        .map(|y| (0..80).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n")
         .collect();
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -44,7 +39,13 @@ fn socket_rows_reach_the_views_and_garbage_is_reported() {
     diag[48..50].copy_from_slice(&1816u16.to_be_bytes()); // live RX power (A2h 104..105)
     diag[50] = 0x03;
     let hex: String = diag.iter().map(|b| format!("{b:02x}")).collect();
-    for (k, v) in [("rct_cutoff", 77), ("apt_cutoff", 801), ("markov_lo_cutoff", 300), ("markov_hi_cutoff", 600), ("window", 1024)] {
+    for (k, v) in [
+        ("rct_cutoff", 77),
+        ("apt_cutoff", 801),
+        ("markov_lo_cutoff", 300),
+        ("markov_hi_cutoff", 600),
+        ("window", 1024),
+    ] {
         row[k] = v.into();
     }
     row["sfp_diag_hex"] = hex.into();
@@ -75,8 +76,5 @@ fn socket_rows_reach_the_views_and_garbage_is_reported() {
     let s = flat_screen(&mut app, View::Sfp);
     assert!(s.contains("RX power 0.1816") && s.contains("1.2345 mW"), "{s}");
     let t = flat_screen(&mut app, View::Throughput);
-    assert!(
-        t.contains("in 493 B/s out 0 B/s (daemon)") && t.contains("discarded blocks 2"),
-        "{t}"
-    );
+    assert!(t.contains("in 493 B/s out 0 B/s (daemon)") && t.contains("discarded blocks 2"), "{t}");
 }

@@ -14,11 +14,7 @@ use std::sync::OnceLock;
 
 fn run(scenario: &str, samples: u64) -> App {
     let mut sim = SimSource::new(Scenario::from_name(scenario).unwrap(), 1).unwrap();
-    let mut app = App::new(
-        EmojiTable::default_table(),
-        true,
-        format!("test {scenario}"),
-    );
+    let mut app = App::new(EmojiTable::default_table(), true, format!("test {scenario}"));
     for u in sim.pump(samples) {
         app.apply(u);
     }
@@ -31,12 +27,7 @@ fn screen(app: &mut App, view: View, w: u16, h: u16) -> String {
     t.draw(|f| draw(f, app)).unwrap();
     let buf = t.backend().buffer().clone();
     (0..h)
-        .map(|y| {
-            (0..w)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                + "\n"
-        })
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n")
         .collect()
 }
 
@@ -75,10 +66,7 @@ fn health_shows_cutoffs_and_the_stuck_rct_alarm() {
     let s = screen(&mut app, View::Health, 80, 24);
     let c = cut();
     assert!(s.contains(&format!("cutoff {:>5}", c.rct)), "{s}");
-    assert!(
-        s.contains(&format!("allowed {}..{}", c.markov_lo, c.markov_hi)),
-        "{s}"
-    );
+    assert!(s.contains(&format!("allowed {}..{}", c.markov_lo, c.markov_hi)), "{s}");
     assert!(
         s.contains("startup passed")
             && s.contains("gate open")
@@ -133,10 +121,7 @@ fn throughput_and_audit_are_computed_from_the_stream() {
     assert!(s.contains(&format!("raw in {:.3} MS/s", rin / 1e6)), "{s}");
     assert!(s.contains("losses: lost frames 0"), "{s}");
     let a = screen(&mut app, View::Audit, 80, 24);
-    let results = app
-        .audit
-        .run()
-        .expect("enough conditioned bytes for the audit");
+    let results = app.audit.run().expect("enough conditioned bytes for the audit");
     for r in &results {
         assert!(a.contains(r.name), "{a}");
         assert!(a.contains(&format!("{:.6}", r.p)), "{a}");
@@ -174,10 +159,7 @@ fn raw_view_encodes_the_raw_tap_in_every_format_both_ways() {
     // Vertical flow: the newest byte ends the bottom row.
     let s = screen(&mut app, View::Raw, 80, 24);
     let last = format!("{:02x}", app.raw.back().unwrap());
-    assert!(
-        s.lines().nth(22).unwrap().trim_end().ends_with(&last),
-        "{s}"
-    );
+    assert!(s.lines().nth(22).unwrap().trim_end().ends_with(&last), "{s}");
 }
 
 #[test]
@@ -185,17 +167,11 @@ fn larger_terminals_and_the_help_line() {
     let mut app = optimal().lock().unwrap();
     for v in View::ALL {
         let s = screen(&mut app, v, 120, 40);
-        assert!(
-            s.contains(&format!("speckle monitor · {}", v.title())),
-            "{s}"
-        );
+        assert!(s.contains(&format!("speckle monitor · {}", v.title())), "{s}");
         let s = screen(&mut app, v, 80, 24);
         let help = s.lines().last().unwrap();
         for k in View::ALL {
-            assert!(
-                help.contains(&format!("{}:{}", k.key(), k.title())),
-                "{help}"
-            );
+            assert!(help.contains(&format!("{}:{}", k.key(), k.title())), "{help}");
         }
     }
 }
@@ -213,10 +189,7 @@ fn a_restarted_board_replaces_its_channel_in_order() {
     let names: Vec<&str> = app.channels.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["sim:stuck"]);
     let s = flat(&screen(&mut app, View::Events, 80, 24));
-    assert!(
-        s.contains("board restarted with scenario stuck (was sim:optimal)"),
-        "{s}"
-    );
+    assert!(s.contains("board restarted with scenario stuck (was sim:optimal)"), "{s}");
     assert!(s.contains("alarm latched: RCT"), "{s}");
 }
 
@@ -251,10 +224,7 @@ fn two_sources_share_the_channels_view_at_80x24() {
         }
     }
     let s = screen(&mut app, View::Channels, 80, 24);
-    assert!(
-        s.contains("sim:optimal RX") && s.contains("sim:bias RX"),
-        "{s}"
-    );
+    assert!(s.contains("sim:optimal RX") && s.contains("sim:bias RX"), "{s}");
     let h = flat(&screen(&mut app, View::Health, 80, 24));
     assert!(
         h.contains("sim:optimal healthy")

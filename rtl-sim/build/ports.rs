@@ -15,16 +15,12 @@ pub struct Port {
 /// Ports of module `top` in `src`, in header order.
 pub fn parse_ports(src: &str, top: &str) -> Result<Vec<Port>, String> {
     let header = format!("module {top}(");
-    let start = src
-        .find(&header)
-        .ok_or_else(|| format!("no `{header}...);` header for the top module"))?;
+    let start =
+        src.find(&header).ok_or_else(|| format!("no `{header}...);` header for the top module"))?;
     let after = &src[start + header.len()..];
     let close = after.find(");").ok_or("unterminated module header")?;
-    let names: Vec<&str> = after[..close]
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let names: Vec<&str> =
+        after[..close].split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
     let body_end = after.find("endmodule").unwrap_or(after.len());
     // Line comments would glue onto the next declaration once split at `;`.
     let body: String = after[close + 2..body_end]

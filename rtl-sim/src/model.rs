@@ -146,7 +146,13 @@ impl Model {
             info.width,
             info.name
         );
-        assert!(info.width <= 64, "{}: port `{}` is {} bits wide: use set_wide", self.desc.name, info.name, info.width);
+        assert!(
+            info.width <= 64,
+            "{}: port `{}` is {} bits wide: use set_wide",
+            self.desc.name,
+            info.name,
+            info.width
+        );
         let words = [value as u32, (value >> 32) as u32];
         // SAFETY: raw is live; the shim reads at most 2 words for ports of <= 64 bits.
         unsafe { (self.vt.set)(self.raw.as_ptr(), p.index, words.as_ptr()) }
@@ -155,7 +161,13 @@ impl Model {
     /// Reads a port (input or output) of at most 64 bits.
     pub fn get(&self, p: PortId) -> u64 {
         let info = self.info(p);
-        assert!(info.width <= 64, "{}: port `{}` is {} bits wide: use get_wide", self.desc.name, info.name, info.width);
+        assert!(
+            info.width <= 64,
+            "{}: port `{}` is {} bits wide: use get_wide",
+            self.desc.name,
+            info.name,
+            info.width
+        );
         let mut words = [0u32; 2];
         // SAFETY: raw is live; the shim writes at most 2 words for ports of <= 64 bits.
         unsafe { (self.vt.get)(self.raw.as_ptr(), p.index, words.as_mut_ptr()) };
@@ -200,7 +212,13 @@ impl Model {
     /// `buf` must hold at least max(2, ceil(width/32)) words; the words beyond the port are zeroed.
     pub fn get_wide_into(&self, p: PortId, buf: &mut [u32]) {
         let n = self.info(p).width.div_ceil(32) as usize;
-        assert!(buf.len() >= n.max(2), "{}: get_wide_into needs {} words, got {}", self.desc.name, n.max(2), buf.len());
+        assert!(
+            buf.len() >= n.max(2),
+            "{}: get_wide_into needs {} words, got {}",
+            self.desc.name,
+            n.max(2),
+            buf.len()
+        );
         buf.fill(0);
         // SAFETY: raw is live; buf holds at least as many words as the port has.
         unsafe { (self.vt.get)(self.raw.as_ptr(), p.index, buf.as_mut_ptr()) };
@@ -243,10 +261,8 @@ impl Drop for Model {
 }
 
 fn unknown_module(profile: &str, module: &str) -> String {
-    let valid: Vec<String> = crate::modules()
-        .iter()
-        .map(|m| format!("{}/{}", m.profile, m.name))
-        .collect();
+    let valid: Vec<String> =
+        crate::modules().iter().map(|m| format!("{}/{}", m.profile, m.name)).collect();
     format!(
         "no module `{module}` for profile `{profile}`; valid profile/module pairs are: {}",
         if valid.is_empty() { "(none: run `make rtl`)".to_string() } else { valid.join(", ") }

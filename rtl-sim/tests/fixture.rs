@@ -23,7 +23,8 @@ fn availability_is_explained() {
 #[cfg_attr(rtl_sim_no_verilator, ignore = "verilator missing at build time")]
 fn ports_are_read_from_the_verilog() {
     let m = fixture();
-    let widths: Vec<(&str, Dir, u32)> = m.ports().iter().map(|p| (p.name, p.dir, p.width)).collect();
+    let widths: Vec<(&str, Dir, u32)> =
+        m.ports().iter().map(|p| (p.name, p.dir, p.width)).collect();
     assert_eq!(
         widths,
         vec![

@@ -8,9 +8,12 @@ use speckle_sim::bench::{measure, Measured};
 use speckle_sim::{board_params, open_fpga, CoreChoice, SCENARIOS};
 
 fn main() {
-    let seed: u64 = std::env::args().nth(1).map(|s| s.parse().expect("SEED must be an integer")).unwrap_or(1);
+    let seed: u64 =
+        std::env::args().nth(1).map(|s| s.parse().expect("SEED must be an integer")).unwrap_or(1);
     let params = board_params(1_000_000).unwrap();
-    let run = |choice, sc| -> Option<Measured> { Some(measure(sc, seed, open_fpga(choice, "ice40", &params).ok()?).unwrap()) };
+    let run = |choice, sc| -> Option<Measured> {
+        Some(measure(sc, seed, open_fpga(choice, "ice40", &params).ok()?).unwrap())
+    };
     let after = |m: &Option<Measured>, f: fn(&Measured) -> Option<u64>| match m {
         None => "n/a".to_string(),
         Some(m) => f(m).map_or("never".to_string(), |r| r.to_string()),
@@ -26,7 +29,19 @@ fn main() {
             Some(m) if !m.alarms.any() => "none".to_string(),
             Some(m) => m.alarms.names().join(" + "),
         };
-        let latched = if names(&r) == names(&m) { names(&m) } else { format!("{} / {}", names(&r), names(&m)) };
-        println!("| {} | {} / {} | {} / {} | {} |", sc.name(), rose(&r), rose(&m), tx_off(&r), tx_off(&m), latched);
+        let latched = if names(&r) == names(&m) {
+            names(&m)
+        } else {
+            format!("{} / {}", names(&r), names(&m))
+        };
+        println!(
+            "| {} | {} / {} | {} / {} | {} |",
+            sc.name(),
+            rose(&r),
+            rose(&m),
+            tx_off(&r),
+            tx_off(&m),
+            latched
+        );
     }
 }

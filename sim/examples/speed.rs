@@ -17,9 +17,24 @@ struct Config {
 }
 
 const CONFIGS: [Config; 3] = [
-    Config { name: "CoreModel + front-end model", core: CoreChoice::Model, rtl_front: false, samples: 2_000_000 },
-    Config { name: "Verilated core + front-end model", core: CoreChoice::Rtl, rtl_front: false, samples: 200_000 },
-    Config { name: "Verilated core + Verilated front end", core: CoreChoice::Rtl, rtl_front: true, samples: 200_000 },
+    Config {
+        name: "CoreModel + front-end model",
+        core: CoreChoice::Model,
+        rtl_front: false,
+        samples: 2_000_000,
+    },
+    Config {
+        name: "Verilated core + front-end model",
+        core: CoreChoice::Rtl,
+        rtl_front: false,
+        samples: 200_000,
+    },
+    Config {
+        name: "Verilated core + Verilated front end",
+        core: CoreChoice::Rtl,
+        rtl_front: true,
+        samples: 200_000,
+    },
 ];
 
 /// Samples per second of one run, or None when the configuration cannot run here.
@@ -54,12 +69,18 @@ fn main() {
         }
         r.sort_by(f64::total_cmp);
         let median = r[r.len() / 2];
-        println!("{:<38} {:>8.3} M samples/s  ({:.3}x real time)", c.name, median / 1e6, median / 6e6);
+        println!(
+            "{:<38} {:>8.3} M samples/s  ({:.3}x real time)",
+            c.name,
+            median / 1e6,
+            median / 6e6
+        );
     }
     // The cost of the Verilated front end, pair by pair: each pair ran back to back, so a change
     // of the machine's load between repetitions cancels out.
     if rates[1].len() == rates[2].len() && !rates[1].is_empty() {
-        let mut ratio: Vec<f64> = rates[2].iter().zip(&rates[1]).map(|(with, without)| with / without).collect();
+        let mut ratio: Vec<f64> =
+            rates[2].iter().zip(&rates[1]).map(|(with, without)| with / without).collect();
         ratio.sort_by(f64::total_cmp);
         println!("Verilated front end / front-end model beside the Verilated core: {:.3} (median of {} back-to-back pairs)", ratio[ratio.len() / 2], ratio.len());
     }

@@ -23,7 +23,8 @@ pub fn adc_samples(sample_rate_hz: f64) -> u64 {
 /// (model/src/sfp_frontend.rs: the next poll plus its length), rounded up to samples.
 pub fn interlock_bound_samples(sample_rate_hz: f64, oversample: u32) -> u64 {
     let clock_hz = (sample_rate_hz * oversample as f64).round() as u64;
-    adc_samples(sample_rate_hz) + speckle_model::sfp_frontend::trip_bound_clocks(clock_hz).div_ceil(oversample as u64)
+    adc_samples(sample_rate_hz)
+        + speckle_model::sfp_frontend::trip_bound_clocks(clock_hz).div_ceil(oversample as u64)
 }
 
 /// The board's FPGA logic: core and SFP front end, and why either is a stand-in.
@@ -37,8 +38,10 @@ pub struct Fpga {
 /// Opens the core and the front end `choice` asks for: `Rtl` needs both Verilated, `Model` runs
 /// both in Rust, and `Auto` takes the RTL of each where it was built.
 pub fn open_fpga(choice: CoreChoice, profile: &str, params: &CoreParams) -> Result<Fpga, String> {
-    let (core, core_why) = open_core(choice, profile, params).map_err(|e| format!("speckle_core: {e}"))?;
-    let (front, front_why) = open_front_end(choice, profile, params.clock_hz).map_err(|e| format!("speckle_sfp_frontend: {e}"))?;
+    let (core, core_why) =
+        open_core(choice, profile, params).map_err(|e| format!("speckle_core: {e}"))?;
+    let (front, front_why) = open_front_end(choice, profile, params.clock_hz)
+        .map_err(|e| format!("speckle_sfp_frontend: {e}"))?;
     let fallbacks = [("core", core_why), ("SFP front end", front_why)]
         .into_iter()
         .filter_map(|(what, why)| why.map(|w| format!("{what}: {w}")))
@@ -51,7 +54,10 @@ pub fn open_fpga(choice: CoreChoice, profile: &str, params: &CoreParams) -> Resu
 pub fn board_params(baud: u64) -> Result<CoreParams, String> {
     let base = CoreParams::ice40();
     if baud == 0 || baud > base.clock_hz / 4 {
-        return Err(format!("baud {baud}: the simulated board supports 1..={} baud", base.clock_hz / 4));
+        return Err(format!(
+            "baud {baud}: the simulated board supports 1..={} baud",
+            base.clock_hz / 4
+        ));
     }
     let div = ((base.clock_hz as f64 / baud as f64).round() as u64).max(4);
     let p = CoreParams { clock_hz: baud * div, baud, ..base };
@@ -77,7 +83,12 @@ pub struct Bench {
 }
 
 impl Bench {
-    pub fn new(scenario: Scenario, seed: u64, core: Box<dyn CoreSim>, front: Box<dyn FrontEndSim>) -> Self {
+    pub fn new(
+        scenario: Scenario,
+        seed: u64,
+        core: Box<dyn CoreSim>,
+        front: Box<dyn FrontEndSim>,
+    ) -> Self {
         let p = core.params();
         let rate = p.clock_hz as f64 / p.oversample as f64;
         let base = PhysicsParams::nominal(rate);
@@ -99,7 +110,12 @@ impl Bench {
 
     /// A bench on the ice40 board at `baud` with the logic `choice` asks for (see [`open_fpga`]);
     /// `Err` when `Rtl` was asked and cannot run.
-    pub fn open(scenario: Scenario, seed: u64, baud: u64, choice: CoreChoice) -> Result<Self, String> {
+    pub fn open(
+        scenario: Scenario,
+        seed: u64,
+        baud: u64,
+        choice: CoreChoice,
+    ) -> Result<Self, String> {
         let fpga = open_fpga(choice, "ice40", &board_params(baud)?)?;
         Ok(Bench::new(scenario, seed, fpga.core, fpga.front))
     }
@@ -129,7 +145,14 @@ impl Bench {
 
     fn refresh_adc(&mut self) {
         let p = &self.source.p;
-        self.module.update_live(p.temperature_c, p.vcc_v, p.tx_bias_ma, p.tx_power_mw, self.source.rx_power_mw(), self.source.los());
+        self.module.update_live(
+            p.temperature_c,
+            p.vcc_v,
+            p.tx_bias_ma,
+            p.tx_power_mw,
+            self.source.rx_power_mw(),
+            self.source.los(),
+        );
     }
 
     /// Runs `n` samples and returns the UART bytes the core sent meanwhile.
@@ -177,7 +200,9 @@ pub fn measure(scenario: Scenario, seed: u64, fpga: Fpga) -> Result<Measured, St
     frames
         .iter()
         .find_map(|f| match f.payload() {
-            Ok(Payload::Status(s)) => Some(Measured { rose_after, tx_disable_after, alarms: s.alarms }),
+            Ok(Payload::Status(s)) => {
+                Some(Measured { rose_after, tx_disable_after, alarms: s.alarms })
+            }
             _ => None,
         })
         .ok_or_else(|| format!("{}: no STATUS answer within 20 000 samples", scenario.name()))

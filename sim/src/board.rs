@@ -51,7 +51,14 @@ pub struct Board {
 /// Starts a board with `scenario`, `seed` and `baud`, choosing the Verilated core and front end
 /// where available.
 pub fn start_board(scenario: Scenario, seed: u64, baud: u64) -> Result<Board, String> {
-    Board::start(BoardConfig { scenario, seed, baud, core: CoreChoice::Auto, realtime: true, fault_onset_samples: None })
+    Board::start(BoardConfig {
+        scenario,
+        seed,
+        baud,
+        core: CoreChoice::Auto,
+        realtime: true,
+        fault_onset_samples: None,
+    })
 }
 
 impl Board {
@@ -81,7 +88,16 @@ impl Board {
             .name("speckle-sim-board".into())
             .spawn(move || run_board(bench, master, s, n, cfg.realtime))
             .map_err(|e| format!("cannot start the board thread: {e}"))?;
-        Ok(Board { path, core_kind, front_kind, warning, stop, next_scenario, thread: Some(thread), _slave: slave })
+        Ok(Board {
+            path,
+            core_kind,
+            front_kind,
+            warning,
+            stop,
+            next_scenario,
+            thread: Some(thread),
+            _slave: slave,
+        })
     }
 
     /// The pty to open as the board's serial port.
@@ -125,7 +141,13 @@ impl Drop for Board {
 /// Samples simulated between pty reads and writes: 1 ms of board time at the ice40 rate.
 const CHUNK_S: f64 = 1e-3;
 
-fn run_board(mut bench: Bench, master: OwnedFd, stop: Arc<AtomicBool>, next: Arc<Mutex<Option<Scenario>>>, realtime: bool) -> BoardStats {
+fn run_board(
+    mut bench: Bench,
+    master: OwnedFd,
+    stop: Arc<AtomicBool>,
+    next: Arc<Mutex<Option<Scenario>>>,
+    realtime: bool,
+) -> BoardStats {
     let mut stats = BoardStats::default();
     let chunk = (CHUNK_S * bench.sample_rate_hz()) as u64;
     let start = Instant::now();
@@ -168,7 +190,9 @@ fn run_board(mut bench: Bench, master: OwnedFd, stop: Arc<AtomicBool>, next: Arc
 fn open_pty() -> Result<(OwnedFd, OwnedFd, PathBuf), String> {
     let (mut m, mut s) = (-1, -1);
     // SAFETY: openpty writes two fds; null name/termios/winsize are allowed.
-    let rc = unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+    let rc = unsafe {
+        libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), std::ptr::null())
+    };
     if rc != 0 {
         return Err(format!("openpty failed: {}", std::io::Error::last_os_error()));
     }
@@ -191,6 +215,7 @@ fn open_pty() -> Result<(OwnedFd, OwnedFd, PathBuf), String> {
         return Err(format!("ttyname_r failed: {}", std::io::Error::from_raw_os_error(rc)));
     }
     // SAFETY: ttyname_r succeeded, so the buffer holds a NUL-terminated path.
-    let path = PathBuf::from(unsafe { CStr::from_ptr(name.as_ptr()) }.to_string_lossy().into_owned());
+    let path =
+        PathBuf::from(unsafe { CStr::from_ptr(name.as_ptr()) }.to_string_lossy().into_owned());
     Ok((master, slave, path))
 }

@@ -65,7 +65,13 @@ pub fn scenario_table() -> String {
     let mut s = String::new();
     for sc in ALL {
         let (d, within) = sc.expect(&p);
-        s += &format!("{:<17} {:<10} within {:>6} samples  {}\n", sc.name(), d.to_string(), within, sc.description());
+        s += &format!(
+            "{:<17} {:<10} within {:>6} samples  {}\n",
+            sc.name(),
+            d.to_string(),
+            within,
+            sc.description()
+        );
     }
     s
 }
@@ -80,7 +86,9 @@ pub fn run(args: &SimArgs) -> Result<(), String> {
     let plan: Vec<Scenario> = match (&args.scenario, &args.scenarios) {
         (Some(n), None) => vec![Scenario::from_name(n).map_err(|e| e.to_string())?],
         (None, Some(list)) => Scenario::list(list).map_err(|e| e.to_string())?,
-        (None, None) => return Err("give --scenario NAME or --scenarios A,B,C (--list shows them)".into()),
+        (None, None) => {
+            return Err("give --scenario NAME or --scenarios A,B,C (--list shows them)".into())
+        }
         (Some(_), Some(_)) => return Err("--scenario and --scenarios are exclusive".into()),
     };
     if args.interval.is_nan() || args.interval <= 0.0 {
@@ -91,7 +99,14 @@ pub fn run(args: &SimArgs) -> Result<(), String> {
         CoreArg::Model => CoreChoice::Model,
         CoreArg::Rtl => CoreChoice::Rtl,
     };
-    let board = Board::start(BoardConfig { scenario: plan[0], seed: args.seed, baud: args.baud, core, realtime: true, fault_onset_samples: args.fault_at })?;
+    let board = Board::start(BoardConfig {
+        scenario: plan[0],
+        seed: args.seed,
+        baud: args.baud,
+        core,
+        realtime: true,
+        fault_onset_samples: args.fault_at,
+    })?;
     println!("{}", board.path().display());
     eprintln!(
         "speckle-sim: scenario {} on {} ({} core, {} SFP front end, {} baud)",

@@ -29,7 +29,13 @@ pub trait CoreSim: Send {
     /// both, TX_DISABLE to `ext_alarm`, the `sfp_diag` bus (with `sfp_diag_en`) to the core. This
     /// default steps the front end a whole sample ahead of a sample-stepped core; the Verilated
     /// core overrides it to clock both in lockstep.
-    fn push_sample_with(&mut self, rd: bool, los: bool, front: &mut dyn FrontEndSim, module: &mut SfpModule) {
+    fn push_sample_with(
+        &mut self,
+        rd: bool,
+        los: bool,
+        front: &mut dyn FrontEndSim,
+        module: &mut SfpModule,
+    ) {
         front.run_clocks(self.params().oversample, module, los);
         self.set_los(los);
         self.set_ext_alarm(front.tx_disable());
@@ -82,11 +88,17 @@ pub enum CoreChoice {
 
 /// Opens the requested core; `Err` says why the RTL core cannot run (for `Rtl`), and for `Auto`
 /// the fallback reason is returned alongside the model so the board can warn.
-pub fn open_core(choice: CoreChoice, profile: &str, params: &CoreParams) -> Result<(Box<dyn CoreSim>, Option<String>), String> {
+pub fn open_core(
+    choice: CoreChoice,
+    profile: &str,
+    params: &CoreParams,
+) -> Result<(Box<dyn CoreSim>, Option<String>), String> {
     let model = || Box::new(CoreModel::new(params)) as Box<dyn CoreSim>;
     match choice {
         CoreChoice::Model => Ok((model(), None)),
-        CoreChoice::Rtl => RtlCore::open(profile, params).map(|c| (Box::new(c) as Box<dyn CoreSim>, None)),
+        CoreChoice::Rtl => {
+            RtlCore::open(profile, params).map(|c| (Box::new(c) as Box<dyn CoreSim>, None))
+        }
         CoreChoice::Auto => match RtlCore::open(profile, params) {
             Ok(c) => Ok((Box::new(c), None)),
             Err(why) => Ok((model(), Some(why))),
@@ -124,10 +136,14 @@ impl RtlCore {
     /// Verilog fixes them at generation time.
     pub fn open(profile: &str, params: &CoreParams) -> Result<Self, String> {
         if !rtl_sim::available() {
-            return Err(rtl_sim::unavailable_reason().unwrap_or("Verilator was not found at build time").to_string());
+            return Err(rtl_sim::unavailable_reason()
+                .unwrap_or("Verilator was not found at build time")
+                .to_string());
         }
         let gen = CoreParams::profile(profile).map_err(|e| e.to_string())?;
-        if gen.clock_hz / gen.baud != params.clock_hz / params.baud || gen.oversample != params.oversample {
+        if gen.clock_hz / gen.baud != params.clock_hz / params.baud
+            || gen.oversample != params.oversample
+        {
             return Err(format!(
                 "the generated {profile} core has clock/baud {} and oversample {}, the board asked for {} and {}",
                 gen.clock_hz / gen.baud,
@@ -204,7 +220,13 @@ impl CoreSim for RtlCore {
     }
     /// Lockstep, one clock at a time: what the front end drove after the last edge is on the
     /// core's inputs at this edge, then both take it, as two blocks on one clock do.
-    fn push_sample_with(&mut self, rd: bool, los: bool, front: &mut dyn FrontEndSim, module: &mut SfpModule) {
+    fn push_sample_with(
+        &mut self,
+        rd: bool,
+        los: bool,
+        front: &mut dyn FrontEndSim,
+        module: &mut SfpModule,
+    ) {
         self.m.set(self.ports.rd, rd as u64);
         self.m.set(self.ports.los, los as u64);
         let div = self.params.baud_divisor();
@@ -230,7 +252,8 @@ impl CoreSim for RtlCore {
     fn set_sfp_diag(&mut self, diag: Option<[u8; SFP_DIAG_LEN]>) {
         self.m.set(self.ports.sfp_diag_en, diag.is_some() as u64);
         let bytes = diag.unwrap_or([0; SFP_DIAG_LEN]);
-        let words: Vec<u32> = bytes.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
+        let words: Vec<u32> =
+            bytes.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect();
         self.m.set_wide(self.ports.sfp_diag, &words);
     }
     fn push_host_bytes(&mut self, bytes: &[u8]) {
@@ -311,7 +334,8 @@ mod tests {
         let mut rx = UartPinRx::new(div);
         let mut got = Vec::new();
         for &b in &[0x00u8, 0xA5, 0xFF, 0x3C] {
-            let bits = std::iter::once(false).chain((0..8).map(|i| (b >> i) & 1 == 1)).chain([true, true]);
+            let bits =
+                std::iter::once(false).chain((0..8).map(|i| (b >> i) & 1 == 1)).chain([true, true]);
             for level in bits {
                 for _ in 0..div {
                     got.extend(rx.clock(level));

@@ -11,8 +11,8 @@
 use crate::core::CoreChoice;
 use crate::sfp::{I2cBus, SfpModule, A2H_ADDR7};
 use rtl_sim::{Model, PortId};
-use speckle_model::protocol::{SfpFlags, SFP_DIAG_LEN};
 use speckle_model::i2c_master::{command_clocks, quarter_divisor, Cmd};
+use speckle_model::protocol::{SfpFlags, SFP_DIAG_LEN};
 use speckle_model::sfp_frontend::{poll_clocks, poll_log2, SfpFrontend, READS};
 
 /// Clock-stepped interface both front ends offer the board.
@@ -44,11 +44,17 @@ pub trait FrontEndSim: Send {
 
 /// Opens the requested front end for the board's `clock_hz`; like [`crate::open_core`], `Auto`
 /// returns the stand-in with the reason the RTL could not run.
-pub fn open_front_end(choice: CoreChoice, profile: &str, clock_hz: u64) -> Result<(Box<dyn FrontEndSim>, Option<String>), String> {
+pub fn open_front_end(
+    choice: CoreChoice,
+    profile: &str,
+    clock_hz: u64,
+) -> Result<(Box<dyn FrontEndSim>, Option<String>), String> {
     let model = || Box::new(ModelFrontEnd::new(clock_hz)) as Box<dyn FrontEndSim>;
     match choice {
         CoreChoice::Model => Ok((model(), None)),
-        CoreChoice::Rtl => RtlFrontEnd::open(profile).map(|f| (Box::new(f) as Box<dyn FrontEndSim>, None)),
+        CoreChoice::Rtl => {
+            RtlFrontEnd::open(profile).map(|f| (Box::new(f) as Box<dyn FrontEndSim>, None))
+        }
         CoreChoice::Auto => match RtlFrontEnd::open(profile) {
             Ok(f) => Ok((Box::new(f), None)),
             Err(why) => Ok((model(), Some(why))),
@@ -90,7 +96,9 @@ struct Ports {
 impl RtlFrontEnd {
     pub fn open(profile: &str) -> Result<Self, String> {
         if !rtl_sim::available() {
-            return Err(rtl_sim::unavailable_reason().unwrap_or("Verilator was not found at build time").to_string());
+            return Err(rtl_sim::unavailable_reason()
+                .unwrap_or("Verilator was not found at build time")
+                .to_string());
         }
         let mut m = Model::new(profile, "speckle_sfp_frontend").map_err(|e| e.to_string())?;
         let p = |m: &Model, n: &str| m.port(n).map_err(|e| e.to_string());
@@ -106,7 +114,11 @@ impl RtlFrontEnd {
             poll_done: p(&m, "poll_done")?,
         };
         if m.width(ports.sfp_diag) as usize != 8 * SFP_DIAG_LEN {
-            return Err(format!("{profile}/speckle_sfp_frontend: sfp_diag is {} bits, the protocol's payload {}", m.width(ports.sfp_diag), 8 * SFP_DIAG_LEN));
+            return Err(format!(
+                "{profile}/speckle_sfp_frontend: sfp_diag is {} bits, the protocol's payload {}",
+                m.width(ports.sfp_diag),
+                8 * SFP_DIAG_LEN
+            ));
         }
         let reset = p(&m, "reset")?;
         m.set(ports.sda_in, 1);
@@ -262,14 +274,18 @@ impl ModelFrontEnd {
 
     fn read_module(&mut self, module: &mut SfpModule) {
         let mut bus = I2cBus::new(module);
-        let thresholds = bus.read(A2H_ADDR7, READS[0].0, READS[0].1).map(|v| <[u8; 40]>::try_from(v).unwrap());
+        let thresholds =
+            bus.read(A2H_ADDR7, READS[0].0, READS[0].1).map(|v| <[u8; 40]>::try_from(v).unwrap());
         // As in the RTL, a NACK aborts the poll: the second read never happens.
-        let live = thresholds.and_then(|_| bus.read(A2H_ADDR7, READS[1].0, READS[1].1)).map(|v| <[u8; 10]>::try_from(v).unwrap());
+        let live = thresholds
+            .and_then(|_| bus.read(A2H_ADDR7, READS[1].0, READS[1].1))
+            .map(|v| <[u8; 10]>::try_from(v).unwrap());
         self.read = Some((thresholds, live));
     }
 
     fn finish_poll(&mut self) {
-        let (thresholds, live) = self.read.take().expect("the module was read before the poll's end");
+        let (thresholds, live) =
+            self.read.take().expect("the module was read before the poll's end");
         self.diag = self.reference.poll(thresholds, live, thresholds.is_some(), self.los);
         self.changed = true;
         self.polls += 1;
@@ -345,7 +361,11 @@ mod tests {
             let mut bus = [0u32; SFP_DIAG_LEN / 4];
             fe.m.get_wide_into(fe.ports.sfp_diag, &mut bus);
             assert_eq!(fe.bus, bus, "sfp_diag cache stale at clock {clock}");
-            assert_eq!(fe.tx_disable, fe.m.get(fe.ports.tx_disable) != 0, "tx_disable at clock {clock}");
+            assert_eq!(
+                fe.tx_disable,
+                fe.m.get(fe.ports.tx_disable) != 0,
+                "tx_disable at clock {clock}"
+            );
             changes += fe.take_changed() as u32;
             clock += 1;
             assert!(clock < 3_000_000, "three polls take 2^21 + one poll's clocks");

@@ -7,8 +7,8 @@
 //! and TIA thermal noise, is clipped where the TIA saturates, AC-coupled and compared against zero
 //! by the limiting amplifier.
 
-use rand::{RngExt, SeedableRng};
 use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt, SeedableRng};
 use rand_distr::StandardNormal;
 
 /// Elementary charge, C.
@@ -100,7 +100,8 @@ impl PhysicsParams {
 
     /// Mean optical power at the photodiode with the laser enabled, mW.
     pub fn mean_power_mw(&self) -> f64 {
-        self.coupling * self.emitters_alive.min(self.n_emitters) as f64 * self.power_per_emitter_mw + self.ambient_mw
+        self.coupling * self.emitters_alive.min(self.n_emitters) as f64 * self.power_per_emitter_mw
+            + self.ambient_mw
     }
 }
 
@@ -131,7 +132,16 @@ impl Source {
             .collect();
         let mean = p.mean_power_mw();
         let ac_mean_ua = (mean * p.responsivity_a_per_w * 1e3).min(p.tia_sat_ua);
-        Source { p, rng, field, ac_mean_ua, power_avg_mw: mean, los: false, t: 0, ou: (f64::NAN, 0.0, 0.0) }
+        Source {
+            p,
+            rng,
+            field,
+            ac_mean_ua,
+            power_avg_mw: mean,
+            los: false,
+            t: 0,
+            ou: (f64::NAN, 0.0, 0.0),
+        }
     }
 
     /// LOS output of the module (after its averaging and hysteresis).
@@ -158,17 +168,20 @@ impl Source {
         let mut speckle = 0.0;
         let alive = p.emitters_alive.min(p.n_emitters);
         for (k, f) in self.field.iter_mut().enumerate() {
-            let (a, b): (f64, f64) = (self.rng.sample(StandardNormal), self.rng.sample(StandardNormal));
+            let (a, b): (f64, f64) =
+                (self.rng.sample(StandardNormal), self.rng.sample(StandardNormal));
             *f = (rho * f.0 + kick * a, rho * f.1 + kick * b);
             if k < alive {
                 speckle += f.0 * f.0 + f.1 * f.1;
             }
         }
-        let emitters_mw = if laser_enable { p.coupling * p.power_per_emitter_mw * speckle } else { 0.0 };
+        let emitters_mw =
+            if laser_enable { p.coupling * p.power_per_emitter_mw * speckle } else { 0.0 };
         let ambient_mw = if p.ambient_mw == 0.0 {
             0.0
         } else {
-            p.ambient_mw * (1.0 + p.flicker_depth * (2.0 * std::f64::consts::PI * p.flicker_hz * t_s).sin())
+            p.ambient_mw
+                * (1.0 + p.flicker_depth * (2.0 * std::f64::consts::PI * p.flicker_hz * t_s).sin())
         };
         let optical_mw = emitters_mw + ambient_mw;
 

@@ -110,7 +110,10 @@ impl Scenario {
     }
 
     pub fn from_name(name: &str) -> Result<Self, UnknownScenario> {
-        ALL.iter().copied().find(|s| s.name() == name).ok_or_else(|| UnknownScenario(name.to_string()))
+        ALL.iter()
+            .copied()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| UnknownScenario(name.to_string()))
     }
 
     /// Parses `a,b,c`.
@@ -146,7 +149,10 @@ impl Scenario {
             // rate (ice40 oversample).
             Scenario::Saturation => {
                 let oversample = speckle_model::params::CoreParams::ice40().oversample;
-                (Detect::Interlock, crate::bench::interlock_bound_samples(p.sample_rate_hz, oversample) + 64)
+                (
+                    Detect::Interlock,
+                    crate::bench::interlock_bound_samples(p.sample_rate_hz, oversample) + 64,
+                )
             }
             // ln(0.2 mW / 1 µW) = 5.3 time constants of 3 ms to reach the LOS threshold.
             Scenario::AlignmentDrift => (Detect::Los, ms(5.3 * 3.0) + 2_000),

@@ -17,11 +17,26 @@ pub const STATUS_BYTE: usize = 110;
 /// trips on.
 pub fn default_thresholds() -> SfpThresholds {
     SfpThresholds {
-        temp_c: Limits { high_alarm: 85.0, low_alarm: -40.0, high_warning: 75.0, low_warning: -30.0 },
+        temp_c: Limits {
+            high_alarm: 85.0,
+            low_alarm: -40.0,
+            high_warning: 75.0,
+            low_warning: -30.0,
+        },
         vcc_v: Limits { high_alarm: 3.6, low_alarm: 3.0, high_warning: 3.5, low_warning: 3.1 },
         bias_ma: Limits { high_alarm: 15.0, low_alarm: 1.0, high_warning: 12.0, low_warning: 2.0 },
-        tx_power_mw: Limits { high_alarm: 1.0, low_alarm: 0.1, high_warning: 0.8, low_warning: 0.15 },
-        rx_power_mw: Limits { high_alarm: 1.0, low_alarm: 0.002, high_warning: 0.8, low_warning: 0.003 },
+        tx_power_mw: Limits {
+            high_alarm: 1.0,
+            low_alarm: 0.1,
+            high_warning: 0.8,
+            low_warning: 0.15,
+        },
+        rx_power_mw: Limits {
+            high_alarm: 1.0,
+            low_alarm: 0.002,
+            high_warning: 0.8,
+            low_warning: 0.003,
+        },
     }
 }
 
@@ -90,7 +105,15 @@ impl SfpModule {
     /// What the module's ADCs measured; written to A2h 96..=105 and the LOS status bit. During a
     /// transaction the update waits for its STOP: SFF-8472 requires multi-byte diagnostics to read
     /// coherently, so a master never sees the high byte of one conversion with the low of the next.
-    pub fn update_live(&mut self, temp_c: f64, vcc_v: f64, bias_ma: f64, tx_mw: f64, rx_mw: f64, los: bool) {
+    pub fn update_live(
+        &mut self,
+        temp_c: f64,
+        vcc_v: f64,
+        bias_ma: f64,
+        tx_mw: f64,
+        rx_mw: f64,
+        los: bool,
+    ) {
         let live = SfpDiag::live_from_units(temp_c, vcc_v, bias_ma, tx_mw, rx_mw);
         if self.st == St::Idle {
             self.apply_live(live, los);
@@ -100,7 +123,8 @@ impl SfpModule {
     }
 
     fn apply_live(&mut self, live: [u8; sff8472::LIVE_LEN], los: bool) {
-        self.mem[sff8472::LIVE_OFFSET..sff8472::LIVE_OFFSET + sff8472::LIVE_LEN].copy_from_slice(&live);
+        self.mem[sff8472::LIVE_OFFSET..sff8472::LIVE_OFFSET + sff8472::LIVE_LEN]
+            .copy_from_slice(&live);
         self.mem[STATUS_BYTE] = (self.mem[STATUS_BYTE] & !0x02) | (u8::from(los) << 1);
     }
 

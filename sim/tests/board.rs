@@ -37,7 +37,11 @@ fn fault_onset_zero_means_faulty_from_power_on() {
                 first_alarm = Some(b.t);
             }
         }
-        let n = Decoder::new().feed(&bytes).iter().filter(|f| f.ftype == FrameType::Conditioned).count();
+        let n = Decoder::new()
+            .feed(&bytes)
+            .iter()
+            .filter(|f| f.ftype == FrameType::Conditioned)
+            .count();
         (n, first_alarm.expect("the stuck board must alarm"))
     };
     let (n0, alarm0) = conditioned(Some(0));
@@ -76,9 +80,17 @@ fn pty_carries_paced_frames_and_answers_commands() {
     let window = common::read_for(&mut tty, Duration::from_millis(700));
     let secs = t.elapsed().as_secs_f64();
     // Paced to the line rate: at most baud/10 bytes per second (plus a pty buffer's worth of slack).
-    assert!((window.len() as f64) < 100_000.0 * secs + 4096.0, "{} bytes in {secs:.2} s", window.len());
+    assert!(
+        (window.len() as f64) < 100_000.0 * secs + 4096.0,
+        "{} bytes in {secs:.2} s",
+        window.len()
+    );
     let frames = dec.feed(&window);
-    assert!(frames.iter().any(|f| f.ftype == FrameType::Conditioned), "no CONDITIONED frames in {} bytes", window.len());
+    assert!(
+        frames.iter().any(|f| f.ftype == FrameType::Conditioned),
+        "no CONDITIONED frames in {} bytes",
+        window.len()
+    );
     tty.write_all(&Command::RequestStatus.encode(0x4242)).unwrap();
     let reply = dec.feed(&common::read_for(&mut tty, Duration::from_millis(500)));
     let ack = reply.iter().find_map(|f| match f.payload() {
@@ -102,7 +114,12 @@ fn unknown_scenario_is_refused_with_the_valid_names() {
     let out = sim_bin(&["--scenario", "sunshine"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unknown scenario `sunshine`") && err.contains("optimal") && err.contains("link_flap"), "{err}");
+    assert!(
+        err.contains("unknown scenario `sunshine`")
+            && err.contains("optimal")
+            && err.contains("link_flap"),
+        "{err}"
+    );
     let out = sim_bin(&["--scenarios", "optimal,nope", "--loop"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("`nope`"));
@@ -123,11 +140,24 @@ fn list_prints_every_scenario_and_a_short_run_prints_the_pty() {
 
 #[test]
 fn scenario_list_switches_and_loops() {
-    let out = sim_bin(&["--scenarios", "optimal,dark", "--loop", "--interval", "0.2", "--duration", "0.9", "--core", "model"]);
+    let out = sim_bin(&[
+        "--scenarios",
+        "optimal,dark",
+        "--loop",
+        "--interval",
+        "0.2",
+        "--duration",
+        "0.9",
+        "--core",
+        "model",
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
     // optimal at start, dark after 0.2 s, optimal again after 0.4 s (the loop), ...
-    assert!(err.matches("scenario dark").count() >= 1 && err.matches("scenario optimal").count() >= 2, "{err}");
+    assert!(
+        err.matches("scenario dark").count() >= 1 && err.matches("scenario optimal").count() >= 2,
+        "{err}"
+    );
     let out = sim_bin(&["--scenario", "optimal", "--interval", "0"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--interval"));
@@ -139,7 +169,9 @@ fn scenario_list_switches_and_loops() {
 #[ignore]
 fn scenario_table_holds_for_50_seeds() {
     let only = std::env::var("SWEEP_SCENARIO").ok();
-    for sc in speckle_sim::SCENARIOS.into_iter().filter(|s| only.as_deref().is_none_or(|o| o == s.name())) {
+    for sc in
+        speckle_sim::SCENARIOS.into_iter().filter(|s| only.as_deref().is_none_or(|o| o == s.name()))
+    {
         for seed in 100..150 {
             common::check(sc, seed);
         }

@@ -45,12 +45,20 @@ fn saturation_interlock_comes_from_the_verilated_front_end() {
     }
     let trip = b.t;
     assert!(trip > ONSET_SAMPLES, "TX_DISABLE before the over-power, at sample {trip}");
-    assert_eq!(b.front.polls(), polls_before + 1, "TX_DISABLE must rise with the poll_done of the poll that saw it");
+    assert_eq!(
+        b.front.polls(),
+        polls_before + 1,
+        "TX_DISABLE must rise with the poll_done of the poll that saw it"
+    );
     // Every poll read 40 threshold and 10 live bytes over the pins; the last RX power on the wire
     // is the over-power, above the module's own high alarm.
     assert_eq!(b.module.bytes_sent, 50 * b.front.polls());
     let high_alarm = default_thresholds().rx_power_mw.high_alarm;
-    assert!(rx_mw(&b.module.sent[104..106]) > high_alarm, "RTL read {} mW", rx_mw(&b.module.sent[104..106]));
+    assert!(
+        rx_mw(&b.module.sent[104..106]) > high_alarm,
+        "RTL read {} mW",
+        rx_mw(&b.module.sent[104..106])
+    );
     // The laser is off now: the light goes and the module reports LOS.
     while !b.source.los() {
         assert!(b.t < trip + 2_000, "no LOS 2000 samples after TX_DISABLE");
@@ -62,7 +70,10 @@ fn saturation_interlock_comes_from_the_verilated_front_end() {
         b.step();
     }
     let d = SfpDiag::parse(&b.front.diag()).unwrap();
-    assert!(b.front.tx_disable() && d.flags.has(SfpFlags::INTERLOCK) && d.flags.has(SfpFlags::LOS), "{d:?}");
+    assert!(
+        b.front.tx_disable() && d.flags.has(SfpFlags::INTERLOCK) && d.flags.has(SfpFlags::LOS),
+        "{d:?}"
+    );
     assert!(d.rx_power_mw() < 0.001, "dark receiver read as {} mW", d.rx_power_mw());
 }
 
@@ -74,8 +85,10 @@ fn model_front_end_leaves_the_same_payloads_as_the_rtl() {
         return;
     }
     let clock_hz = 24_000_000;
-    let mut fronts: [Box<dyn FrontEndSim>; 2] = [Box::new(RtlFrontEnd::open("ice40").unwrap()), Box::new(ModelFrontEnd::new(clock_hz))];
-    let mut modules = [SfpModule::new(&default_thresholds()), SfpModule::new(&default_thresholds())];
+    let mut fronts: [Box<dyn FrontEndSim>; 2] =
+        [Box::new(RtlFrontEnd::open("ice40").unwrap()), Box::new(ModelFrontEnd::new(clock_hz))];
+    let mut modules =
+        [SfpModule::new(&default_thresholds()), SfpModule::new(&default_thresholds())];
     // (temperature, RX power, LOS) for each of four polls.
     let plan = [(40.0, 0.2, false), (55.5, 0.9, false), (41.0, 1.6, false), (39.0, 0.0, true)];
     let mut payloads: [Vec<[u8; SFP_DIAG_LEN]>; 2] = [Vec::new(), Vec::new()];
@@ -108,8 +121,14 @@ fn model_front_end_leaves_the_same_payloads_as_the_rtl() {
     assert_eq!(payloads[0], payloads[1], "Verilated front end (left) vs stand-in (right)");
     let last = SfpDiag::parse(&payloads[0][6]).unwrap();
     assert!(last.flags.has(SfpFlags::INTERLOCK) && last.flags.has(SfpFlags::LOS));
-    assert!(SfpFlags(payloads[0][1][50]).has(SfpFlags::LOS) && !SfpFlags(payloads[0][7][50]).has(SfpFlags::LOS));
-    assert!(!SfpFlags(payloads[0][2][50]).has(SfpFlags::INTERLOCK), "0.9 mW is below the 1 mW alarm");
+    assert!(
+        SfpFlags(payloads[0][1][50]).has(SfpFlags::LOS)
+            && !SfpFlags(payloads[0][7][50]).has(SfpFlags::LOS)
+    );
+    assert!(
+        !SfpFlags(payloads[0][2][50]).has(SfpFlags::INTERLOCK),
+        "0.9 mW is below the 1 mW alarm"
+    );
 }
 
 /// End to end on the pty: the board runs the Verilated front end and core, and the SFP_DIAG frame
@@ -128,30 +147,55 @@ fn sfp_diag_on_the_pty_carries_the_physics_read_by_the_rtl() {
         fault_onset_samples: None,
     })
     .unwrap();
-    assert_eq!((board.core_kind(), board.front_kind(), board.warning()), ("verilator", "verilator", None));
+    assert_eq!(
+        (board.core_kind(), board.front_kind(), board.warning()),
+        ("verilator", "verilator", None)
+    );
     let mut tty = common::open_tty(board.path());
     let mut dec = Decoder::new();
     let start = Instant::now();
     let mut seq = 0u16;
     let diag = loop {
-        assert!(start.elapsed() < Duration::from_secs(60), "no valid SFP_DIAG on the pty within 60 s");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no valid SFP_DIAG on the pty within 60 s"
+        );
         seq += 1;
         tty.write_all(&Command::RequestStatus.encode(seq)).unwrap();
-        let found = dec.feed(&common::read_for(&mut tty, Duration::from_millis(300))).iter().find_map(|f| match f.payload() {
-            Ok(Payload::SfpDiag(d)) if d.flags.has(SfpFlags::DIAG_VALID) => Some(d),
-            _ => None,
-        });
+        let found = dec
+            .feed(&common::read_for(&mut tty, Duration::from_millis(300)))
+            .iter()
+            .find_map(|f| match f.payload() {
+                Ok(Payload::SfpDiag(d)) if d.flags.has(SfpFlags::DIAG_VALID) => Some(d),
+                _ => None,
+            });
         if let Some(d) = found {
             break d;
         }
     };
     let nominal = PhysicsParams::nominal(6e6);
-    assert!(diag.poll_counter >= 1 && diag.flags.has(SfpFlags::PRESENT) && !diag.flags.has(SfpFlags::INTERLOCK), "{diag:?}");
-    assert!((diag.temperature_c() - nominal.temperature_c).abs() < 0.01, "{} C", diag.temperature_c());
+    assert!(
+        diag.poll_counter >= 1
+            && diag.flags.has(SfpFlags::PRESENT)
+            && !diag.flags.has(SfpFlags::INTERLOCK),
+        "{diag:?}"
+    );
+    assert!(
+        (diag.temperature_c() - nominal.temperature_c).abs() < 0.01,
+        "{} C",
+        diag.temperature_c()
+    );
     // RX power averaged over 10 µs of speckle (contrast 1/2): within 25 % of the mean.
     let mean = nominal.mean_power_mw();
-    assert!((diag.rx_power_mw() / mean - 1.0).abs() < 0.25, "RX power {} mW, physics mean {mean} mW", diag.rx_power_mw());
+    assert!(
+        (diag.rx_power_mw() / mean - 1.0).abs() < 0.25,
+        "RX power {} mW, physics mean {mean} mW",
+        diag.rx_power_mw()
+    );
     let high_alarm = diag.thresholds().rx_power_mw.high_alarm;
-    assert!((high_alarm - default_thresholds().rx_power_mw.high_alarm).abs() < 1e-6, "thresholds read back: {high_alarm} mW");
+    assert!(
+        (high_alarm - default_thresholds().rx_power_mw.high_alarm).abs() < 1e-6,
+        "thresholds read back: {high_alarm} mW"
+    );
     board.stop();
 }

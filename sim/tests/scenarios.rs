@@ -14,7 +14,11 @@ fn optimal_runs_without_alarms() {
 fn laser_failure_keeps_running_without_false_alarm() {
     let o = common::check(Scenario::LaserFailure, 2);
     let d = o.diag_after.expect("SFP_DIAG after STATUS");
-    assert!(d.rx_power_mw() < 0.17 && d.rx_power_mw() > 0.13, "RX power shows the lost emitter: {}", d.rx_power_mw());
+    assert!(
+        d.rx_power_mw() < 0.17 && d.rx_power_mw() > 0.13,
+        "RX power shows the lost emitter: {}",
+        d.rx_power_mw()
+    );
 }
 
 #[test]
@@ -46,8 +50,17 @@ fn thermal_throttle_is_caught_by_markov() {
     // The hot module shows in SFP_DIAG once a poll after the next ADC refresh has read it: the same
     // bound as a change of RX power reaching the interlock.
     let within = speckle_sim::bench::interlock_bound_samples(6e6, 4);
-    let (d, _) = common::diag_at(Scenario::ThermalThrottle, 7, speckle_sim::CoreChoice::Auto, ONSET_SAMPLES + within);
-    assert!(d.temperature_c() > d.thresholds().temp_c.high_alarm, "module temperature {} C", d.temperature_c());
+    let (d, _) = common::diag_at(
+        Scenario::ThermalThrottle,
+        7,
+        speckle_sim::CoreChoice::Auto,
+        ONSET_SAMPLES + within,
+    );
+    assert!(
+        d.temperature_c() > d.thresholds().temp_c.high_alarm,
+        "module temperature {} C",
+        d.temperature_c()
+    );
 }
 
 #[test]
@@ -69,7 +82,6 @@ fn stuck_output_is_caught_by_rct() {
 fn comparator_bias_is_caught_by_apt() {
     common::check(Scenario::Bias, 11);
 }
-
 
 /// The stand-in must pass the same table, whether or not Verilator ran the tests above.
 #[test]
@@ -94,15 +106,29 @@ fn verilated_core_and_model_agree_on_every_scenario() {
     for sc in speckle_sim::SCENARIOS {
         let r = measure(sc, 13, open_fpga(CoreChoice::Rtl, "ice40", &params).unwrap()).unwrap();
         let m = measure(sc, 13, open_fpga(CoreChoice::Model, "ice40", &params).unwrap()).unwrap();
-        assert_eq!(r.alarms, m.alarms, "{}: RTL latched {:?}, model {:?}", sc.name(), r.alarms.names(), m.alarms.names());
+        assert_eq!(
+            r.alarms,
+            m.alarms,
+            "{}: RTL latched {:?}, model {:?}",
+            sc.name(),
+            r.alarms.names(),
+            m.alarms.names()
+        );
         match (r.rose_after, m.rose_after) {
             (None, None) => {}
-            (Some(a), Some(b)) => assert!(a.abs_diff(b) <= 2, "{}: alarm after {a} (RTL) vs {b} (model)", sc.name()),
+            (Some(a), Some(b)) => {
+                assert!(a.abs_diff(b) <= 2, "{}: alarm after {a} (RTL) vs {b} (model)", sc.name())
+            }
             other => panic!("{}: alarm onset differs: {other:?}", sc.name()),
         }
         // The stand-in front end reads the module when the RTL's live-value read starts, so the
         // interlock trips at the same sample (the laser switches at sample boundaries on both).
-        assert_eq!(r.tx_disable_after, m.tx_disable_after, "{}: TX_DISABLE (RTL front end vs stand-in)", sc.name());
+        assert_eq!(
+            r.tx_disable_after,
+            m.tx_disable_after,
+            "{}: TX_DISABLE (RTL front end vs stand-in)",
+            sc.name()
+        );
     }
 }
 
@@ -115,7 +141,13 @@ fn verilated_core_and_model_emit_the_same_digests() {
     let digests = |choice| -> Option<Vec<Vec<u8>>> {
         let bytes = Bench::open(Scenario::Optimal, 21, 1_000_000, choice).ok()?.run(150_000);
         let frames = Decoder::new().feed(&bytes);
-        Some(frames.into_iter().filter(|f| f.ftype == FrameType::Conditioned).map(|f| f.payload).collect())
+        Some(
+            frames
+                .into_iter()
+                .filter(|f| f.ftype == FrameType::Conditioned)
+                .map(|f| f.payload)
+                .collect(),
+        )
     };
     let Some(rtl) = digests(CoreChoice::Rtl) else {
         eprintln!("SKIPPED: Verilated speckle_core unavailable");
@@ -125,8 +157,19 @@ fn verilated_core_and_model_emit_the_same_digests() {
     assert!(rtl.len() >= 20, "only {} digests from the RTL", rtl.len());
     let n = rtl.len().min(model.len());
     let first_diff = (0..n).find(|&i| rtl[i] != model[i]);
-    assert_eq!(first_diff, None, "digest {first_diff:?} differs (RTL {} digests, model {})", rtl.len(), model.len());
-    assert!(rtl.len().abs_diff(model.len()) <= 1, "RTL {} digests, model {}", rtl.len(), model.len());
+    assert_eq!(
+        first_diff,
+        None,
+        "digest {first_diff:?} differs (RTL {} digests, model {})",
+        rtl.len(),
+        model.len()
+    );
+    assert!(
+        rtl.len().abs_diff(model.len()) <= 1,
+        "RTL {} digests, model {}",
+        rtl.len(),
+        model.len()
+    );
 }
 
 /// Raw mode on both cores: every RAW frame is 256 consecutive input samples, frames come in order
@@ -151,13 +194,21 @@ fn raw_frames_are_runs_of_consecutive_samples_on_both_cores() {
             core.push_sample(b);
         }
         let frames = Decoder::new().feed(&core.take_tx());
-        let raw: Vec<Vec<bool>> = frames.iter().filter(|f| f.ftype == FrameType::Raw).map(|f| unpack_lsb_first(&f.payload)).collect();
+        let raw: Vec<Vec<bool>> = frames
+            .iter()
+            .filter(|f| f.ftype == FrameType::Raw)
+            .map(|f| unpack_lsb_first(&f.payload))
+            .collect();
         assert!(raw.len() >= 15, "{choice:?}: only {} RAW frames", raw.len());
         let mut from = 0;
         for (i, r) in raw.iter().enumerate() {
             // Search from where the previous frame ended: frames are in order and never overlap.
             let at = bits[from..].windows(256).position(|w| w == r.as_slice());
-            let at = at.unwrap_or_else(|| panic!("{choice:?}: RAW frame {i} is not a run of input samples after sample {from}"));
+            let at = at.unwrap_or_else(|| {
+                panic!(
+                    "{choice:?}: RAW frame {i} is not a run of input samples after sample {from}"
+                )
+            });
             from += at + 256;
         }
     }

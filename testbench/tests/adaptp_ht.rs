@@ -17,7 +17,8 @@ fn apt_matches_model_clock_by_clock() {
         let c = p.cutoffs();
         let mut dut = Dut::open(profile, "speckle_adaptp_ht");
         let inputs = HtInputs::new(&dut);
-        let [fail, done, count, max_count] = ["fail", "window_done", "count", "max_count"].map(|n| dut.port(n));
+        let [fail, done, count, max_count] =
+            ["fail", "window_done", "count", "max_count"].map(|n| dut.port(n));
         let mut model = AdaptProp::new(p.window, c.apt);
         let mut r = rng(20 + seed as u64);
         let (mut bias, mut fails, mut windows) = (0.5, 0u32, 0u32);
@@ -27,9 +28,20 @@ fn apt_matches_model_clock_by_clock() {
             }
             let v = r.random_bool(0.7);
             let s = r.random_bool(bias);
-            let c = HtClock { sample: s, valid: v, clear: r.random_bool(5e-5), stats_clear: r.random_bool(5e-4) };
+            let c = HtClock {
+                sample: s,
+                valid: v,
+                clear: r.random_bool(5e-5),
+                stats_clear: r.random_bool(5e-4),
+            };
             inputs.clock(&mut dut, c);
-            let step = model_clock(&mut model, c, AdaptProp::stats_clear, AdaptProp::sample, AdaptProp::clear);
+            let step = model_clock(
+                &mut model,
+                c,
+                AdaptProp::stats_clear,
+                AdaptProp::sample,
+                AdaptProp::clear,
+            );
             let want_fail = step.is_some_and(|x| x.fail);
             let want_done = step.and_then(|x| x.window_done).is_some();
             fails += want_fail as u32;
@@ -37,7 +49,11 @@ fn apt_matches_model_clock_by_clock() {
             assert_eq!(dut.bit(fail), want_fail, "{profile}: fail at clock {t}");
             assert_eq!(dut.bit(done), want_done, "{profile}: window_done at clock {t}");
             assert_eq!(dut.m.get(count), model.count() as u64, "{profile}: count at clock {t}");
-            assert_eq!(dut.m.get(max_count), model.max_count() as u64, "{profile}: max_count at clock {t}");
+            assert_eq!(
+                dut.m.get(max_count),
+                model.max_count() as u64,
+                "{profile}: max_count at clock {t}"
+            );
         }
         assert!(fails > 20 && windows > 500, "{profile}: {fails} failures, {windows} windows");
     }

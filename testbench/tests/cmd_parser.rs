@@ -99,7 +99,11 @@ fn corrupt_frame(r: &mut ChaCha8Rng) -> Vec<u8> {
             _ => {
                 // A device-to-host or unknown type with a CRC that is right for it.
                 let t = [0x01, 0x03, 0x04, 0x80, 0x84, 0xFF][r.random_range(0..6)];
-                f = encode(&Frame::new(FrameType::from_u8(t), r.random(), vec![0; r.random_range(0..3)]));
+                f = encode(&Frame::new(
+                    FrameType::from_u8(t),
+                    r.random(),
+                    vec![0; r.random_range(0..3)],
+                ));
             }
         }
         if f.get(..good.len()) != Some(&good[..]) {
@@ -116,7 +120,13 @@ fn garbage(r: &mut ChaCha8Rng) -> Vec<u8> {
 /// Feeds `stream` with random spacing and `ack_ready`, checking the DUT against the model every
 /// clock; returns the commands accepted. A byte is offered with probability `p_valid` in each clock
 /// that does not follow a byte.
-fn run(dut: &mut Dut, stream: &[u8], r: &mut ChaCha8Rng, p_valid: f64, p_ack: f64) -> Vec<Accepted> {
+fn run(
+    dut: &mut Dut,
+    stream: &[u8],
+    r: &mut ChaCha8Rng,
+    p_valid: f64,
+    p_ack: f64,
+) -> Vec<Accepted> {
     let mut model = CmdParser::new();
     let mut expect: Option<Accepted> = None;
     let mut accepted = vec![];
@@ -138,14 +148,30 @@ fn run(dut: &mut Dut, stream: &[u8], r: &mut ChaCha8Rng, p_valid: f64, p_ack: f6
         if let Some(Command::SetMode(m)) = cmd {
             mode = m == Mode::Raw;
         }
-        assert_eq!(g(dut.set_mode) == 1, matches!(cmd, Some(Command::SetMode(_))), "set_mode at clock {cycle}");
+        assert_eq!(
+            g(dut.set_mode) == 1,
+            matches!(cmd, Some(Command::SetMode(_))),
+            "set_mode at clock {cycle}"
+        );
         assert_eq!(g(dut.mode) == 1, mode, "mode at clock {cycle}");
-        assert_eq!(g(dut.clear_alarms) == 1, cmd == Some(Command::ClearAlarms), "clear_alarms at clock {cycle}");
-        assert_eq!(g(dut.request_status) == 1, cmd == Some(Command::RequestStatus), "request_status at clock {cycle}");
+        assert_eq!(
+            g(dut.clear_alarms) == 1,
+            cmd == Some(Command::ClearAlarms),
+            "clear_alarms at clock {cycle}"
+        );
+        assert_eq!(
+            g(dut.request_status) == 1,
+            cmd == Some(Command::RequestStatus),
+            "request_status at clock {cycle}"
+        );
         assert_eq!(g(dut.ack_valid) == 1, model.ack_pending(), "ack_valid at clock {cycle}");
         if let Some(a) = expect {
             let got = (g(dut.ack_type) as u8, g(dut.ack_seq) as u16, g(dut.ack_result) as u8);
-            assert_eq!(got, (a.ack.cmd_type, a.ack.cmd_seq, a.ack.result), "ACK request at clock {cycle}");
+            assert_eq!(
+                got,
+                (a.ack.cmd_type, a.ack.cmd_seq, a.ack.result),
+                "ACK request at clock {cycle}"
+            );
         }
         assert_eq!(g(dut.bad_frames) as u16, model.bad_frames(), "bad_frames at clock {cycle}");
         // The verdict clock sees the ACK pending as it was at the clock's start.

@@ -73,17 +73,29 @@ fn inject(profile: &str, fault: Fault, seed: u64) {
         Fault::Bias90 | Fault::Period2 | Fault::Period8 => 2 * p.window as usize,
     };
     core.run_samples(bound + 8, &mut source);
-    let alarm_at = core.alarm_at.unwrap_or_else(|| panic!("{profile} {fault:?}: no alarm within {} samples", bound + 8));
+    let alarm_at = core
+        .alarm_at
+        .unwrap_or_else(|| panic!("{profile} {fault:?}: no alarm within {} samples", bound + 8));
     assert!(alarm_at > onset_clock);
     let latency = core.sample_clock[onset..].iter().filter(|&&t| t < alarm_at).count();
-    assert!(latency <= bound, "{profile} {fault:?}: alarm {latency} samples after the onset, bound {bound}");
+    assert!(
+        latency <= bound,
+        "{profile} {fault:?}: alarm {latency} samples after the onset, bound {bound}"
+    );
     core.run_samples(DRAIN_SAMPLES, &mut source);
-    assert!(core.alarm() && !core.gate_is_open(), "{profile} {fault:?}: alarm must stay latched, gate closed");
+    assert!(
+        core.alarm() && !core.gate_is_open(),
+        "{profile} {fault:?}: alarm must stay latched, gate closed"
+    );
 
     let healthy = pushed_run(&core, onset);
     let allowed = model_digests(&p, healthy);
     let got = core.digests();
-    assert!(got.len() >= 5, "{profile} {fault:?}: only {} frames before the fault, test is vacuous", got.len());
+    assert!(
+        got.len() >= 5,
+        "{profile} {fault:?}: only {} frames before the fault, test is vacuous",
+        got.len()
+    );
     assert!(
         got.len() <= allowed.len(),
         "{profile} {fault:?}: {} CONDITIONED frames, but only {} blocks can be built from pre-onset samples",
@@ -96,10 +108,20 @@ fn inject(profile: &str, fault: Fault, seed: u64) {
         assert_eq!(g, w, "{profile} {fault:?}: frame {i} is not the digest of pre-onset block {i}");
     }
     // Nothing made it into the data path after the onset.
-    assert!(core.pushed[onset + latency + 2..].iter().all(|&x| !x), "{profile} {fault:?}: samples entered the holdback under alarm");
+    assert!(
+        core.pushed[onset + latency + 2..].iter().all(|&x| !x),
+        "{profile} {fault:?}: samples entered the holdback under alarm"
+    );
 }
 
-const FAULTS: [Fault; 6] = [Fault::StuckAt0, Fault::StuckAt1, Fault::Bias90, Fault::Period2, Fault::Period8, Fault::Dropout];
+const FAULTS: [Fault; 6] = [
+    Fault::StuckAt0,
+    Fault::StuckAt1,
+    Fault::Bias90,
+    Fault::Period2,
+    Fault::Period8,
+    Fault::Dropout,
+];
 
 #[test]
 fn ice40_faults_alarm_in_time_and_leak_nothing() {
@@ -135,7 +157,11 @@ fn clear_alarms_reopens_the_gate_and_pins_close_it() {
     core.run_samples(60_000, || rng.random_bool(0.5));
     assert!(!core.alarm() && core.gate_is_open(), "gate did not reopen after CLEAR_ALARMS");
     let reopen = clear_at + core.pushed[clear_at..].iter().position(|&x| x).unwrap();
-    assert!(reopen >= clear_at + 1024, "gate reopened {} samples after the clear was sent", reopen - clear_at);
+    assert!(
+        reopen >= clear_at + 1024,
+        "gate reopened {} samples after the clear was sent",
+        reopen - clear_at
+    );
     let acks: Vec<_> = core.frames_of(FrameType::Ack).iter().map(|f| f.payload()).collect();
     assert!(
         matches!(acks[..], [Ok(Payload::Ack(a))] if a.cmd_type == 0x82 && a.cmd_seq == clear && a.result == AckResult::Done),
@@ -155,20 +181,32 @@ fn clear_alarms_reopens_the_gate_and_pins_close_it() {
     let before = cond_clocks.iter().filter(|&&t| t < reopen_clock).count();
     let first = model_digests(&core.p, pushed_run(&core, onset));
     let second = model_digests(&core.p, pushed_run_from(&core, reopen));
-    assert!(before >= 3 && got.len() - before >= 5, "{before} frames before, {} after", got.len() - before);
+    assert!(
+        before >= 3 && got.len() - before >= 5,
+        "{before} frames before, {} after",
+        got.len() - before
+    );
     assert_eq!(got[..before], first[..before], "frames before the fault");
     assert_eq!(got[before..], second[..got.len() - before], "frames after the clear");
 
     for (pin, bit) in [(0, 3u8), (1, 4u8)] {
         let start = core.clocks;
-        if pin == 0 { core.set_los(true) } else { core.set_ext_alarm(true) }
+        if pin == 0 {
+            core.set_los(true)
+        } else {
+            core.set_ext_alarm(true)
+        }
         while !core.alarm() {
             core.step(rng.random_bool(0.5));
             assert!(core.clocks - start < 10, "pin {pin} did not raise the alarm");
         }
         assert!(!core.gate_is_open());
         core.run_samples(100, || rng.random_bool(0.5));
-        if pin == 0 { core.set_los(false) } else { core.set_ext_alarm(false) }
+        if pin == 0 {
+            core.set_los(false)
+        } else {
+            core.set_ext_alarm(false)
+        }
         // Worst case: the command (9 bytes), a CONDITIONED frame already on the wire (41), the ACK
         // (13) and the STATUS (57) at 240 clocks a byte is ~29 000 clocks, 7 300 samples.
         let statuses = core.frames_of(FrameType::Status).len();
@@ -179,7 +217,9 @@ fn clear_alarms_reopens_the_gate_and_pins_close_it() {
                 break;
             }
         }
-        let Some(Ok(Payload::Status(s))) = core.frames_of(FrameType::Status).last().map(|f| f.payload()) else {
+        let Some(Ok(Payload::Status(s))) =
+            core.frames_of(FrameType::Status).last().map(|f| f.payload())
+        else {
             panic!("no STATUS answer")
         };
         assert!(s.alarms.0 & (1 << bit) != 0, "alarm bit {bit} not latched: {s:?}");

@@ -27,12 +27,20 @@ fn ideal(profile: &str, samples: usize, seed: u64, min_frames: usize, max_backlo
     assert_eq!(core.alarm_at, None, "{profile}: alarm on an ideal source");
     assert!(core.gate_is_open(), "{profile}: gate never opened");
     let opened = core.pushed.iter().position(|&x| x).expect("gate opened");
-    assert!(opened >= 1024, "{profile}: gate opened after {opened} samples, before the startup test");
+    assert!(
+        opened >= 1024,
+        "{profile}: gate opened after {opened} samples, before the startup test"
+    );
     let want = model_digests(&core.p, pushed_run(&core, core.samples.len()));
     let got = core.digests();
     // The last few model blocks may still wait for the UART when the run stops (ecp5's UART lags
     // further behind, see below).
-    assert!(got.len() + max_backlog >= want.len() && got.len() <= want.len(), "{profile}: {} frames, model {}", got.len(), want.len());
+    assert!(
+        got.len() + max_backlog >= want.len() && got.len() <= want.len(),
+        "{profile}: {} frames, model {}",
+        got.len(),
+        want.len()
+    );
     assert!(got.len() >= min_frames, "{profile}: only {} conditioned frames", got.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         assert_eq!(g, w, "{profile}: conditioned frame {i} differs from the model's block {i}");
@@ -47,10 +55,19 @@ fn ideal(profile: &str, samples: usize, seed: u64, min_frames: usize, max_backlo
         assert_eq!(s.alarms.0, 0, "{profile}: {s:?}");
         assert_eq!(s.dropped, 0, "{profile}: samples dropped on an ideal source: {s:?}");
         assert!(s.samples as usize <= core.samples.len() && s.samples > 0, "{profile}: {s:?}");
-        assert_eq!((s.rct_cutoff as u32, s.apt_cutoff as u32, s.window as u32), (c.rct, c.apt, core.p.window));
-        assert_eq!((s.markov_lo as u32, s.markov_hi as u32, s.n_in as u32), (c.markov_lo, c.markov_hi, core.p.n_in));
+        assert_eq!(
+            (s.rct_cutoff as u32, s.apt_cutoff as u32, s.window as u32),
+            (c.rct, c.apt, core.p.window)
+        );
+        assert_eq!(
+            (s.markov_lo as u32, s.markov_hi as u32, s.n_in as u32),
+            (c.markov_lo, c.markov_hi, core.p.n_in)
+        );
         assert!(s.rct_max_run >= 15 && (s.rct_max_run as u32) < c.rct, "{profile}: {s:?}");
-        assert!(s.markov_min > c.markov_lo as u16 && s.markov_max < c.markov_hi as u16, "{profile}: {s:?}");
+        assert!(
+            s.markov_min > c.markov_lo as u16 && s.markov_max < c.markov_hi as u16,
+            "{profile}: {s:?}"
+        );
     }
     let period = 1u64 << core.p.status_period_log2;
     assert_eq!(statuses as u64, core.clocks / period, "{profile}: STATUS frames");
@@ -104,11 +121,18 @@ fn raw_mode_frames_carry_consecutive_samples() {
         assert_eq!(bits.len(), 256);
         let at = (from..core.samples.len() - 255)
             .find(|&k| core.samples[k..k + 256] == bits[..])
-            .unwrap_or_else(|| panic!("RAW frame {i} is not 256 consecutive samples after sample {from}"));
+            .unwrap_or_else(|| {
+                panic!("RAW frame {i} is not 256 consecutive samples after sample {from}")
+            });
         from = at + 256;
     }
     let statuses = core.frames_of(FrameType::Status);
-    let Some(Ok(Payload::Status(s))) = statuses.last().map(|f| f.payload()) else { panic!("no STATUS answer") };
+    let Some(Ok(Payload::Status(s))) = statuses.last().map(|f| f.payload()) else {
+        panic!("no STATUS answer")
+    };
     assert_eq!((s.mode, s.alarms.0), (1, 0), "{s:?}");
-    assert!(s.samples as usize > switch + 20_000 && s.samples as usize <= core.samples.len(), "{s:?}");
+    assert!(
+        s.samples as usize > switch + 20_000 && s.samples as usize <= core.samples.len(),
+        "{s:?}"
+    );
 }

@@ -109,7 +109,9 @@ fn new_request(slot: Source, r: &mut ChaCha8Rng) -> Request {
         Source::Digest => Request::Conditioned(random_bytes(r)),
         Source::Raw => Request::Raw(random_bytes(r)),
         Source::Status => Request::Status(random_bytes(r)),
-        Source::Ack => Request::Ack { cmd_type: r.random(), cmd_seq: r.random(), result: r.random() },
+        Source::Ack => {
+            Request::Ack { cmd_type: r.random(), cmd_seq: r.random(), result: r.random() }
+        }
         Source::SfpDiag => unreachable!(),
     }
 }
@@ -168,9 +170,17 @@ fn run(profile: &str, seed: u64, clocks: u32) {
             (Source::Raw, m.get(p.raw_ready)),
         ];
         for (s, level) in readies {
-            assert_eq!(level == 1, want.ready == Some(s), "{profile}: {s:?} ready at clock {cycle}");
+            assert_eq!(
+                level == 1,
+                want.ready == Some(s),
+                "{profile}: {s:?} ready at clock {cycle}"
+            );
         }
-        assert_eq!(m.get(p.frame_sent) == 1, want.frame_sent, "{profile}: frame_sent at clock {cycle}");
+        assert_eq!(
+            m.get(p.frame_sent) == 1,
+            want.frame_sent,
+            "{profile}: frame_sent at clock {cycle}"
+        );
         frames_sent += want.frame_sent as u64;
         if let (Some(b), true) = (got_byte, i.out_ready) {
             stream.push(b);
@@ -196,7 +206,11 @@ fn run(profile: &str, seed: u64, clocks: u32) {
     let mut d = Decoder::new();
     let frames = d.feed(&stream);
     let s = d.stats();
-    assert_eq!((s.bad_crc, s.lost, s.resync_bytes, s.unknown_type), (0, 0, 0, 0), "{profile}: {s:?}");
+    assert_eq!(
+        (s.bad_crc, s.lost, s.resync_bytes, s.unknown_type),
+        (0, 0, 0, 0),
+        "{profile}: {s:?}"
+    );
     assert_eq!(frames.len() as u64, frames_sent, "{profile}: frames decoded vs frame_sent strobes");
     for (k, f) in frames.iter().enumerate() {
         assert_eq!(f.seq, k as u16, "{profile}: sequence number of frame {k}");
@@ -205,7 +219,13 @@ fn run(profile: &str, seed: u64, clocks: u32) {
         // protocol fixes (STATUS/SFP_DIAG field semantics do not apply to random test payloads).
         assert_eq!(Some(f.payload.len()), f.ftype.payload_len(), "{profile}: length of frame {k}");
     }
-    for t in [FrameType::Conditioned, FrameType::Raw, FrameType::Status, FrameType::Ack, FrameType::SfpDiag] {
+    for t in [
+        FrameType::Conditioned,
+        FrameType::Raw,
+        FrameType::Status,
+        FrameType::Ack,
+        FrameType::SfpDiag,
+    ] {
         let n = frames.iter().filter(|f| f.ftype == t).count();
         assert!(n > 20, "{profile}: only {n} {t:?} frames in the run");
     }

@@ -22,7 +22,8 @@ fn holdback_matches_model_clock_by_clock() {
         let p = CoreParams::profile(profile).unwrap();
         let mut dut = Dut::open(profile, "speckle_holdback");
         let names = ["in_bit", "in_valid", "flush", "out_bit", "out_valid", "out_ready", "dropped"];
-        let [in_bit, in_valid, flush, out_bit, out_valid, out_ready, dropped] = names.map(|n| dut.port(n));
+        let [in_bit, in_valid, flush, out_bit, out_valid, out_ready, dropped] =
+            names.map(|n| dut.port(n));
         let mut model = Holdback::new(p.holdback() as usize, capacity(p.holdback()));
         let mut r = rng(60 + seed as u64);
         let (mut pv, mut pr) = (0.25, 1.0);
@@ -51,7 +52,10 @@ fn holdback_matches_model_clock_by_clock() {
             outs += step.out.is_some() as u64;
             flushes += fl as u64;
         }
-        assert!(drops > 1000 && outs > 100_000 && flushes > 5, "{profile}: {drops} drops, {outs} outputs, {flushes} flushes");
+        assert!(
+            drops > 1000 && outs > 100_000 && flushes > 5,
+            "{profile}: {drops} drops, {outs} outputs, {flushes} flushes"
+        );
     }
 }
 
@@ -59,7 +63,8 @@ fn holdback_matches_model_clock_by_clock() {
 fn first_sample_leaves_after_depth_newer_samples() {
     let p = CoreParams::ice40();
     let mut dut = Dut::open("ice40", "speckle_holdback");
-    let (in_valid, out_valid, out_ready) = (dut.port("in_valid"), dut.port("out_valid"), dut.port("out_ready"));
+    let (in_valid, out_valid, out_ready) =
+        (dut.port("in_valid"), dut.port("out_valid"), dut.port("out_ready"));
     dut.m.set(out_ready, 0);
     dut.m.set(in_valid, 1);
     let mut pushed = 0;
@@ -72,5 +77,9 @@ fn first_sample_leaves_after_depth_newer_samples() {
         pushed += 1;
         assert!(pushed < 10_000, "holdback never released");
     }
-    assert_eq!(pushed, p.holdback() + 1, "release when the oldest has 2W + 16 newer samples behind it");
+    assert_eq!(
+        pushed,
+        p.holdback() + 1,
+        "release when the oldest has 2W + 16 newer samples behind it"
+    );
 }

@@ -40,7 +40,21 @@ impl Bus {
             panic!("no Verilator model of speckle_i2c_master: {why}");
         }
         let mut m = Model::new(profile, "speckle_i2c_master").unwrap_or_else(|e| panic!("{e}"));
-        let names = ["clock", "reset", "cmd", "cmd_valid", "wdata", "ack_send", "sda_in", "ready", "done", "rdata", "ack_recv", "scl_in", "bus_error"];
+        let names = [
+            "clock",
+            "reset",
+            "cmd",
+            "cmd_valid",
+            "wdata",
+            "ack_send",
+            "sda_in",
+            "ready",
+            "done",
+            "rdata",
+            "ack_recv",
+            "scl_in",
+            "bus_error",
+        ];
         let ports = names.map(|n| m.port(n).unwrap_or_else(|e| panic!("{e}")));
         m.set(ports[1], 1);
         m.set(ports[6], 1);
@@ -51,7 +65,22 @@ impl Bus {
         module.update_live(33.0, 3.3, 5.0, 0.25, 0.125, false);
         let oe = ["scl_oe", "sda_oe"].map(|n| m.port(n).unwrap_or_else(|e| panic!("{e}")));
         let divisor = quarter_divisor(CoreParams::profile(profile).unwrap().clock_hz);
-        Bus { m, model: I2cMaster::new(divisor), module, slave_low: false, ports, oe, cycle: 0, starts: 0, stops: 0, prev: (true, true), scl_stuck: false, stretched_clocks: 0, scl_high_run: u64::MAX / 2, min_scl_high: u64::MAX }
+        Bus {
+            m,
+            model: I2cMaster::new(divisor),
+            module,
+            slave_low: false,
+            ports,
+            oe,
+            cycle: 0,
+            starts: 0,
+            stops: 0,
+            prev: (true, true),
+            scl_stuck: false,
+            stretched_clocks: 0,
+            scl_high_run: u64::MAX / 2,
+            min_scl_high: u64::MAX,
+        }
     }
 
     fn pins(&self) -> (bool, bool) {
@@ -67,7 +96,8 @@ impl Bus {
 
     /// [`Bus::run`] that also returns `bus_error`.
     fn run_checked(&mut self, cmd: Cmd, wdata: u8, ack_send: bool) -> (u8, bool, bool) {
-        let [clock, _, cmd_p, valid, wdata_p, ack_p, sda_in, ready, done, rdata, ack_recv, scl_in, bus_error] = self.ports;
+        let [clock, _, cmd_p, valid, wdata_p, ack_p, sda_in, ready, done, rdata, ack_recv, scl_in, bus_error] =
+            self.ports;
         let mut offered = true;
         loop {
             let o = self.model.outputs();
@@ -90,7 +120,11 @@ impl Bus {
             let wire = sda_master && !self.slave_low;
             // The I2C rule: SDA moves with SCL high only to make a START (falling) or STOP (rising).
             if scl && self.prev.0 && wire != self.prev.1 {
-                if wire { self.stops += 1 } else { self.starts += 1 }
+                if wire {
+                    self.stops += 1
+                } else {
+                    self.starts += 1
+                }
             }
             if scl {
                 self.scl_high_run += 1;
@@ -140,12 +174,20 @@ fn random_reads(profile: &str, seed: u64) {
         let offset: u8 = r.random_range(0..240);
         let len = r.random_range(1..12usize);
         let want = bus.module.mem[offset as usize..offset as usize + len].to_vec();
-        assert_eq!(bus.read(A2H_ADDR7, offset, len).as_deref(), Some(&want[..]), "{profile}: read {len} at {offset}");
+        assert_eq!(
+            bus.read(A2H_ADDR7, offset, len).as_deref(),
+            Some(&want[..]),
+            "{profile}: read {len} at {offset}"
+        );
         transactions += 2;
     }
     assert_eq!(bus.read(0x50, 0, 1), None, "{profile}: the module has no A0h page: NACK");
     transactions += 1;
-    assert_eq!((bus.starts, bus.stops), (transactions, transactions / 2 + 1), "{profile}: START/STOP conditions seen on the wire");
+    assert_eq!(
+        (bus.starts, bus.stops),
+        (transactions, transactions / 2 + 1),
+        "{profile}: START/STOP conditions seen on the wire"
+    );
 }
 
 #[test]
@@ -168,14 +210,30 @@ fn ice40_clock_stretching_module_is_read_correctly() {
     bus.module.stretch_ticks = 500;
     let clock_hz = CoreParams::profile("ice40").unwrap().clock_hz;
     let want = bus.module.mem[..40].to_vec();
-    assert_eq!(bus.read(A2H_ADDR7, 0, 40).as_deref(), Some(&want[..]), "thresholds through a stretching module");
+    assert_eq!(
+        bus.read(A2H_ADDR7, 0, 40).as_deref(),
+        Some(&want[..]),
+        "thresholds through a stretching module"
+    );
     let want = bus.module.mem[96..106].to_vec();
-    assert_eq!(bus.read(A2H_ADDR7, 96, 10).as_deref(), Some(&want[..]), "live values through a stretching module");
+    assert_eq!(
+        bus.read(A2H_ADDR7, 96, 10).as_deref(),
+        Some(&want[..]),
+        "live values through a stretching module"
+    );
     // 2 × (3 written + n read) ACK bits, each followed by a stretch of which 500 - ~2 quarters show.
     let stretches = 2 * 3 + 50;
-    assert!(bus.stretched_clocks > stretches * 300, "the master waited only {} clocks", bus.stretched_clocks);
+    assert!(
+        bus.stretched_clocks > stretches * 300,
+        "the master waited only {} clocks",
+        bus.stretched_clocks
+    );
     let t_high_min = (4e-6 * clock_hz as f64).ceil() as u64;
-    assert!(bus.min_scl_high >= t_high_min, "SCL high for only {} clocks (t_HIGH = {t_high_min})", bus.min_scl_high);
+    assert!(
+        bus.min_scl_high >= t_high_min,
+        "SCL high for only {} clocks (t_HIGH = {t_high_min})",
+        bus.min_scl_high
+    );
 }
 
 /// SCL shorted low: the command ends with `bus_error` (and no ACK) exactly when the model says,
@@ -189,10 +247,18 @@ fn ice40_stuck_scl_ends_the_command_with_a_bus_error() {
     let start = bus.cycle;
     let (_, ack, err) = bus.run_checked(Cmd::Write, A2H_ADDR7 << 1, false);
     assert!(err && !ack, "bus_error {err}, ack {ack}");
-    assert_eq!(bus.cycle - start, timeout_command_clocks(divisor) + 1, "clocks from the command to its bus_error");
+    assert_eq!(
+        bus.cycle - start,
+        timeout_command_clocks(divisor) + 1,
+        "clocks from the command to its bus_error"
+    );
     assert_eq!(bus.pins(), (true, true), "both lines released after the timeout");
     bus.scl_stuck = false;
     bus.run(Cmd::Stop, 0, false);
     let want = bus.module.mem[96..106].to_vec();
-    assert_eq!(bus.read(A2H_ADDR7, 96, 10).as_deref(), Some(&want[..]), "read after the short is gone");
+    assert_eq!(
+        bus.read(A2H_ADDR7, 96, 10).as_deref(),
+        Some(&want[..]),
+        "read after the short is gone"
+    );
 }

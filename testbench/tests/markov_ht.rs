@@ -31,7 +31,12 @@ fn markov_matches_model_clock_by_clock() {
             if v && r.random_bool(flip) {
                 s = !s;
             }
-            let c = HtClock { sample: s, valid: v, clear: r.random_bool(5e-5), stats_clear: r.random_bool(5e-4) };
+            let c = HtClock {
+                sample: s,
+                valid: v,
+                clear: r.random_bool(5e-5),
+                stats_clear: r.random_bool(5e-4),
+            };
             inputs.clock(&mut dut, c);
             // The RTL's order within a clock: `stats_clear`, the fold of the window that ended in the
             // previous clock (`settle`), the sample, `clear` (datapath::model_clock's, plus the fold).
@@ -49,7 +54,11 @@ fn markov_matches_model_clock_by_clock() {
             windows += want_done as u32;
             assert_eq!(dut.bit(fail), want_fail, "{profile}: fail at clock {t}");
             assert_eq!(dut.bit(done), want_done, "{profile}: window_done at clock {t}");
-            assert_eq!(dut.m.get(trans), model.transitions() as u64, "{profile}: transitions at clock {t}");
+            assert_eq!(
+                dut.m.get(trans),
+                model.transitions() as u64,
+                "{profile}: transitions at clock {t}"
+            );
             assert_eq!(dut.m.get(tmin), model.min() as u64, "{profile}: min at clock {t}");
             assert_eq!(dut.m.get(tmax), model.max() as u64, "{profile}: max at clock {t}");
         }

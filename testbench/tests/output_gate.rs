@@ -16,10 +16,26 @@ fn output_gate_matches_model_clock_by_clock() {
     for (seed, profile) in PROFILES.iter().enumerate() {
         let p = CoreParams::profile(profile).unwrap();
         let mut dut = Dut::open(profile, "speckle_output_gate");
-        let ins = ["rct_fail", "apt_fail", "markov_fail", "los", "ext_alarm", "clear_alarms", "sample_valid", "reset"]
-            .map(|n| dut.port(n));
+        let ins = [
+            "rct_fail",
+            "apt_fail",
+            "markov_fail",
+            "los",
+            "ext_alarm",
+            "clear_alarms",
+            "sample_valid",
+            "reset",
+        ]
+        .map(|n| dut.port(n));
         let outs = [
-            "alarms", "startup_done", "gate_open", "flush", "los_level", "rct_failures", "apt_failures", "markov_failures",
+            "alarms",
+            "startup_done",
+            "gate_open",
+            "flush",
+            "los_level",
+            "rct_failures",
+            "apt_failures",
+            "markov_failures",
         ]
         .map(|n| dut.port(n));
         let mut model = OutputGate::new();
@@ -45,7 +61,16 @@ fn output_gate_matches_model_clock_by_clock() {
                 sample_valid: t % p.oversample as u64 == 0,
                 reset: r.random_bool(1e-6),
             };
-            let v = [i.rct_fail, i.apt_fail, i.markov_fail, i.los, i.ext_alarm, i.clear_alarms, i.sample_valid, i.reset];
+            let v = [
+                i.rct_fail,
+                i.apt_fail,
+                i.markov_fail,
+                i.los,
+                i.ext_alarm,
+                i.clear_alarms,
+                i.sample_valid,
+                i.reset,
+            ];
             for (port, x) in ins.iter().zip(v) {
                 dut.m.set(*port, x as u64);
             }

@@ -25,14 +25,29 @@ fn rct_matches_model_clock_by_clock() {
             if r.random_bool(0.03) {
                 s = !s;
             }
-            let c = HtClock { sample: s, valid: v, clear: r.random_bool(2e-4), stats_clear: r.random_bool(1e-3) };
+            let c = HtClock {
+                sample: s,
+                valid: v,
+                clear: r.random_bool(2e-4),
+                stats_clear: r.random_bool(1e-3),
+            };
             inputs.clock(&mut dut, c);
-            let step = model_clock(&mut model, c, RepCount::stats_clear, RepCount::sample, RepCount::clear);
+            let step = model_clock(
+                &mut model,
+                c,
+                RepCount::stats_clear,
+                RepCount::sample,
+                RepCount::clear,
+            );
             let want_fail = step.is_some_and(|x| x.fail);
             fails += want_fail as u32;
             assert_eq!(dut.bit(fail), want_fail, "{profile}: fail at clock {t}");
             assert_eq!(dut.m.get(run), model.run() as u64, "{profile}: run at clock {t}");
-            assert_eq!(dut.m.get(max_run), model.max_run() as u64, "{profile}: max_run at clock {t}");
+            assert_eq!(
+                dut.m.get(max_run),
+                model.max_run() as u64,
+                "{profile}: max_run at clock {t}"
+            );
         }
         assert!(fails > 20, "{profile}: only {fails} failures exercised");
     }

@@ -10,10 +10,12 @@ mod sfp;
 
 use rtl_sim::{Model, PortId};
 use sfp::{default_thresholds, SfpModule};
+use speckle_model::i2c_master::{quarter_divisor, timeout_command_clocks};
 use speckle_model::params::CoreParams;
 use speckle_model::protocol::{SfpDiag, SfpFlags, SFP_DIAG_LEN};
-use speckle_model::i2c_master::{quarter_divisor, timeout_command_clocks};
-use speckle_model::sfp_frontend::{poll_clocks, poll_log2, stuck_scl_poll_bound_clocks, trip_bound_clocks, SfpFrontend};
+use speckle_model::sfp_frontend::{
+    poll_clocks, poll_log2, stuck_scl_poll_bound_clocks, trip_bound_clocks, SfpFrontend,
+};
 
 struct Bench {
     m: Model,
@@ -107,7 +109,10 @@ impl Bench {
     /// Runs to the end of the next poll (bounded by one period plus one poll) and checks the bus
     /// against the reference model fed with what the module holds.
     fn poll(&mut self) -> [u8; SFP_DIAG_LEN] {
-        let limit = self.cycle + (1u64 << poll_log2(self.clock_hz)) + stuck_scl_poll_bound_clocks(self.clock_hz) + 16;
+        let limit = self.cycle
+            + (1u64 << poll_log2(self.clock_hz))
+            + stuck_scl_poll_bound_clocks(self.clock_hz)
+            + 16;
         while self.m.get(self.poll_done) == 0 {
             assert!(self.cycle < limit, "no poll finished by clock {}", self.cycle);
             self.step();
@@ -121,7 +126,12 @@ impl Bench {
         let want = self.reference.poll(thr, live, thr.is_some(), self.los);
         let got = self.payload();
         assert_eq!(got, want, "sfp_diag after poll {} (clock {})", want[51], self.cycle);
-        assert_eq!(self.m.get(self.tx_disable) == 1, self.reference.tx_disable(), "tx_disable after poll {}", want[51]);
+        assert_eq!(
+            self.m.get(self.tx_disable) == 1,
+            self.reference.tx_disable(),
+            "tx_disable after poll {}",
+            want[51]
+        );
         self.step();
         got
     }
@@ -134,14 +144,25 @@ fn normal(profile: &str) {
     let expected = poll_clocks(b.clock_hz);
     assert_eq!(b.cycle, expected, "{profile}: clocks from reset to the end of the first poll");
     let d = SfpDiag::parse(&first).unwrap();
-    assert!(d.flags.has(SfpFlags::PRESENT) && d.flags.has(SfpFlags::DIAG_VALID) && !d.flags.has(SfpFlags::INTERLOCK));
-    assert!((d.rx_power_mw() - 0.2).abs() < 1e-3 && (d.temperature_c() - 40.0).abs() < 0.01, "{d:?}");
+    assert!(
+        d.flags.has(SfpFlags::PRESENT)
+            && d.flags.has(SfpFlags::DIAG_VALID)
+            && !d.flags.has(SfpFlags::INTERLOCK)
+    );
+    assert!(
+        (d.rx_power_mw() - 0.2).abs() < 1e-3 && (d.temperature_c() - 40.0).abs() < 0.01,
+        "{d:?}"
+    );
     b.module.update_live(55.5, 3.21, 7.5, 0.4, 0.9, false);
     let start = b.cycle;
     let d = SfpDiag::parse(&b.poll()).unwrap();
     let period = 1u64 << poll_log2(b.clock_hz);
     assert_eq!(b.cycle - start, period, "{profile}: clocks between the ends of two polls");
-    assert!((d.rx_power_mw() - 0.9).abs() < 1e-3 && (d.temperature_c() - 55.5).abs() < 0.01 && d.poll_counter == 2);
+    assert!(
+        (d.rx_power_mw() - 0.9).abs() < 1e-3
+            && (d.temperature_c() - 55.5).abs() < 0.01
+            && d.poll_counter == 2
+    );
     assert_eq!(b.m.get(b.tx_disable), 0, "0.9 mW is below the 1 mW high alarm");
 }
 
@@ -164,12 +185,19 @@ fn over_power_trips_the_interlock_within_one_poll_period_and_latches() {
     b.module.update_live(40.0, 3.3, 6.0, 0.3, 1.6, false);
     let onset = b.cycle;
     while b.m.get(b.tx_disable) == 0 {
-        assert!(b.cycle - onset <= trip_bound_clocks(b.clock_hz), "no trip {} clocks after the onset", b.cycle - onset);
+        assert!(
+            b.cycle - onset <= trip_bound_clocks(b.clock_hz),
+            "no trip {} clocks after the onset",
+            b.cycle - onset
+        );
         b.step();
     }
     let latency = b.cycle - onset;
     let period = 1u64 << poll_log2(b.clock_hz);
-    assert!(latency > period / 2, "tripped after {latency} clocks: before the next poll could have seen it?");
+    assert!(
+        latency > period / 2,
+        "tripped after {latency} clocks: before the next poll could have seen it?"
+    );
     // The poll that tripped it: its payload carries the interlock flag.
     let tripped = b.poll();
     assert!(SfpFlags(tripped[50]).has(SfpFlags::INTERLOCK));
@@ -236,7 +264,8 @@ fn sfp_diag_moves_only_at_poll_done_and_is_never_torn() {
             assert!(b.module.mem[..40].iter().zip(&shown[..40]).all(|(m, s)| m != s));
             assert!(b.module.mem[96..106].iter().zip(&shown[40..50]).all(|(m, s)| m != s));
         }
-        let (thr, live): ([u8; 40], [u8; 10]) = (b.module.mem[..40].try_into().unwrap(), b.module.mem[96..106].try_into().unwrap());
+        let (thr, live): ([u8; 40], [u8; 10]) =
+            (b.module.mem[..40].try_into().unwrap(), b.module.mem[96..106].try_into().unwrap());
         let sent_at_start = b.module.bytes_sent;
         let tx_before = b.m.get(b.tx_disable);
         let limit = b.cycle + (1u64 << poll_log2(b.clock_hz)) + poll_clocks(b.clock_hz) + 16;
@@ -251,18 +280,40 @@ fn sfp_diag_moves_only_at_poll_done_and_is_never_torn() {
             if b.m.get(b.poll_done) == 1 {
                 break;
             }
-            assert_eq!(b.payload(), shown, "round {round}, clock {}: sfp_diag moved before poll_done", b.cycle);
-            assert_eq!(b.m.get(b.tx_disable), tx_before, "round {round}, clock {}: tx_disable moved before poll_done", b.cycle);
+            assert_eq!(
+                b.payload(),
+                shown,
+                "round {round}, clock {}: sfp_diag moved before poll_done",
+                b.cycle
+            );
+            assert_eq!(
+                b.m.get(b.tx_disable),
+                tx_before,
+                "round {round}, clock {}: tx_disable moved before poll_done",
+                b.cycle
+            );
         }
         assert!(clocks_in_poll > 1000, "round {round}: the bus was checked through a poll ({clocks_in_poll} clocks with SCL low)");
-        let want = if abort_midway { b.reference.poll(Some(thr), None, true, false) } else { b.reference.poll(Some(thr), Some(live), true, false) };
+        let want = if abort_midway {
+            b.reference.poll(Some(thr), None, true, false)
+        } else {
+            b.reference.poll(Some(thr), Some(live), true, false)
+        };
         let got = b.payload();
         assert_eq!(got, want, "round {round}: the payload published at poll_done");
         assert_ne!(got, shown, "round {round}: the payload must have changed");
-        assert_eq!(b.m.get(b.tx_disable) == 1, b.reference.tx_disable(), "round {round}: tx_disable");
+        assert_eq!(
+            b.m.get(b.tx_disable) == 1,
+            b.reference.tx_disable(),
+            "round {round}: tx_disable"
+        );
         shown = got;
     }
-    assert_eq!((&shown[..50], shown[50]), (&[0u8; 50][..], SfpFlags::PRESENT | (shown[50] & SfpFlags::INTERLOCK)), "aborted poll: zeros, present");
+    assert_eq!(
+        (&shown[..50], shown[50]),
+        (&[0u8; 50][..], SfpFlags::PRESENT | (shown[50] & SfpFlags::INTERLOCK)),
+        "aborted poll: zeros, present"
+    );
 }
 
 /// A module that holds SCL low for 500 clocks after every ACK bit: the poll takes longer but its
@@ -298,7 +349,11 @@ fn stuck_scl_ends_the_poll_as_an_error_within_the_bound() {
     let p = b.poll();
     let took = b.cycle - 1 - start;
     let timeout = timeout_command_clocks(quarter_divisor(b.clock_hz));
-    assert!(took >= 2 * timeout && took <= stuck_scl_poll_bound_clocks(b.clock_hz), "stuck poll took {took} clocks (2 timeouts = {})", 2 * timeout);
+    assert!(
+        took >= 2 * timeout && took <= stuck_scl_poll_bound_clocks(b.clock_hz),
+        "stuck poll took {took} clocks (2 timeouts = {})",
+        2 * timeout
+    );
     assert_eq!((&p[..50], p[50], p[51]), (&[0u8; 50][..], 0, 2), "zeros, no flags, counter on");
     assert_eq!(b.m.get(b.tx_disable), 0, "a stuck bus is no over-power");
     b.scl_stuck = false;
@@ -309,7 +364,11 @@ fn stuck_scl_ends_the_poll_as_an_error_within_the_bound() {
     assert_eq!(b.m.get(b.tx_disable), 1);
     b.scl_stuck = true;
     let p = b.poll();
-    assert_eq!((p[50], b.m.get(b.tx_disable)), (SfpFlags::INTERLOCK, 1), "interlock latched through a stuck bus");
+    assert_eq!(
+        (p[50], b.m.get(b.tx_disable)),
+        (SfpFlags::INTERLOCK, 1),
+        "interlock latched through a stuck bus"
+    );
 }
 
 /// SCL shorted low in the middle of the thresholds read, after the module ACKed its address: the

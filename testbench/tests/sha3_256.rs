@@ -4,8 +4,8 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use testbench::{Model, PortId};
 use sha3::Digest;
+use testbench::{Model, PortId};
 
 struct Dut {
     m: Model,
@@ -23,12 +23,34 @@ struct Dut {
 impl Dut {
     fn new(profile: &str) -> Dut {
         let mut m = testbench::open(profile, "speckle_sha3_256");
-        let [clock, in_byte, in_last, in_empty, in_valid, in_ready, digest, digest_valid, digest_ready] = testbench::ports(
-            &m,
-            ["clock", "in_byte", "in_last", "in_empty", "in_valid", "in_ready", "digest", "digest_valid", "digest_ready"],
-        );
+        let [clock, in_byte, in_last, in_empty, in_valid, in_ready, digest, digest_valid, digest_ready] =
+            testbench::ports(
+                &m,
+                [
+                    "clock",
+                    "in_byte",
+                    "in_last",
+                    "in_empty",
+                    "in_valid",
+                    "in_ready",
+                    "digest",
+                    "digest_valid",
+                    "digest_ready",
+                ],
+            );
         testbench::reset(&mut m, 1);
-        Dut { m, clock, in_byte, in_last, in_empty, in_valid, in_ready, digest, digest_valid, digest_ready }
+        Dut {
+            m,
+            clock,
+            in_byte,
+            in_last,
+            in_empty,
+            in_valid,
+            in_ready,
+            digest,
+            digest_valid,
+            digest_ready,
+        }
     }
 
     fn reset(&mut self) {
@@ -58,7 +80,13 @@ impl Dut {
     /// Hashes `msg`, offering a byte with probability `p_valid` per clock and taking the digest
     /// with probability `p_ready`; returns the digest, the clocks from the first offer to it, and
     /// the longest run of clocks in which a byte was offered but not taken (a permutation stall).
-    fn hash(&mut self, msg: &[u8], rng: &mut ChaCha8Rng, p_valid: f64, p_ready: f64) -> ([u8; 32], u64, u64) {
+    fn hash(
+        &mut self,
+        msg: &[u8],
+        rng: &mut ChaCha8Rng,
+        p_valid: f64,
+        p_ready: f64,
+    ) -> ([u8; 32], u64, u64) {
         let mut sent = 0usize;
         // The empty message is one transfer that carries no byte.
         let transfers = msg.len().max(1);
@@ -122,7 +150,8 @@ fn random_messages(profile: &str, seed: u64, count: usize) {
     let mut d = Dut::new(profile);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Every length near the first block boundaries, then random lengths up to four blocks.
-    let mut lens: Vec<usize> = [0, 1, 7, 8, 9, 134, 135, 136, 137, 143, 144, 270, 271, 272, 273, 407, 408, 409].to_vec();
+    let mut lens: Vec<usize> =
+        [0, 1, 7, 8, 9, 134, 135, 136, 137, 143, 144, 270, 271, 272, 273, 407, 408, 409].to_vec();
     while lens.len() < count {
         lens.push(rng.random_range(0..=4 * 136 + 8));
     }
@@ -130,9 +159,17 @@ fn random_messages(profile: &str, seed: u64, count: usize) {
     for (n, &len) in lens.iter().enumerate() {
         let msg: Vec<u8> = (0..len).map(|_| rng.random()).collect();
         // A third of the messages at full rate, the rest with random stalls on both sides.
-        let (p_valid, p_ready) = if n % 3 == 0 { (1.0, 1.0) } else { (rng.random_range(0.2..1.0), rng.random_range(0.1..1.0)) };
+        let (p_valid, p_ready) = if n % 3 == 0 {
+            (1.0, 1.0)
+        } else {
+            (rng.random_range(0.2..1.0), rng.random_range(0.1..1.0))
+        };
         let (got, clocks, stall) = d.hash(&msg, &mut rng, p_valid, p_ready);
-        assert_eq!(got, expected(&msg), "{profile}: message #{n} of {len} bytes (p_valid {p_valid:.2}, p_ready {p_ready:.2})");
+        assert_eq!(
+            got,
+            expected(&msg),
+            "{profile}: message #{n} of {len} bytes (p_valid {p_valid:.2}, p_ready {p_ready:.2})"
+        );
         if p_valid == 1.0 && len == 135 {
             one_block_clocks.push(clocks);
         }
@@ -160,7 +197,11 @@ fn reset_anywhere(profile: &str) {
         d.reset();
         let msg: Vec<u8> = (0..rng.random_range(0..300)).map(|_| rng.random()).collect();
         let (got, _, _) = d.hash(&msg, &mut rng, 1.0, 1.0);
-        assert_eq!(got, expected(&msg), "{profile}: message after a reset {clocks} clocks into another (#{n})");
+        assert_eq!(
+            got,
+            expected(&msg),
+            "{profile}: message after a reset {clocks} clocks into another (#{n})"
+        );
     }
 }
 

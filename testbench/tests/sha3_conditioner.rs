@@ -5,12 +5,12 @@
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use testbench::{Model, PortId};
 use sha3::Digest;
-use speckle_model::params::CoreParams;
 use speckle_model::packing::pack_lsb_first;
+use speckle_model::params::CoreParams;
 use speckle_model::sha3_conditioner::Sha3Conditioner;
 use std::collections::VecDeque;
+use testbench::{Model, PortId};
 
 struct Dut {
     m: Model,
@@ -33,10 +33,20 @@ struct Step {
 impl Dut {
     fn new(profile: &str) -> Dut {
         let mut m = testbench::open(profile, "speckle_sha3_conditioner");
-        let [clock, in_bit, in_valid, in_ready, abort, digest, digest_valid, digest_ready] = testbench::ports(
-            &m,
-            ["clock", "in_bit", "in_valid", "in_ready", "abort", "digest", "digest_valid", "digest_ready"],
-        );
+        let [clock, in_bit, in_valid, in_ready, abort, digest, digest_valid, digest_ready] =
+            testbench::ports(
+                &m,
+                [
+                    "clock",
+                    "in_bit",
+                    "in_valid",
+                    "in_ready",
+                    "abort",
+                    "digest",
+                    "digest_valid",
+                    "digest_ready",
+                ],
+            );
         testbench::reset(&mut m, 1);
         Dut { m, clock, in_bit, in_valid, in_ready, abort, digest, digest_valid, digest_ready }
     }
@@ -74,7 +84,13 @@ struct Run {
 impl Run {
     fn new(profile: &str) -> Run {
         let n_in = CoreParams::profile(profile).unwrap().n_in;
-        Run { dut: Dut::new(profile), model: Sha3Conditioner::new(n_in), want: VecDeque::new(), digests: 0, aborts_that_dropped_bits: 0 }
+        Run {
+            dut: Dut::new(profile),
+            model: Sha3Conditioner::new(n_in),
+            want: VecDeque::new(),
+            digests: 0,
+            aborts_that_dropped_bits: 0,
+        }
     }
 
     fn step(&mut self, valid: bool, bit: bool, abort: bool, ready: bool) -> bool {
@@ -140,8 +156,16 @@ fn random_traffic(profile: &str, seed: u64) {
         "{profile}: {} digests equal to the model, {} aborts dropped a partial block",
         run.digests, run.aborts_that_dropped_bits
     );
-    assert!(run.digests >= 40, "only {} digests: the traffic did not exercise the block", run.digests);
-    assert!(run.aborts_that_dropped_bits >= 40, "only {} aborts hit a partial block", run.aborts_that_dropped_bits);
+    assert!(
+        run.digests >= 40,
+        "only {} digests: the traffic did not exercise the block",
+        run.digests
+    );
+    assert!(
+        run.aborts_that_dropped_bits >= 40,
+        "only {} aborts hit a partial block",
+        run.aborts_that_dropped_bits
+    );
 }
 
 /// Bits offered every clock, digest always taken: clocks between digests.
@@ -159,7 +183,9 @@ fn throughput(profile: &str) {
         }
         if let Some(d) = s.digest {
             let block = at.len();
-            let want: [u8; 32] = sha3::Sha3_256::digest(pack_lsb_first(&bits[block * n_in..(block + 1) * n_in])).into();
+            let want: [u8; 32] =
+                sha3::Sha3_256::digest(pack_lsb_first(&bits[block * n_in..(block + 1) * n_in]))
+                    .into();
             assert_eq!(d, want, "{profile}: block {block}");
             at.push(clock);
         }

@@ -27,10 +27,20 @@ fn run(profile: &str, seed: u64, clocks: u32) {
     let divisor = CoreParams::profile(profile).unwrap().baud_divisor();
     let mut tx = open(profile, "speckle_uart_tx");
     let mut rx = open(profile, "speckle_uart_rx");
-    let (tx_clock, data, valid, ready, pin) =
-        (port(&tx, "clock"), port(&tx, "data"), port(&tx, "valid"), port(&tx, "ready"), port(&tx, "tx"));
-    let (rx_clock, rx_in, rx_data, rx_valid, rx_error) =
-        (port(&rx, "clock"), port(&rx, "rx"), port(&rx, "data"), port(&rx, "valid"), port(&rx, "frame_error"));
+    let (tx_clock, data, valid, ready, pin) = (
+        port(&tx, "clock"),
+        port(&tx, "data"),
+        port(&tx, "valid"),
+        port(&tx, "ready"),
+        port(&tx, "tx"),
+    );
+    let (rx_clock, rx_in, rx_data, rx_valid, rx_error) = (
+        port(&rx, "clock"),
+        port(&rx, "rx"),
+        port(&rx, "data"),
+        port(&rx, "valid"),
+        port(&rx, "frame_error"),
+    );
     let mut r = ChaCha8Rng::seed_from_u64(seed);
     let (mut sent, mut received) = (vec![], vec![]);
     let mut last_rx_clock: Option<u32> = None;
@@ -53,14 +63,23 @@ fn run(profile: &str, seed: u64, clocks: u32) {
         if rx.get(rx_valid) == 1 {
             received.push(rx.get(rx_data) as u8);
             if let Some(prev) = last_rx_clock {
-                assert!(cycle - prev >= 10 * divisor, "{profile}: bytes {} clocks apart", cycle - prev);
+                assert!(
+                    cycle - prev >= 10 * divisor,
+                    "{profile}: bytes {} clocks apart",
+                    cycle - prev
+                );
             }
             last_rx_clock = Some(cycle);
         }
         tx.tick(tx_clock);
         rx.tick(rx_clock);
     }
-    assert!(sent.len() - received.len() <= 1, "{profile}: {} sent, {} received", sent.len(), received.len());
+    assert!(
+        sent.len() - received.len() <= 1,
+        "{profile}: {} sent, {} received",
+        sent.len(),
+        received.len()
+    );
     assert_eq!(received, sent[..received.len()], "{profile}: bytes out of the receiver");
     assert!(received.len() > 1000, "{profile}: only {} bytes crossed", received.len());
 }

@@ -26,8 +26,14 @@ fn run(profile: &str, seed: u64, clocks: usize) {
     let divisor = CoreParams::profile(profile).unwrap().baud_divisor();
     let mut m = Model::new(profile, "speckle_uart_rx").unwrap_or_else(|e| panic!("{e}"));
     let p = |m: &Model, n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
-    let (clock, reset, rx, data, valid, frame_error) =
-        (p(&m, "clock"), p(&m, "reset"), p(&m, "rx"), p(&m, "data"), p(&m, "valid"), p(&m, "frame_error"));
+    let (clock, reset, rx, data, valid, frame_error) = (
+        p(&m, "clock"),
+        p(&m, "reset"),
+        p(&m, "rx"),
+        p(&m, "data"),
+        p(&m, "valid"),
+        p(&m, "frame_error"),
+    );
     m.set(rx, 1);
     m.set(reset, 1);
     m.tick(clock);
@@ -57,7 +63,11 @@ fn run(profile: &str, seed: u64, clocks: usize) {
         m.eval();
         let want = model.outputs();
         assert_eq!(m.get(valid) == 1, want.valid, "{profile}: valid at clock {cycle}");
-        assert_eq!(m.get(frame_error) == 1, want.frame_error, "{profile}: frame_error at clock {cycle}");
+        assert_eq!(
+            m.get(frame_error) == 1,
+            want.frame_error,
+            "{profile}: frame_error at clock {cycle}"
+        );
         assert_eq!(m.get(data) as u8, want.data, "{profile}: data at clock {cycle}");
         if want.valid {
             received.push(want.data);
@@ -67,7 +77,10 @@ fn run(profile: &str, seed: u64, clocks: usize) {
         m.tick(clock);
     }
     let owed: Vec<u8> = owed.into_iter().map(|(_, b)| b).collect();
-    assert!(errors > 100, "{profile}: the line had bad stop bits, yet only {errors} framing errors");
+    assert!(
+        errors > 100,
+        "{profile}: the line had bad stop bits, yet only {errors} framing errors"
+    );
     // Every clean character arrives; a glitch or break can add bytes before it, never remove it.
     let mut it = received.iter();
     for (k, b) in owed.iter().enumerate() {

@@ -16,8 +16,14 @@ fn run(profile: &str, seed: u64, clocks: u32) {
     let divisor = CoreParams::profile(profile).unwrap().baud_divisor();
     let mut m = Model::new(profile, "speckle_uart_tx").unwrap_or_else(|e| panic!("{e}"));
     let p = |m: &Model, n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
-    let (clock, reset, data, valid, ready, tx) =
-        (p(&m, "clock"), p(&m, "reset"), p(&m, "data"), p(&m, "valid"), p(&m, "ready"), p(&m, "tx"));
+    let (clock, reset, data, valid, ready, tx) = (
+        p(&m, "clock"),
+        p(&m, "reset"),
+        p(&m, "data"),
+        p(&m, "valid"),
+        p(&m, "ready"),
+        p(&m, "tx"),
+    );
     m.set(reset, 1);
     m.tick(clock);
     m.set(reset, 0);
@@ -51,7 +57,11 @@ fn run(profile: &str, seed: u64, clocks: u32) {
     // Bytes still on the wire at the end are not received yet.
     assert!(sent.len() >= received.len() && sent.len() - received.len() <= 1);
     assert_eq!(received, sent[..received.len()], "{profile}: bytes read back off the pin");
-    assert!(sent.len() > (clocks / (10 * divisor) / 4) as usize, "{profile}: only {} bytes sent", sent.len());
+    assert!(
+        sent.len() > (clocks / (10 * divisor) / 4) as usize,
+        "{profile}: only {} bytes sent",
+        sent.len()
+    );
 }
 
 #[test]

@@ -16,7 +16,12 @@ fn vn_debias_stream_matches_model() {
         let want = VnDebias::run(!p.vn_enable, ins.iter().copied());
         assert!(ins.len() > 100_000, "{profile}: only {} inputs accepted", ins.len());
         // At most one output may still sit in the output register when the run stops.
-        assert!(want.len() - outs.len() <= 1, "{profile}: {} outputs, model {}", outs.len(), want.len());
+        assert!(
+            want.len() - outs.len() <= 1,
+            "{profile}: {} outputs, model {}",
+            outs.len(),
+            want.len()
+        );
         assert_eq!(outs[..], want[..outs.len()], "{profile}: output stream differs from the model");
     }
 }

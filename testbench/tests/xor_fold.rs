@@ -15,7 +15,12 @@ fn xor_fold_stream_matches_model() {
         let (ins, outs) = drive_stream(profile, "speckle_xor_fold", 50 + seed as u64, 1_000_000);
         let want = XorFold::run(p.fold_k, ins.iter().copied());
         assert!(ins.len() > 100_000, "{profile}: only {} inputs accepted", ins.len());
-        assert!(want.len() - outs.len() <= 1, "{profile}: {} outputs, model {}", outs.len(), want.len());
+        assert!(
+            want.len() - outs.len() <= 1,
+            "{profile}: {} outputs, model {}",
+            outs.len(),
+            want.len()
+        );
         assert_eq!(outs[..], want[..outs.len()], "{profile}: output stream differs from the model");
     }
 }

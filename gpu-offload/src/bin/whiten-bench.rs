@@ -12,10 +12,8 @@ fn parse() -> Result<(BenchConfig, Option<String>), String> {
     let mut out = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut value = |name: &str| {
-            args.next()
-                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
-        };
+        let mut value =
+            |name: &str| args.next().ok_or_else(|| format!("{name} needs a value\n{USAGE}"));
         match a.as_str() {
             "--mib" => {
                 let v = value("--mib")?;

@@ -108,12 +108,7 @@ impl GpuContext {
         adapters.sort_by_key(|a| rank(a.get_info().device_type));
         if let Ok(want) = std::env::var("SPECKLE_GPU_ADAPTER") {
             let names: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
-            adapters.retain(|a| {
-                a.get_info()
-                    .name
-                    .to_lowercase()
-                    .contains(&want.to_lowercase())
-            });
+            adapters.retain(|a| a.get_info().name.to_lowercase().contains(&want.to_lowercase()));
             if adapters.is_empty() {
                 return Err(BackendError::NoAdapter(format!(
                     "SPECKLE_GPU_ADAPTER={want:?} matches no adapter; available: {names:?}"
@@ -150,13 +145,7 @@ impl GpuContext {
         device.set_device_lost_callback(move |reason, msg| {
             sink.record(BackendError::DeviceLost(format!("{reason:?}: {msg}")))
         });
-        Ok(GpuContext {
-            device,
-            queue,
-            summary,
-            limits,
-            errors,
-        })
+        Ok(GpuContext { device, queue, summary, limits, errors })
     }
 
     /// Runs `make` with out-of-memory and validation errors captured synchronously, so a failed
@@ -189,13 +178,7 @@ mod tests {
 
     #[test]
     fn real_gpus_rank_before_software_adapters() {
-        let order = [
-            T::DiscreteGpu,
-            T::IntegratedGpu,
-            T::VirtualGpu,
-            T::Other,
-            T::Cpu,
-        ];
+        let order = [T::DiscreteGpu, T::IntegratedGpu, T::VirtualGpu, T::Other, T::Cpu];
         assert!(order.windows(2).all(|w| rank(w[0]) < rank(w[1])));
     }
 }

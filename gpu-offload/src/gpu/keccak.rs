@@ -73,11 +73,7 @@ fn round_body(s: &mut String) {
         }
     }
     for x in 0..5 {
-        let (rl, rh) = rotl(
-            &format!("cl{}", (x + 1) % 5),
-            &format!("ch{}", (x + 1) % 5),
-            1,
-        );
+        let (rl, rh) = rotl(&format!("cl{}", (x + 1) % 5), &format!("ch{}", (x + 1) % 5), 1);
         writeln!(s, "    let dl{x} = cl{} ^ {rl};", (x + 4) % 5).unwrap();
         writeln!(s, "    let dh{x} = ch{} ^ {rh};", (x + 4) % 5).unwrap();
     }
@@ -86,11 +82,7 @@ fn round_body(s: &mut String) {
         for x in 0..5 {
             let i = x + 5 * y;
             // theta folded into the rho/pi input: B[y, 2x+3y] = rot(A[x,y] ^ D[x], r[x,y]).
-            let (rl, rh) = rotl(
-                &format!("(l{i} ^ dl{x})"),
-                &format!("(h{i} ^ dh{x})"),
-                rho[i],
-            );
+            let (rl, rh) = rotl(&format!("(l{i} ^ dl{x})"), &format!("(h{i} ^ dh{x})"), rho[i]);
             let j = y + 5 * ((2 * x + 3 * y) % 5);
             writeln!(s, "    let bl{j} = {rl};\n    let bh{j} = {rh};").unwrap();
         }
@@ -99,11 +91,7 @@ fn round_body(s: &mut String) {
         for x in 0..5 {
             let (i, i1, i2) = (x + 5 * y, (x + 1) % 5 + 5 * y, (x + 2) % 5 + 5 * y);
             for half in ["l", "h"] {
-                writeln!(
-                    s,
-                    "    {half}{i} = b{half}{i} ^ (~b{half}{i1} & b{half}{i2});"
-                )
-                .unwrap();
+                writeln!(s, "    {half}{i} = b{half}{i} ^ (~b{half}{i1} & b{half}{i2});").unwrap();
             }
         }
     }
@@ -114,10 +102,7 @@ fn round_body(s: &mut String) {
 pub fn shader_source() -> String {
     let rc = round_constants();
     let lo: Vec<String> = rc.iter().map(|c| format!("0x{:08x}u", *c as u32)).collect();
-    let hi: Vec<String> = rc
-        .iter()
-        .map(|c| format!("0x{:08x}u", (*c >> 32) as u32))
-        .collect();
+    let hi: Vec<String> = rc.iter().map(|c| format!("0x{:08x}u", (*c >> 32) as u32)).collect();
     let mut s = String::new();
     write!(
         s,
@@ -174,12 +159,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {{
     s.push_str("    let p = base + blk * 136u;\n    let avail = select(tail, 136u, blk < full);\n");
     for w in 0..34 {
         let half = if w % 2 == 0 { "l" } else { "h" };
-        writeln!(
-            s,
-            "    {half}{lane} = {half}{lane} ^ msg_word(p, avail, {w}u);",
-            lane = w / 2
-        )
-        .unwrap();
+        writeln!(s, "    {half}{lane} = {half}{lane} ^ msg_word(p, avail, {w}u);", lane = w / 2)
+            .unwrap();
     }
     s.push_str("    for (var round = 0u; round < 24u; round = round + 1u) {\n");
     round_body(&mut s);

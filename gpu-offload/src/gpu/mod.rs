@@ -49,25 +49,23 @@ impl GpuBackend {
     /// Opens the best Vulkan adapter (see `device::GpuContext::open`) and compiles both kernels.
     pub fn new() -> Result<Self, BackendError> {
         let ctx = GpuContext::open()?;
-        let layout = ctx
-            .device
-            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("whiten"),
-                entries: &[
-                    storage_entry(0, true),
-                    storage_entry(1, false),
-                    wgpu::BindGroupLayoutEntry {
-                        binding: 2,
-                        visibility: wgpu::ShaderStages::COMPUTE,
-                        ty: wgpu::BindingType::Buffer {
-                            ty: wgpu::BufferBindingType::Uniform,
-                            has_dynamic_offset: false,
-                            min_binding_size: None,
-                        },
-                        count: None,
+        let layout = ctx.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("whiten"),
+            entries: &[
+                storage_entry(0, true),
+                storage_entry(1, false),
+                wgpu::BindGroupLayoutEntry {
+                    binding: 2,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
                     },
-                ],
-            });
+                    count: None,
+                },
+            ],
+        });
         let keccak = make_pipeline(&ctx, &layout, "sha3-256", &keccak::shader_source())?;
         let fold = make_pipeline(&ctx, &layout, "xor fold", &fold::shader_source())?;
         let (chunk_in, chunk_out) = if ctx.summary.device_type == "Cpu" {
@@ -149,10 +147,8 @@ impl GpuBackend {
         // Sized to the need, rounded up so a stream of growing pushes reallocates only a few times;
         // small streams (and the tests) then never hold three full-size chunk sets.
         let (i, o) = (
-            i.next_power_of_two()
-                .min(self.chunk_in.max(in_bytes) as u64),
-            o.next_power_of_two()
-                .min(self.chunk_out.max(out_bytes) as u64),
+            i.next_power_of_two().min(self.chunk_in.max(in_bytes) as u64),
+            o.next_power_of_two().min(self.chunk_out.max(out_bytes) as u64),
         );
         // At least SLOTS sets, so switching to fewer in flight (benchmark) reallocates nothing.
         for _ in 0..self.in_flight.max(SLOTS) {
@@ -291,9 +287,7 @@ impl Backend for GpuBackend {
         let out_bits = nbits / k;
         // A chunk holds whole output words: 32 groups = 32k bits = 4k bytes of input.
         let unit = 4 * k;
-        let units = (self.chunk_in / unit)
-            .min(MAX_WORKGROUPS * fold::WORKGROUP as usize)
-            .max(1);
+        let units = (self.chunk_in / unit).min(MAX_WORKGROUPS * fold::WORKGROUP as usize).max(1);
         let used = (out_bits * k).div_ceil(8);
         let mut jobs = Vec::new();
         let mut done_bits = 0usize;

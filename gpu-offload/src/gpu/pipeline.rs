@@ -77,30 +77,12 @@ impl Slot {
                 label: Some("whiten slot"),
                 layout,
                 entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: input.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: output.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: params.as_entire_binding(),
-                    },
+                    wgpu::BindGroupEntry { binding: 0, resource: input.as_entire_binding() },
+                    wgpu::BindGroupEntry { binding: 1, resource: output.as_entire_binding() },
+                    wgpu::BindGroupEntry { binding: 2, resource: params.as_entire_binding() },
                 ],
             });
-            Slot {
-                input,
-                params,
-                output,
-                readback,
-                bind_group,
-                in_cap,
-                out_cap,
-                pending: None,
-            }
+            Slot { input, params, output, readback, bind_group, in_cap, out_cap, pending: None }
         })
     }
 
@@ -122,9 +104,7 @@ impl Slot {
         let out4 = round4(job.out_bytes as u64).max(4);
         let mut enc = ctx
             .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("whiten"),
-            });
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("whiten") });
         {
             let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                 label: Some("whiten"),
@@ -138,17 +118,11 @@ impl Slot {
         let submission = ctx.queue.submit([enc.finish()]);
         let mapped: MapResult = Arc::default();
         let flag = mapped.clone();
-        self.readback
-            .map_async(wgpu::MapMode::Read, 0..out4, move |r| {
-                *flag.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(r.map_err(|e| e.to_string()));
-            });
-        self.pending = Some(InFlight {
-            submission,
-            out_bytes: job.out_bytes,
-            mapped_len: out4,
-            mapped,
+        self.readback.map_async(wgpu::MapMode::Read, 0..out4, move |r| {
+            *flag.lock().unwrap_or_else(|p| p.into_inner()) = Some(r.map_err(|e| e.to_string()));
         });
+        self.pending =
+            Some(InFlight { submission, out_bytes: job.out_bytes, mapped_len: out4, mapped });
     }
 
     /// Waits for this slot's chunk only and hands its bytes to `sink`.
@@ -157,10 +131,7 @@ impl Slot {
             return Ok(());
         };
         ctx.device
-            .poll(wgpu::PollType::Wait {
-                submission_index: Some(f.submission),
-                timeout: None,
-            })
+            .poll(wgpu::PollType::Wait { submission_index: Some(f.submission), timeout: None })
             .map_err(|e| BackendError::DeviceLost(format!("waiting for a chunk: {e}")))?;
         ctx.errors.check()?;
         let state = f.mapped.lock().unwrap_or_else(|p| p.into_inner()).take();

@@ -83,8 +83,25 @@ impl Logic for CmdParser {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, ftype, seq, arg, crc_rx, crc_count, set_mode_q, mode_q, clear_q,
-            request_q, ack_valid_q, ack_type_q, ack_seq_q, ack_result_q, bad_q, verdict_q, crc_ok_q,
+            self,
+            clock,
+            state,
+            ftype,
+            seq,
+            arg,
+            crc_rx,
+            crc_count,
+            set_mode_q,
+            mode_q,
+            clear_q,
+            request_q,
+            ack_valid_q,
+            ack_type_q,
+            ack_seq_q,
+            ack_result_q,
+            bad_q,
+            verdict_q,
+            crc_ok_q,
             last_a5_q
         );
         clock!(self, clock, crc_unit);
@@ -144,7 +161,8 @@ impl Logic for CmdParser {
                     self.state.d.next = ParseState::SeqHi;
                 }
                 ParseState::SeqHi => {
-                    self.seq.d.next = self.seq.q.val() | (bit_cast::<16, 8>(self.in_byte.val()) << 8);
+                    self.seq.d.next =
+                        self.seq.q.val() | (bit_cast::<16, 8>(self.in_byte.val()) << 8);
                     self.state.d.next = ParseState::Len;
                 }
                 ParseState::Len => {
@@ -166,8 +184,8 @@ impl Logic for CmdParser {
                     self.state.d.next = ParseState::Crc;
                 }
                 ParseState::Crc => {
-                    self.crc_rx.d.next = (self.crc_rx.q.val() >> 8)
-                        | (bit_cast::<24, 8>(self.in_byte.val()) << 16);
+                    self.crc_rx.d.next =
+                        (self.crc_rx.q.val() >> 8) | (bit_cast::<24, 8>(self.in_byte.val()) << 16);
                     self.crc_count.d.next = self.crc_count.q.val() + 1;
                     if self.crc_count.q.val() == 3 {
                         // Judged in the next clock (`verdict_q`); no byte can arrive in it.

@@ -29,11 +29,7 @@ pub struct Crc32 {
 impl Logic for Crc32 {
     fn update(&mut self) {
         self.state.clock.next = self.clock.val();
-        let base = if self.init.val() {
-            INIT
-        } else {
-            self.state.q.val().to_u32()
-        };
+        let base = if self.init.val() { INIT } else { self.state.q.val().to_u32() };
         let next = if self.reset.val() {
             INIT
         } else if self.data_valid.val() {
@@ -64,9 +60,8 @@ fn taps() -> Vec<(u32, u8)> {
             let s = (0..32)
                 .filter(|&i| step_byte(1 << i, 0) >> j & 1 != 0)
                 .fold(0u32, |m, i| m | 1 << i);
-            let d = (0..8)
-                .filter(|&i| step_byte(0, 1 << i) >> j & 1 != 0)
-                .fold(0u8, |m, i| m | 1 << i);
+            let d =
+                (0..8).filter(|&i| step_byte(0, 1 << i) >> j & 1 != 0).fold(0u8, |m, i| m | 1 << i);
             (s, d)
         })
         .collect()

@@ -29,7 +29,6 @@ use super::crc32::Crc32;
 use rust_hdl::prelude::*;
 use speckle_model::params::CoreParams;
 
-
 #[derive(LogicBlock)]
 pub struct Framer {
     pub clock: Signal<In, Clock>,
@@ -169,8 +168,27 @@ impl Logic for Framer {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, active, kind, index, fetch, byte_q, pay_digest, pay_raw, pay_status, pay_ack,
-            pay_sfp, pay_in, fresh, crc_phase, crc_sel, seq, sfp_pending, sent, in_payload, last_q
+            self,
+            clock,
+            active,
+            kind,
+            index,
+            fetch,
+            byte_q,
+            pay_digest,
+            pay_raw,
+            pay_status,
+            pay_ack,
+            pay_sfp,
+            pay_in,
+            fresh,
+            crc_phase,
+            crc_sel,
+            seq,
+            sfp_pending,
+            sent,
+            in_payload,
+            last_q
         );
         clock!(self, clock, crc_unit);
         self.crc_unit.reset.next = self.reset.val();
@@ -228,7 +246,8 @@ impl Logic for Framer {
         // The CRC is final one clock after the last payload byte was loaded, before it can move.
         self.out_byte.next = self.byte_q.q.val();
         if self.crc_phase.q.val() {
-            self.out_byte.next = self.crc_unit.crc.val().get_bits::<8>(self.crc_sel.q.val().index() * 8);
+            self.out_byte.next =
+                self.crc_unit.crc.val().get_bits::<8>(self.crc_sel.q.val().index() * 8);
         }
         self.out_valid.next = self.active.q.val();
         self.frame_sent.next = self.sent.q.val();
@@ -244,8 +263,9 @@ impl Logic for Framer {
             & (self.index.q.val().get_bits::<6>(1).any())
             & !self.crc_phase.q.val();
         // A source is released when its last payload byte leaves.
-        self.digest_ready.next =
-            self.take.val() & self.last_payload.val() & (self.kind.q.val() == self.t_conditioned.val());
+        self.digest_ready.next = self.take.val()
+            & self.last_payload.val()
+            & (self.kind.q.val() == self.t_conditioned.val());
         self.raw_ready.next =
             self.take.val() & self.last_payload.val() & (self.kind.q.val() == self.t_raw.val());
         self.status_ready.next =
@@ -271,12 +291,16 @@ impl Logic for Framer {
                 self.in_payload.d.next = self.fetch_next.val() < self.payload_len.val();
                 self.byte_q.d.next = self.next_byte.val();
                 // First stage: every source's byte at `fetch` (frame byte `index + 2`).
-                self.pay_digest.d.next = self.digest.val().get_bits::<8>(self.fetch.q.val().index() * 8);
-                self.pay_raw.d.next = self.raw_block.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_digest.d.next =
+                    self.digest.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_raw.d.next =
+                    self.raw_block.val().get_bits::<8>(self.fetch.q.val().index() * 8);
                 self.pay_status.d.next =
                     self.status_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
-                self.pay_ack.d.next = self.ack_word.val().get_bits::<8>(self.fetch.q.val().index() * 8);
-                self.pay_sfp.d.next = self.sfp_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_ack.d.next =
+                    self.ack_word.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_sfp.d.next =
+                    self.sfp_payload.val().get_bits::<8>(self.fetch.q.val().index() * 8);
                 self.pay_in.d.next = self.in_payload.q.val();
                 self.fresh.d.next = true;
             }

@@ -114,7 +114,10 @@ impl I2cMaster {
 impl Logic for I2cMaster {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, busy, kind, phase, bit_n, div, shift, rx, ack_q, ack_in, scl_q, sda_q, sync1, sync2, done_q, scl1, scl2, stretching, stall, err);
+        dff_setup!(
+            self, clock, busy, kind, phase, bit_n, div, shift, rx, ack_q, ack_in, scl_q, sda_q,
+            sync1, sync2, done_q, scl1, scl2, stretching, stall, err
+        );
         self.ready.next = !self.busy.q.val();
         self.done.next = self.done_q.q.val();
         self.rdata.next = self.rx.q.val();
@@ -175,7 +178,8 @@ impl Logic for I2cMaster {
                         if self.bit_n.q.val() == 8 {
                             self.ack_in.d.next = !self.sync2.q.val();
                         } else {
-                            self.rx.d.next = (self.rx.q.val() << 1) | bit_cast::<8, 1>(self.sync2.q.val().into());
+                            self.rx.d.next = (self.rx.q.val() << 1)
+                                | bit_cast::<8, 1>(self.sync2.q.val().into());
                         }
                     }
                     if self.phase.q.val() == 3 {

@@ -25,11 +25,16 @@ pub const CYCLES_PER_PERMUTATION: usize = ROUNDS * 100 + 4 + 1;
 /// θ ρ π data path: the ρ offset and the π destination of the lane with index `d_k`.
 fn lane_tables() -> String {
     let off = rho_offsets();
-    let mut s = String::from("reg [5:0] rho_r;\nreg [4:0] pi_dst;\nalways @(*) begin\n  case (d_k)\n");
+    let mut s =
+        String::from("reg [5:0] rho_r;\nreg [4:0] pi_dst;\nalways @(*) begin\n  case (d_k)\n");
     for x in 0..5 {
         for y in 0..5 {
             let i = lane(x, y);
-            s += &format!("    5'd{i}: begin rho_r = 6'd{}; pi_dst = 5'd{}; end\n", off[i], pi_destination(x, y));
+            s += &format!(
+                "    5'd{i}: begin rho_r = 6'd{}; pi_dst = 5'd{}; end\n",
+                off[i],
+                pi_destination(x, y)
+            );
         }
     }
     s += "    default: begin rho_r = 6'd0; pi_dst = 5'd0; end\n  endcase\nend\n";

@@ -34,7 +34,11 @@ fn round_network() -> String {
         for y in 0..5 {
             let i = lane(x, y);
             s += &format!("wire [63:0] t_{i} = a_{i} ^ d_{x};\n");
-            s += &format!("wire [63:0] b_{} = {};\n", pi_destination(x, y), rotl(&format!("t_{i}"), off[i]));
+            s += &format!(
+                "wire [63:0] b_{} = {};\n",
+                pi_destination(x, y),
+                rotl(&format!("t_{i}"), off[i])
+            );
         }
     }
     // χ, and ι on lane 0.

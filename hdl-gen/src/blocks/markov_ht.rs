@@ -47,7 +47,10 @@ pub struct MarkovHt {
 impl MarkovHt {
     pub fn new(window: u32, lo: u32, hi: u32) -> Self {
         assert!((2..=65536).contains(&window), "Markov window {window}: must be 2..=65536");
-        assert!(lo <= hi && hi <= 0xFFFF, "Markov cutoffs lo = {lo}, hi = {hi}: need lo <= hi <= 65535");
+        assert!(
+            lo <= hi && hi <= 0xFFFF,
+            "Markov cutoffs lo = {lo}, hi = {hi}: need lo <= hi <= 65535"
+        );
         MarkovHt {
             clock: Default::default(),
             reset: Default::default(),
@@ -143,5 +146,9 @@ impl Logic for MarkovHt {
 
 pub fn generate(p: &CoreParams, profile: &str) -> String {
     let c = p.cutoffs();
-    crate::emit::emit("speckle_markov_ht", profile, MarkovHt::new(p.window, c.markov_lo, c.markov_hi))
+    crate::emit::emit(
+        "speckle_markov_ht",
+        profile,
+        MarkovHt::new(p.window, c.markov_lo, c.markov_hi),
+    )
 }

@@ -111,8 +111,8 @@ impl Logic for OutputGate {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, los_s1, los_s2, ext_s1, ext_s2, a_rct, a_apt, a_markov, a_los, a_ext, sv_d,
-            count, startup, flush_q, open_q, rct_n, apt_n, markov_n
+            self, clock, los_s1, los_s2, ext_s1, ext_s2, a_rct, a_apt, a_markov, a_los, a_ext,
+            sv_d, count, startup, flush_q, open_q, rct_n, apt_n, markov_n
         );
         self.los_s1.d.next = self.los.val();
         self.los_s2.d.next = self.los_s1.q.val();

@@ -131,7 +131,10 @@ pub struct SfpFrontend {
 impl SfpFrontend {
     /// `divisor`: clocks per I2C quarter bit; polls every 2^`poll_log2` clocks.
     pub fn new(divisor: u32, poll_log2: u32) -> Self {
-        assert!((8..=32).contains(&poll_log2), "sfp_frontend poll period 2^{poll_log2}: supported 2^8..=2^32 clocks");
+        assert!(
+            (8..=32).contains(&poll_log2),
+            "sfp_frontend poll period 2^{poll_log2}: supported 2^8..=2^32 clocks"
+        );
         SfpFrontend {
             clock: Default::default(),
             reset: Default::default(),
@@ -172,7 +175,10 @@ impl Logic for SfpFrontend {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(self, clock, i2c, store);
-        dff_setup!(self, clock, state, period, issued, second, addressed, widx, left, present, valid, tripped, polls, los1, los2, done_q);
+        dff_setup!(
+            self, clock, state, period, issued, second, addressed, widx, left, present, valid,
+            tripped, polls, los1, los2, done_q
+        );
         self.i2c.reset.next = self.reset.val();
         self.i2c.sda_in.next = self.sda_in.val();
         self.i2c.scl_in.next = self.scl_in.val();
@@ -202,7 +208,10 @@ impl Logic for SfpFrontend {
         } else {
             self.period.d.next = self.period.q.val() + 1;
         }
-        if self.issue.val() & (self.state.q.val() != PollState::Wait) & (self.state.q.val() != PollState::Finish) {
+        if self.issue.val()
+            & (self.state.q.val() != PollState::Wait)
+            & (self.state.q.val() != PollState::Finish)
+        {
             self.issued.d.next = true;
             self.i2c.cmd_valid.next = true;
         }
@@ -318,7 +327,8 @@ impl Logic for SfpFrontend {
         }
         // SCL held low past the stretch timeout ends the poll like a NACK: STOP (which may time
         // out too), zeros published, not valid. The Abort state's own STOP ends it either way.
-        if self.i2c.done.val() & self.i2c.bus_error.val() & (self.state.q.val() != PollState::Abort) {
+        if self.i2c.done.val() & self.i2c.bus_error.val() & (self.state.q.val() != PollState::Abort)
+        {
             self.state.d.next = PollState::Abort;
             self.store.we.next = false;
         }
@@ -351,7 +361,11 @@ impl Logic for SfpFrontend {
 
 /// Verilog of `speckle_sfp_frontend`: 100 kHz I2C, a poll about every 40 ms at the profile's clock.
 pub fn generate(p: &CoreParams, profile: &str) -> String {
-    crate::emit::emit("speckle_sfp_frontend", profile, SfpFrontend::new(quarter_divisor(p.clock_hz), poll_log2(p.clock_hz)))
+    crate::emit::emit(
+        "speckle_sfp_frontend",
+        profile,
+        SfpFrontend::new(quarter_divisor(p.clock_hz), poll_log2(p.clock_hz)),
+    )
 }
 
 #[cfg(test)]
@@ -361,7 +375,11 @@ mod tests {
         for profile in speckle_model::params::PROFILES {
             let p = speckle_model::params::CoreParams::profile(profile).unwrap();
             let v = super::generate(&p, profile);
-            assert!(v.contains("module speckle_sfp_frontend(") && v.contains("speckle_sfp_frontend$i2c"), "{profile}");
+            assert!(
+                v.contains("module speckle_sfp_frontend(")
+                    && v.contains("speckle_sfp_frontend$i2c"),
+                "{profile}"
+            );
         }
     }
 }

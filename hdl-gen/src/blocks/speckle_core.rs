@@ -80,7 +80,12 @@ impl<const A: usize> SpeckleCore<A> {
         if let Err(e) = p.validate() {
             panic!("speckle_core: {e}");
         }
-        assert_eq!(address_bits(p.holdback()), A, "the holdback for these parameters needs {} address bits", address_bits(p.holdback()));
+        assert_eq!(
+            address_bits(p.holdback()),
+            A,
+            "the holdback for these parameters needs {} address bits",
+            address_bits(p.holdback())
+        );
         let c = p.cutoffs();
         SpeckleCore {
             clock: Default::default(),
@@ -127,7 +132,10 @@ impl<const A: usize> SpeckleCore<A> {
 impl<const A: usize> Logic for SpeckleCore<A> {
     #[hdl_gen]
     fn update(&mut self) {
-        clock!(self, clock, sampler, rct, apt, markov, gate, holdback, vn, fold, cond, framer, tx, rx, parser, store);
+        clock!(
+            self, clock, sampler, rct, apt, markov, gate, holdback, vn, fold, cond, framer, tx, rx,
+            parser, store
+        );
         dff_setup!(self, clock, samples, blocks, dropped, period, status_pending, activity_q);
         // Reset fans out to every block.
         self.sampler.reset.next = self.reset.val();

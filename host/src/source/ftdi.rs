@@ -52,20 +52,29 @@ pub fn open(serial: &str, baud: u32) -> Result<FtdiLink, String> {
              install it from FTDI or use serial:/dev/ttyUSBn with the kernel's ftdi_sio driver"
         )
     })?;
-    let c_serial = CString::new(serial).map_err(|_| format!("FTDI serial `{serial}` contains a NUL byte"))?;
+    let c_serial =
+        CString::new(serial).map_err(|_| format!("FTDI serial `{serial}` contains a NUL byte"))?;
     let mut handle: Handle = std::ptr::null_mut();
     unsafe {
         let open_ex: Symbol<OpenEx> = sym(&lib, "FT_OpenEx")?;
         check(
             "FT_OpenEx (no device with that serial number?)",
             serial,
-            open_ex(c_serial.as_ptr() as *mut c_char as *mut c_void, FT_OPEN_BY_SERIAL_NUMBER, &mut handle),
+            open_ex(
+                c_serial.as_ptr() as *mut c_char as *mut c_void,
+                FT_OPEN_BY_SERIAL_NUMBER,
+                &mut handle,
+            ),
         )?;
         let link = FtdiLink { lib, handle };
         let set_baud: Symbol<SetBaud> = sym(&link.lib, "FT_SetBaudRate")?;
         check("FT_SetBaudRate", serial, set_baud(handle, baud))?;
         let set_chars: Symbol<SetChars> = sym(&link.lib, "FT_SetDataCharacteristics")?;
-        check("FT_SetDataCharacteristics", serial, set_chars(handle, FT_BITS_8, FT_STOP_BITS_1, FT_PARITY_NONE))?;
+        check(
+            "FT_SetDataCharacteristics",
+            serial,
+            set_chars(handle, FT_BITS_8, FT_STOP_BITS_1, FT_PARITY_NONE),
+        )?;
         let set_timeouts: Symbol<SetTimeouts> = sym(&link.lib, "FT_SetTimeouts")?;
         check("FT_SetTimeouts", serial, set_timeouts(handle, 50, 1000))?;
         Ok(link)

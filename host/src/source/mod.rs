@@ -12,16 +12,28 @@ use std::path::PathBuf;
 /// Default UART rate: the `ice40` profile's baud (docs/core.md).
 pub const DEFAULT_BAUD: u32 = 1_000_000;
 
-const KINDS: &str = "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET], file:PATH, any[@BAUD]";
+const KINDS: &str =
+    "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET], file:PATH, any[@BAUD]";
 
 /// A parsed `--source` argument.
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourceSpec {
-    Serial { path: PathBuf, baud: u32 },
-    Ftdi { serial: String, baud: u32 },
+    Serial {
+        path: PathBuf,
+        baud: u32,
+    },
+    Ftdi {
+        serial: String,
+        baud: u32,
+    },
     /// `onset`: samples before the scenario's fault begins (`None`: the host's default, see sim.rs).
-    Sim { scenario: String, onset: Option<u64> },
-    File { path: PathBuf },
+    Sim {
+        scenario: String,
+        onset: Option<u64>,
+    },
+    File {
+        path: PathBuf,
+    },
 }
 
 impl SourceSpec {
@@ -76,8 +88,12 @@ impl SourceSpec {
 
     pub fn open(&self, sim_seed: u64) -> Result<Box<dyn Link>, String> {
         match self {
-            SourceSpec::Serial { path, baud } => serial::open(path, *baud).map(|l| Box::new(l) as _),
-            SourceSpec::Ftdi { serial, baud } => ftdi::open(serial, *baud).map(|l| Box::new(l) as _),
+            SourceSpec::Serial { path, baud } => {
+                serial::open(path, *baud).map(|l| Box::new(l) as _)
+            }
+            SourceSpec::Ftdi { serial, baud } => {
+                ftdi::open(serial, *baud).map(|l| Box::new(l) as _)
+            }
             SourceSpec::Sim { scenario, onset } => sim::open(scenario, *onset, sim_seed),
             SourceSpec::File { path } => file::open(path).map(|l| Box::new(l) as _),
         }
@@ -164,18 +180,34 @@ mod tests {
             SourceSpec::parse("serial:/dev/ttyUSB1").unwrap(),
             SourceSpec::Serial { path: "/dev/ttyUSB1".into(), baud: DEFAULT_BAUD }
         );
-        assert_eq!(SourceSpec::parse("sim:stuck").unwrap(), SourceSpec::Sim { scenario: "stuck".into(), onset: None });
-        assert_eq!(SourceSpec::parse("sim:stuck@20000").unwrap(), SourceSpec::Sim { scenario: "stuck".into(), onset: Some(20_000) });
+        assert_eq!(
+            SourceSpec::parse("sim:stuck").unwrap(),
+            SourceSpec::Sim { scenario: "stuck".into(), onset: None }
+        );
+        assert_eq!(
+            SourceSpec::parse("sim:stuck@20000").unwrap(),
+            SourceSpec::Sim { scenario: "stuck".into(), onset: Some(20_000) }
+        );
         assert_eq!(SourceSpec::parse("sim:stuck@20000").unwrap().to_string(), "sim:stuck@20000");
-        assert!(SourceSpec::parse("sim:stuck@soon").unwrap_err().contains("bad fault onset `soon`"));
-        assert_eq!(SourceSpec::parse("file:x.bin").unwrap(), SourceSpec::File { path: "x.bin".into() });
+        assert!(SourceSpec::parse("sim:stuck@soon")
+            .unwrap_err()
+            .contains("bad fault onset `soon`"));
+        assert_eq!(
+            SourceSpec::parse("file:x.bin").unwrap(),
+            SourceSpec::File { path: "x.bin".into() }
+        );
         assert!(SourceSpec::parse("usb:/dev/x").unwrap_err().contains("serial:PATH"));
-        assert_eq!(SourceSpec::expand("file:x.bin").unwrap(), vec![SourceSpec::File { path: "x.bin".into() }]);
+        assert_eq!(
+            SourceSpec::expand("file:x.bin").unwrap(),
+            vec![SourceSpec::File { path: "x.bin".into() }]
+        );
         assert!(SourceSpec::expand("any@fast").unwrap_err().contains("bad baud `fast`"));
         // Whatever this machine has: every expansion is a serial source at the asked baud, and none
         // at all is an error that says so.
         match SourceSpec::expand("any@2000000") {
-            Ok(specs) => assert!(specs.iter().all(|s| matches!(s, SourceSpec::Serial { baud: 2_000_000, .. }))),
+            Ok(specs) => assert!(specs
+                .iter()
+                .all(|s| matches!(s, SourceSpec::Serial { baud: 2_000_000, .. }))),
             Err(e) => assert!(e.contains("no USB serial port found"), "{e}"),
         }
         assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));

@@ -15,7 +15,8 @@ const READ_TIMEOUT: Duration = Duration::from_millis(50);
 /// Device paths of the USB serial ports present now (FTDI and other USB-UART bridges): what
 /// `--source any` opens. Built-in UARTs and Bluetooth ports are left out: boards hang off USB.
 pub fn usb_ports() -> Result<Vec<std::path::PathBuf>, String> {
-    let ports = serialport::available_ports().map_err(|e| format!("cannot list serial ports: {e}"))?;
+    let ports =
+        serialport::available_ports().map_err(|e| format!("cannot list serial ports: {e}"))?;
     let mut paths: Vec<_> = ports
         .into_iter()
         .filter(|p| matches!(p.port_type, serialport::SerialPortType::UsbPort(_)))

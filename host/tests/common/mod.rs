@@ -15,7 +15,13 @@ pub struct BoardDouble {
 
 impl BoardDouble {
     pub fn new() -> Self {
-        BoardDouble { seq: 0, params: CoreParams::ice40(), bytes: Vec::new(), raw_mode: false, rct_failures: 0 }
+        BoardDouble {
+            seq: 0,
+            params: CoreParams::ice40(),
+            bytes: Vec::new(),
+            raw_mode: false,
+            rct_failures: 0,
+        }
     }
 
     fn frame(&mut self, ftype: FrameType, payload: Vec<u8>) -> &mut Self {
@@ -74,7 +80,9 @@ pub fn tmpdir(name: &str) -> std::path::PathBuf {
 
 /// Every row of every finished telemetry file in `dir`, as column name → value; panics on a file
 /// that does not read, which is the point of the SIGKILL test.
-pub fn read_telemetry(dir: &std::path::Path) -> (usize, Vec<std::collections::HashMap<String, parquet::record::Field>>) {
+pub fn read_telemetry(
+    dir: &std::path::Path,
+) -> (usize, Vec<std::collections::HashMap<String, parquet::record::Field>>) {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -117,9 +125,19 @@ impl PtyBoard {
         use std::io::Write;
         use std::os::fd::FromRawFd;
         let (mut master, mut slave) = (0, 0);
-        let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), std::ptr::null()) };
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
         assert_eq!(rc, 0, "openpty failed");
-        let path = unsafe { std::ffi::CStr::from_ptr(libc::ttyname(slave)) }.to_string_lossy().into_owned();
+        let path = unsafe { std::ffi::CStr::from_ptr(libc::ttyname(slave)) }
+            .to_string_lossy()
+            .into_owned();
         // Raw mode on our side too, so the line discipline passes frames through untouched.
         unsafe {
             let mut t: libc::termios = std::mem::zeroed();
@@ -133,7 +151,13 @@ impl PtyBoard {
             libc::fcntl(slave, libc::F_SETFD, libc::FD_CLOEXEC);
         }
         // A UART nobody listens to loses bytes rather than stalling the board.
-        unsafe { libc::fcntl(master, libc::F_SETFL, libc::fcntl(master, libc::F_GETFL) | libc::O_NONBLOCK) };
+        unsafe {
+            libc::fcntl(
+                master,
+                libc::F_SETFL,
+                libc::fcntl(master, libc::F_GETFL) | libc::O_NONBLOCK,
+            )
+        };
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let stop2 = stop.clone();
         let thread = std::thread::spawn(move || {

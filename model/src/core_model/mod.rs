@@ -14,13 +14,13 @@
 
 use crate::adaptp_ht::AdaptProp;
 use crate::cmd_parser::CmdParser;
+use crate::holdback::Holdback;
 use crate::markov_ht::Markov;
 use crate::output_gate::{GateIn, GateOut, OutputGate};
-use crate::holdback::Holdback;
 use crate::params::CoreParams;
 use crate::protocol::{
-    encode, Ack, AckResult, Alarms, Command, Frame, FrameType, Mode, StateBits, Status, SFP_DIAG_LEN,
-    STATUS_VERSION,
+    encode, Ack, AckResult, Alarms, Command, Frame, FrameType, Mode, StateBits, Status,
+    SFP_DIAG_LEN, STATUS_VERSION,
 };
 use crate::repcnt_ht::RepCount;
 use crate::sha3_conditioner::Sha3Conditioner;
@@ -280,7 +280,9 @@ impl CoreModel {
             if hold {
                 continue;
             }
-            if let Some(d) = self.vn.push(b).and_then(|v| self.fold.push(v)).and_then(|f| self.cond.push(f)) {
+            if let Some(d) =
+                self.vn.push(b).and_then(|v| self.fold.push(v)).and_then(|f| self.cond.push(f))
+            {
                 self.digest_slot = Some(d);
             }
         }
@@ -325,7 +327,11 @@ impl CoreModel {
                     None => {}
                 }
                 let a = acc.ack;
-                self.ack = Some(Ack { cmd_type: a.cmd_type, cmd_seq: a.cmd_seq, result: AckResult::from_u8(a.result) });
+                self.ack = Some(Ack {
+                    cmd_type: a.cmd_type,
+                    cmd_seq: a.cmd_seq,
+                    result: AckResult::from_u8(a.result),
+                });
             }
         }
     }

@@ -50,7 +50,10 @@ fn first_digest_is_sha3_of_the_debiased_folded_samples() {
     frames.extend(run(&mut core, &bits[2000..], &mut dec));
     let cond = of_type(&frames, FrameType::Conditioned);
     assert!(cond.len() > 3, "a healthy source must produce output, got {} frames", cond.len());
-    let folded = crate::xor_fold::XorFold::run(p.fold_k, VnDebias::run(!p.vn_enable, bits[first..].iter().copied()));
+    let folded = crate::xor_fold::XorFold::run(
+        p.fold_k,
+        VnDebias::run(!p.vn_enable, bits[first..].iter().copied()),
+    );
     let want: [u8; 32] = sha3::Sha3_256::digest(pack_lsb_first(&folded[..p.n_in as usize])).into();
     assert_eq!(cond[0].payload, want.to_vec());
     let st = of_type(&frames, FrameType::Status);
@@ -144,7 +147,10 @@ fn commands_are_acked_and_raw_mode_sends_consecutive_samples() {
     for f in &raw {
         // Each frame is 256 consecutive samples: find it at some bit offset of the input.
         let fbits = unpack_lsb_first(&f.payload);
-        assert!(bits.windows(256).any(|w| w == fbits.as_slice()), "RAW frame not a run of input samples");
+        assert!(
+            bits.windows(256).any(|w| w == fbits.as_slice()),
+            "RAW frame not a run of input samples"
+        );
     }
     assert!(!stream.is_empty());
     assert!(of_type(&frames, FrameType::Conditioned).len() <= 1, "raw mode sends no digests");

@@ -78,23 +78,32 @@ impl Command {
     }
 
     pub fn from_frame(f: &Frame) -> Result<Self, CommandError> {
-        let expected = match f.ftype {
-            FrameType::SetMode | FrameType::ClearAlarms | FrameType::RequestStatus => f.ftype.payload_len().unwrap(),
-            other => {
-                return Err(CommandError::Payload(PayloadError {
+        let expected =
+            match f.ftype {
+                FrameType::SetMode | FrameType::ClearAlarms | FrameType::RequestStatus => {
+                    f.ftype.payload_len().unwrap()
+                }
+                other => return Err(CommandError::Payload(PayloadError {
                     ftype: other,
-                    message: "not a command frame (commands are SET_MODE, CLEAR_ALARMS, REQUEST_STATUS)".into(),
-                }))
-            }
-        };
+                    message:
+                        "not a command frame (commands are SET_MODE, CLEAR_ALARMS, REQUEST_STATUS)"
+                            .into(),
+                })),
+            };
         if f.payload.len() != expected {
-            return Err(CommandError::Payload(PayloadError::length(f.ftype, expected, f.payload.len())));
+            return Err(CommandError::Payload(PayloadError::length(
+                f.ftype,
+                expected,
+                f.payload.len(),
+            )));
         }
         Ok(match f.ftype {
-            FrameType::SetMode => Command::SetMode(Mode::from_u8(f.payload[0]).ok_or(CommandError::BadArgument {
-                cmd_type: f.ftype.to_u8(),
-                arg: f.payload[0],
-            })?),
+            FrameType::SetMode => {
+                Command::SetMode(Mode::from_u8(f.payload[0]).ok_or(CommandError::BadArgument {
+                    cmd_type: f.ftype.to_u8(),
+                    arg: f.payload[0],
+                })?)
+            }
             FrameType::ClearAlarms => Command::ClearAlarms,
             _ => Command::RequestStatus,
         })

@@ -141,10 +141,7 @@ pub struct PayloadError {
 
 impl PayloadError {
     pub(crate) fn length(ftype: FrameType, expected: usize, got: usize) -> Self {
-        PayloadError {
-            ftype,
-            message: format!("payload of {got} bytes, expected {expected}"),
-        }
+        PayloadError { ftype, message: format!("payload of {got} bytes, expected {expected}") }
     }
 }
 

@@ -11,7 +11,9 @@ mod status;
 
 pub use command::{Ack, AckResult, Command, CommandError, Mode};
 pub use decoder::{Decoder, DecoderStats, Gap};
-pub use frame::{crc32, encode, Frame, FrameType, PayloadError, HEADER_LEN, MAX_PAYLOAD, OVERHEAD, SYNC};
+pub use frame::{
+    crc32, encode, Frame, FrameType, PayloadError, HEADER_LEN, MAX_PAYLOAD, OVERHEAD, SYNC,
+};
 pub use sfp::{sff8472, Limits, SfpDiag, SfpFlags, SfpThresholds, SFP_DIAG_LEN};
 pub use status::{Alarms, StateBits, Status, STATUS_LEN, STATUS_VERSION};
 
@@ -43,7 +45,9 @@ impl Frame {
                     CommandError::Payload(p) => p,
                     CommandError::BadArgument { arg, .. } => PayloadError {
                         ftype: self.ftype,
-                        message: format!("SET_MODE argument {arg}: valid modes are 0 (conditioned) and 1 (raw)"),
+                        message: format!(
+                            "SET_MODE argument {arg}: valid modes are 0 (conditioned) and 1 (raw)"
+                        ),
                     },
                 })
             }

@@ -63,7 +63,10 @@ impl Limits {
         Limits { high_alarm: w(0), low_alarm: w(1), high_warning: w(2), low_warning: w(3) }
     }
     fn encode(&self, out: &mut [u8], raw: fn(f64) -> u16) {
-        for (i, v) in [self.high_alarm, self.low_alarm, self.high_warning, self.low_warning].iter().enumerate() {
+        for (i, v) in [self.high_alarm, self.low_alarm, self.high_warning, self.low_warning]
+            .iter()
+            .enumerate()
+        {
             out[2 * i..2 * i + 2].copy_from_slice(&raw(*v).to_be_bytes());
         }
     }
@@ -173,10 +176,22 @@ impl SfpDiag {
     }
 
     /// Builds the live bytes from physical units (what a module's ADC would report).
-    pub fn live_from_units(temp_c: f64, vcc_v: f64, bias_ma: f64, tx_mw: f64, rx_mw: f64) -> [u8; 10] {
+    pub fn live_from_units(
+        temp_c: f64,
+        vcc_v: f64,
+        bias_ma: f64,
+        tx_mw: f64,
+        rx_mw: f64,
+    ) -> [u8; 10] {
         use sff8472::{bias_raw, power_raw, temp_raw, vcc_raw};
         let mut out = [0u8; 10];
-        let words = [temp_raw(temp_c), vcc_raw(vcc_v), bias_raw(bias_ma), power_raw(tx_mw), power_raw(rx_mw)];
+        let words = [
+            temp_raw(temp_c),
+            vcc_raw(vcc_v),
+            bias_raw(bias_ma),
+            power_raw(tx_mw),
+            power_raw(rx_mw),
+        ];
         for (i, w) in words.iter().enumerate() {
             out[2 * i..2 * i + 2].copy_from_slice(&w.to_be_bytes());
         }

@@ -90,7 +90,10 @@ impl Status {
         if p[0] != STATUS_VERSION {
             return Err(PayloadError {
                 ftype: FrameType::Status,
-                message: format!("STATUS version {}, this host understands version {STATUS_VERSION}", p[0]),
+                message: format!(
+                    "STATUS version {}, this host understands version {STATUS_VERSION}",
+                    p[0]
+                ),
             });
         }
         let u16at = |o: usize| u16::from_le_bytes([p[o], p[o + 1]]);

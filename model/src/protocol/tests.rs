@@ -24,7 +24,8 @@ fn encode_layout_matches_the_spec() {
 
 #[test]
 fn decoder_round_trips_split_anywhere_and_counts_gaps() {
-    let frames: Vec<Frame> = (0..5u16).map(|i| frame(FrameType::Raw, i * 2, &[i as u8; 32])).collect();
+    let frames: Vec<Frame> =
+        (0..5u16).map(|i| frame(FrameType::Raw, i * 2, &[i as u8; 32])).collect();
     let stream: Vec<u8> = frames.iter().flat_map(encode).collect();
     for split in [1, 3, 7, 41] {
         let mut d = Decoder::new();
@@ -81,21 +82,36 @@ fn status_and_payloads_round_trip() {
     assert_eq!(st.alarms.names(), vec!["APT", "LOS"]);
     let f = frame(FrameType::Status, 3, &bytes);
     assert_eq!(f.payload().unwrap(), Payload::Status(st));
-    assert!(frame(FrameType::Status, 3, &bytes[..47]).payload().unwrap_err().to_string().contains("expected 48"));
+    assert!(frame(FrameType::Status, 3, &bytes[..47])
+        .payload()
+        .unwrap_err()
+        .to_string()
+        .contains("expected 48"));
     let ack = Ack { cmd_type: 0x81, cmd_seq: 513, result: AckResult::BadArgument };
     assert_eq!(Ack::parse(&ack.serialize()).unwrap(), ack);
 }
 
 #[test]
 fn commands_round_trip_and_bad_arguments_are_reported() {
-    for c in [Command::SetMode(Mode::Raw), Command::SetMode(Mode::Conditioned), Command::ClearAlarms, Command::RequestStatus] {
+    for c in [
+        Command::SetMode(Mode::Raw),
+        Command::SetMode(Mode::Conditioned),
+        Command::ClearAlarms,
+        Command::RequestStatus,
+    ] {
         let mut d = Decoder::new();
         let f = d.feed(&c.encode(77)).pop().unwrap();
         assert_eq!(Command::from_frame(&f).unwrap(), c);
     }
     let bad = frame(FrameType::SetMode, 0, &[2]);
-    assert_eq!(Command::from_frame(&bad), Err(CommandError::BadArgument { cmd_type: 0x81, arg: 2 }));
-    assert!(matches!(Command::from_frame(&frame(FrameType::ClearAlarms, 0, &[0])), Err(CommandError::Payload(_))));
+    assert_eq!(
+        Command::from_frame(&bad),
+        Err(CommandError::BadArgument { cmd_type: 0x81, arg: 2 })
+    );
+    assert!(matches!(
+        Command::from_frame(&frame(FrameType::ClearAlarms, 0, &[0])),
+        Err(CommandError::Payload(_))
+    ));
 }
 
 #[test]
@@ -104,13 +120,33 @@ fn sfp_units_follow_sff8472() {
     // -12.5 °C = 0xF380 in 1/256 °C; 3.3 V = 33000 × 100 µV; 6 mA = 3000 × 2 µA.
     assert_eq!(&live[0..6], &[0xF3, 0x80, 0x80, 0xE8, 0x0B, 0xB8]);
     let thr = SfpThresholds {
-        temp_c: Limits { high_alarm: 85.0, low_alarm: -40.0, high_warning: 75.0, low_warning: -30.0 },
+        temp_c: Limits {
+            high_alarm: 85.0,
+            low_alarm: -40.0,
+            high_warning: 75.0,
+            low_warning: -30.0,
+        },
         vcc_v: Limits { high_alarm: 3.6, low_alarm: 3.0, high_warning: 3.5, low_warning: 3.1 },
         bias_ma: Limits { high_alarm: 15.0, low_alarm: 1.0, high_warning: 12.0, low_warning: 2.0 },
-        tx_power_mw: Limits { high_alarm: 1.0, low_alarm: 0.1, high_warning: 0.8, low_warning: 0.15 },
-        rx_power_mw: Limits { high_alarm: 1.2589, low_alarm: 0.001, high_warning: 1.0, low_warning: 0.002 },
+        tx_power_mw: Limits {
+            high_alarm: 1.0,
+            low_alarm: 0.1,
+            high_warning: 0.8,
+            low_warning: 0.15,
+        },
+        rx_power_mw: Limits {
+            high_alarm: 1.2589,
+            low_alarm: 0.001,
+            high_warning: 1.0,
+            low_warning: 0.002,
+        },
     };
-    let diag = SfpDiag { thresholds_raw: thr.encode(), live_raw: live, flags: SfpFlags(0b11), poll_counter: 9 };
+    let diag = SfpDiag {
+        thresholds_raw: thr.encode(),
+        live_raw: live,
+        flags: SfpFlags(0b11),
+        poll_counter: 9,
+    };
     let back = SfpDiag::parse(&diag.serialize()).unwrap();
     assert_eq!(back, diag);
     assert!((back.temperature_c() + 12.5).abs() < 1e-9);
@@ -138,7 +174,10 @@ fn check_decoded(input: &[u8], chunk: usize) -> Result<(), TestCaseError> {
         for f in d.feed(c) {
             prop_assert!(!matches!(f.ftype, FrameType::Unknown(_)));
             let bytes = encode(&f);
-            prop_assert!(input.windows(bytes.len()).any(|w| w == bytes.as_slice()), "decoded a frame not in the input");
+            prop_assert!(
+                input.windows(bytes.len()).any(|w| w == bytes.as_slice()),
+                "decoded a frame not in the input"
+            );
         }
     }
     Ok(())

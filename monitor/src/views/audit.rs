@@ -20,10 +20,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             "collecting: the tests need {AUDIT_MIN_BYTES} bytes of conditioned output"
         ))),
         Some(results) => {
-            lines.push(Line::from(format!(
-                "{:<22}{:<26}{:>10}",
-                "test", "statistic", "p-value"
-            )));
+            lines.push(Line::from(format!("{:<22}{:<26}{:>10}", "test", "statistic", "p-value")));
             for r in results {
                 let t = if r.passed() { Tone::Good } else { Tone::Bad };
                 lines.push(Line::from(vec![
@@ -36,15 +33,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
-    lines.push(Line::from(
-        "conditioned bytes are audited here only; the monitor writes no entropy",
-    ));
+    lines
+        .push(Line::from("conditioned bytes are audited here only; the monitor writes no entropy"));
     f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::TOP)
-                .title("output audit (SP 800-22)"),
-        ),
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::TOP).title("output audit (SP 800-22)")),
         area,
     );
 }

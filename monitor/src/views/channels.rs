@@ -16,11 +16,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         f.render_widget(Paragraph::new("waiting for data"), area);
         return;
     }
-    for (ch, band) in app
-        .channels
-        .iter()
-        .zip(super::bands(area, app.channels.len()))
-    {
+    for (ch, band) in app.channels.iter().zip(super::bands(area, app.channels.len())) {
         let [left, right] =
             Layout::horizontal([Constraint::Ratio(1, 2), Constraint::Ratio(1, 2)]).areas(band);
         intensity(f, left, app, ch);
@@ -30,10 +26,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
 
 fn points(v: &std::collections::VecDeque<f64>) -> Vec<(f64, f64)> {
     let off = HISTORY.saturating_sub(v.len());
-    v.iter()
-        .enumerate()
-        .map(|(i, &y)| ((off + i) as f64, y))
-        .collect()
+    v.iter().enumerate().map(|(i, &y)| ((off + i) as f64, y)).collect()
 }
 
 fn hline(y: f64) -> Vec<(f64, f64)> {
@@ -80,20 +73,13 @@ fn chart(
     let chart = Chart::new(sets)
         .block(Block::default().borders(Borders::LEFT | Borders::BOTTOM))
         .x_axis(Axis::default().bounds([0.0, HISTORY as f64]))
-        .y_axis(
-            Axis::default()
-                .bounds(y)
-                .labels([format!("{:.2}", y[0]), format!("{:.2}", y[1])]),
-        );
+        .y_axis(Axis::default().bounds(y).labels([format!("{:.2}", y[0]), format!("{:.2}", y[1])]));
     f.render_widget(chart, c);
 }
 
 fn intensity(f: &mut Frame, area: Rect, app: &App, ch: &Channel) {
     let Some(d) = ch.sfp else {
-        f.render_widget(
-            Paragraph::new(format!("{}: no SFP diagnostics", ch.name)),
-            area,
-        );
+        f.render_widget(Paragraph::new(format!("{}: no SFP diagnostics", ch.name)), area);
         return;
     };
     let lim = d.thresholds().rx_power_mw;
@@ -126,11 +112,7 @@ fn bias(f: &mut Frame, area: Rect, app: &App, ch: &Channel) {
     let t = tone(now, lo, hi);
     let head = Line::from(vec![
         Span::raw("P(1) "),
-        Span::styled(
-            now.map(|b| format!("{b:.3}"))
-                .unwrap_or_else(|| "n/a".into()),
-            style(app, t),
-        ),
+        Span::styled(now.map(|b| format!("{b:.3}")).unwrap_or_else(|| "n/a".into()), style(app, t)),
         Span::raw(format!(" limits {lo:.3}/{hi:.3}")),
     ]);
     chart(

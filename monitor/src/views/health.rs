@@ -48,10 +48,7 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
             s.markov_min,
             s.markov_max,
             (s.rct_failures, s.apt_failures, s.markov_failures),
-            format!(
-                "samples {}  blocks {}  dropped {}",
-                s.samples, s.blocks, s.dropped
-            ),
+            format!("samples {}  blocks {}  dropped {}", s.samples, s.blocks, s.dropped),
         ),
         (None, Some(r)) => (
             r.rct_max_run,
@@ -72,22 +69,13 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
         _ => return out,
     };
     if ch.status.is_none() && ch.row_cutoffs.is_none() {
-        out.push(Line::from(
-            "cutoffs: ice40 profile (no STATUS seen yet)",
-        ));
+        out.push(Line::from("cutoffs: ice40 profile (no STATUS seen yet)"));
     }
     let markov_ok = mmin == 0xFFFF || (mmin as u32 >= c.markov_lo && mmax as u32 <= c.markov_hi);
-    let mmin_s = if mmin == 0xFFFF {
-        "-".to_string()
-    } else {
-        mmin.to_string()
-    };
+    let mmin_s = if mmin == 0xFFFF { "-".to_string() } else { mmin.to_string() };
     out.push(Line::from(vec![
         mark(app, (run as u32) < c.rct),
-        Span::raw(format!(
-            " RCT max run {run:>5} cutoff {:>5}  failures {}",
-            c.rct, fails.0
-        )),
+        Span::raw(format!(" RCT max run {run:>5} cutoff {:>5}  failures {}", c.rct, fails.0)),
     ]));
     out.push(Line::from(vec![
         mark(app, (count as u32) < c.apt),
@@ -105,35 +93,16 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
     ]));
     let state = ch.state();
     let alarms = ch.alarms();
-    let latched = if alarms.any() {
-        alarms.names().join(" + ")
-    } else {
-        "none".into()
-    };
+    let latched = if alarms.any() { alarms.names().join(" + ") } else { "none".into() };
     out.push(Line::from(format!(
         "startup {}  gate {}  {counters}",
-        if state.has(StateBits::STARTUP_DONE) {
-            "passed"
-        } else {
-            "running"
-        },
-        if state.has(StateBits::GATE_OPEN) {
-            "open"
-        } else {
-            "closed"
-        }
+        if state.has(StateBits::STARTUP_DONE) { "passed" } else { "running" },
+        if state.has(StateBits::GATE_OPEN) { "open" } else { "closed" }
     )));
     out.push(Line::from(vec![
         Span::raw("alarms latched: "),
-        Span::styled(
-            latched,
-            style(app, if alarms.any() { Tone::Bad } else { Tone::Good }),
-        ),
-        Span::raw(if alarms.has(Alarms::EXTERNAL) {
-            " (ext = SFP interlock)"
-        } else {
-            ""
-        }),
+        Span::styled(latched, style(app, if alarms.any() { Tone::Bad } else { Tone::Good })),
+        Span::raw(if alarms.has(Alarms::EXTERNAL) { " (ext = SFP interlock)" } else { "" }),
     ]));
     if ch.status.is_some() {
         let r = &ch.raw_check;

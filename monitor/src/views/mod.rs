@@ -13,7 +13,5 @@ use ratatui::layout::Rect;
 /// Splits `area` into `n` equal horizontal bands (one per source).
 pub fn bands(area: Rect, n: usize) -> Vec<Rect> {
     use ratatui::layout::{Constraint, Layout};
-    Layout::vertical(vec![Constraint::Ratio(1, n.max(1) as u32); n.max(1)])
-        .split(area)
-        .to_vec()
+    Layout::vertical(vec![Constraint::Ratio(1, n.max(1) as u32); n.max(1)]).split(area).to_vec()
 }

@@ -28,36 +28,22 @@ pub fn layout(glyphs: &[String], cols: usize, rows: usize, vertical: bool) -> Ve
 }
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let cell = if app.raw_format == Format::Emoji {
-        2
-    } else {
-        1
-    };
+    let cell = if app.raw_format == Format::Emoji { 2 } else { 1 };
     let bytes: Vec<u8> = app.raw.iter().copied().collect();
     let glyphs = encode(&bytes, app.raw_format, &app.emoji);
     let rows = area.height.saturating_sub(1) as usize;
     let cols = area.width as usize / cell;
-    let lines: Vec<Line> = layout(&glyphs, cols, rows, app.raw_vertical)
-        .into_iter()
-        .map(Line::from)
-        .collect();
+    let lines: Vec<Line> =
+        layout(&glyphs, cols, rows, app.raw_vertical).into_iter().map(Line::from).collect();
     let extra = if app.raw_format == Format::Emoji {
-        format!(
-            ", {} bits/glyph of {}",
-            app.emoji.bits_per_glyph(),
-            app.emoji.len()
-        )
+        format!(", {} bits/glyph of {}", app.emoji.bits_per_glyph(), app.emoji.len())
     } else {
         String::new()
     };
     let title = format!(
         "raw tap · {} · {}{extra} · {} B",
         app.raw_format.name(),
-        if app.raw_vertical {
-            "vertical"
-        } else {
-            "horizontal"
-        },
+        if app.raw_vertical { "vertical" } else { "horizontal" },
         bytes.len()
     );
     f.render_widget(

@@ -22,10 +22,7 @@ pub fn grade(v: f64, l: &Limits) -> Tone {
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let mut lines = Vec::new();
     for ch in &app.channels {
-        lines.push(Line::from(format!(
-            "{}  (SFF-8472 A2h; limits are the module's own)",
-            ch.name
-        )));
+        lines.push(Line::from(format!("{}  (SFF-8472 A2h; limits are the module's own)", ch.name)));
         let Some(d) = ch.sfp else {
             let r = ch.row.as_ref();
             match r.and_then(|r| r.sfp_rx_power_mw) {
@@ -80,21 +77,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 d.poll_counter
             )),
             Span::styled(
-                if interlock {
-                    "INTERLOCK TRIPPED: laser off"
-                } else {
-                    "interlock armed"
-                },
+                if interlock { "INTERLOCK TRIPPED: laser off" } else { "interlock armed" },
                 style(app, if interlock { Tone::Bad } else { Tone::Good }),
             ),
         ]));
     }
     f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::TOP)
-                .title("SFP diagnostics"),
-        ),
+        Paragraph::new(lines)
+            .block(Block::default().borders(Borders::TOP).title("SFP diagnostics")),
         area,
     );
 }

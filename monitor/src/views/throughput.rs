@@ -13,11 +13,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         f.render_widget(Paragraph::new("waiting for data"), area);
         return;
     }
-    for (ch, band) in app
-        .channels
-        .iter()
-        .zip(super::bands(area, app.channels.len()))
-    {
+    for (ch, band) in app.channels.iter().zip(super::bands(area, app.channels.len())) {
         let [text, spark] =
             Layout::vertical([Constraint::Length(5), Constraint::Min(1)]).areas(band);
         let (rin, rout) = ch.rates.back().copied().unwrap_or((0.0, 0.0));
@@ -54,18 +50,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             );
         }
         lines.push(Line::from("conditioned out, per STATUS interval:"));
-        let b = Block::default()
-            .borders(Borders::TOP)
-            .title(format!("{} throughput", ch.name));
+        let b = Block::default().borders(Borders::TOP).title(format!("{} throughput", ch.name));
         f.render_widget(Paragraph::new(lines).block(b), text);
         let data: Vec<u64> = ch.rates.iter().map(|r| r.1.max(0.0) as u64).collect();
         let w = spark.width as usize;
         let tail = &data[data.len().saturating_sub(w)..];
-        f.render_widget(
-            Sparkline::default()
-                .data(tail)
-                .style(style(app, Tone::Good)),
-            spark,
-        );
+        f.render_widget(Sparkline::default().data(tail).style(style(app, Tone::Good)), spark);
     }
 }

@@ -51,7 +51,10 @@ pub fn run(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
             .iter()
             .position(|f| f.ftype == FrameType::Ack && f.payload[1..3] == seq.to_le_bytes())
             .unwrap_or_else(|| panic!("{}: no ACK for REQUEST_STATUS {seq}", sc.name()));
-        ack + frames[ack..].iter().position(|f| f.ftype == FrameType::Status).expect("STATUS after the ACK")
+        ack + frames[ack..]
+            .iter()
+            .position(|f| f.ftype == FrameType::Status)
+            .expect("STATUS after the ACK")
     };
     let (i0, i1) = (answer(100), answer(101));
     let status = |f: &Frame| match f.payload() {
@@ -86,17 +89,37 @@ pub fn check(sc: Scenario, seed: u64) -> Outcome {
 pub fn check_on(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
     let o = run(sc, seed, choice);
     let name = sc.name();
-    eprintln!("{name}: core {}, front end {}, alarms at the deadline {:?}", o.core_kind, o.front_kind, o.after.alarms.names());
+    eprintln!(
+        "{name}: core {}, front end {}, alarms at the deadline {:?}",
+        o.core_kind,
+        o.front_kind,
+        o.after.alarms.names()
+    );
     assert_eq!(o.decoder.stats().bad_crc, 0, "{name}: corrupt frames on a clean link");
     assert_eq!(o.decoder.stats().lost, 0, "{name}: frames lost");
-    assert_eq!(o.before.alarms.0, 0, "{name}: false alarm before the onset: {:?}", o.before.alarms.names());
+    assert_eq!(
+        o.before.alarms.0,
+        0,
+        "{name}: false alarm before the onset: {:?}",
+        o.before.alarms.names()
+    );
     assert!(o.before.state.0 & 0b11 == 0b11, "{name}: startup must have passed before the onset");
     match o.detect {
         Detect::None => {
-            assert_eq!(o.after.alarms.0, 0, "{name}: false alarm {:?} within {} samples", o.after.alarms.names(), o.within);
+            assert_eq!(
+                o.after.alarms.0,
+                0,
+                "{name}: false alarm {:?} within {} samples",
+                o.after.alarms.names(),
+                o.within
+            );
             // The conditioned output keeps flowing through the fault: about 1 block per 5.2k samples (VN yield 0.245, fold 2, 640 bits).
             let min = (o.within / 7_000) as usize;
-            assert!(o.conditioned_between >= min, "{name}: only {} blocks, want >= {min}", o.conditioned_between);
+            assert!(
+                o.conditioned_between >= min,
+                "{name}: only {} blocks, want >= {min}",
+                o.conditioned_between
+            );
         }
         d => {
             assert!(
@@ -108,7 +131,11 @@ pub fn check_on(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
             );
             assert!(o.after.state.0 & 0b10 == 0, "{name}: gate still open with an alarm latched");
             // A digest finished before the alarm may still be queued; nothing newer may follow.
-            assert!(o.conditioned_after <= 1, "{name}: {} CONDITIONED frames after the alarm", o.conditioned_after);
+            assert!(
+                o.conditioned_after <= 1,
+                "{name}: {} CONDITIONED frames after the alarm",
+                o.conditioned_after
+            );
         }
     }
     o

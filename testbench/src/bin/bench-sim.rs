@@ -62,7 +62,11 @@ fn rd_bits(n: u64) -> Vec<bool> {
 /// Output ports packed into one byte per cycle, in OUTPUTS order.
 type Trace = Vec<u8>;
 
-fn verilator_run(profile: &str, rd: &[bool], keep: usize) -> Result<(Duration, Trace), rtl_sim::Error> {
+fn verilator_run(
+    profile: &str,
+    rd: &[bool],
+    keep: usize,
+) -> Result<(Duration, Trace), rtl_sim::Error> {
     let mut m = rtl_sim::Model::new(profile, "speckle_core")?;
     let [clock, reset, rd_p, uart_rx] = ["clock", "reset", "rd", "uart_rx"].map(|n| m.port(n));
     let (clock, reset, rd_p, uart_rx) = (clock?, reset?, rd_p?, uart_rx?);
@@ -79,13 +83,18 @@ fn verilator_run(profile: &str, rd: &[bool], keep: usize) -> Result<(Duration, T
         m.set(rd_p, bit as u64);
         m.tick(clock);
         if i < keep {
-            trace.push(outs.iter().enumerate().fold(0u8, |acc, (k, p)| acc | ((m.get(*p) as u8) << k)));
+            trace.push(
+                outs.iter().enumerate().fold(0u8, |acc, (k, p)| acc | ((m.get(*p) as u8) << k)),
+            );
         }
     }
     Ok((start.elapsed(), trace))
 }
 
-fn rust_hdl_run<const A: usize>(p: &CoreParams, rd: Vec<bool>) -> Result<(Duration, Trace), String> {
+fn rust_hdl_run<const A: usize>(
+    p: &CoreParams,
+    rd: Vec<bool>,
+) -> Result<(Duration, Trace), String> {
     let result: Arc<Mutex<(Duration, Trace)>> = Arc::default();
     let sink = result.clone();
     let mut sim: Simulation<SpeckleCore<A>> = Simulation::new();
@@ -101,7 +110,13 @@ fn rust_hdl_run<const A: usize>(p: &CoreParams, rd: Vec<bool>) -> Result<(Durati
         for &bit in &rd {
             x.rd.next = bit;
             wait_clock_cycle!(sim, clock, x);
-            let bits = [x.uart_tx.val(), x.alarm.val(), x.gate_open.val(), x.startup_done.val(), x.activity.val()];
+            let bits = [
+                x.uart_tx.val(),
+                x.alarm.val(),
+                x.gate_open.val(),
+                x.startup_done.val(),
+                x.activity.val(),
+            ];
             trace.push(bits.iter().enumerate().fold(0u8, |acc, (k, b)| acc | ((*b as u8) << k)));
         }
         *sink.lock().unwrap() = (start.elapsed(), trace);
@@ -128,13 +143,21 @@ fn rust_hdl_dispatch(p: &CoreParams, rd: Vec<bool>) -> Result<(Duration, Trace),
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     // Other work on the machine slows both simulators; the load average says how busy it was.
@@ -163,14 +186,19 @@ fn run() -> Result<(), String> {
         let (mut vl, mut rh) = (Vec::new(), Vec::new());
         let mut agree = true;
         for rep in 0..o.reps {
-            let (t, vtrace) = verilator_run(profile, &rd_v, o.rust_hdl_cycles as usize).map_err(|e| e.to_string())?;
+            let (t, vtrace) = verilator_run(profile, &rd_v, o.rust_hdl_cycles as usize)
+                .map_err(|e| e.to_string())?;
             vl.push(o.verilator_cycles as f64 / t.as_secs_f64());
             let (t, rtrace) = rust_hdl_dispatch(&p, rd_r.clone())?;
             rh.push(o.rust_hdl_cycles as f64 / t.as_secs_f64());
             agree &= vtrace == rtrace;
-            eprintln!("{profile} rep {rep}: verilator {:.0} cycles/s, rust-hdl {:.0} cycles/s", vl[rep], rh[rep]);
+            eprintln!(
+                "{profile} rep {rep}: verilator {:.0} cycles/s, rust-hdl {:.0} cycles/s",
+                vl[rep], rh[rep]
+            );
         }
-        let (_, vtrace) = verilator_run(profile, &rd_r, o.rust_hdl_cycles as usize).map_err(|e| e.to_string())?;
+        let (_, vtrace) =
+            verilator_run(profile, &rd_r, o.rust_hdl_cycles as usize).map_err(|e| e.to_string())?;
         let changed: Vec<&str> = OUTPUTS
             .iter()
             .enumerate()

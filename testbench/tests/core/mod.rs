@@ -7,7 +7,6 @@
 #![allow(dead_code)] // each test binary uses only part of it
 
 use rtl_sim::{Model, PortId};
-use std::collections::VecDeque;
 use speckle_model::params::CoreParams;
 use speckle_model::protocol::{encode, Decoder, Frame, FrameType};
 use speckle_model::sampler::Sampler;
@@ -16,6 +15,7 @@ use speckle_model::uart_rx::UartRx;
 use speckle_model::uart_tx::waveform;
 use speckle_model::vn_debias::VnDebias;
 use speckle_model::xor_fold::XorFold;
+use std::collections::VecDeque;
 
 pub struct Core {
     pub p: CoreParams,
@@ -60,7 +60,8 @@ impl Core {
         let port = |n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
         let (clock, rd, uart_tx, alarm, gate_open) =
             (port("clock"), port("rd"), port("uart_tx"), port("alarm"), port("gate_open"));
-        let (reset, uart_rx, los, ext_alarm) = (port("reset"), port("uart_rx"), port("los"), port("ext_alarm"));
+        let (reset, uart_rx, los, ext_alarm) =
+            (port("reset"), port("uart_rx"), port("los"), port("ext_alarm"));
         m.set(uart_rx, 1);
         m.set(reset, 1);
         m.tick(clock);
@@ -197,7 +198,11 @@ pub fn pushed_run(core: &Core, end: usize) -> &[bool] {
 
 /// The samples that entered the holdback from `start` on, which must be one uninterrupted run.
 pub fn pushed_run_from(core: &Core, start: usize) -> &[bool] {
-    let end = start + core.pushed[start..].iter().position(|&x| !x).unwrap_or(core.pushed.len() - start);
-    assert!(core.pushed[end..].iter().all(|&x| !x), "the gate closed and reopened after sample {start}");
+    let end =
+        start + core.pushed[start..].iter().position(|&x| !x).unwrap_or(core.pushed.len() - start);
+    assert!(
+        core.pushed[end..].iter().all(|&x| !x),
+        "the gate closed and reopened after sample {start}"
+    );
     &core.samples[start..end]
 }

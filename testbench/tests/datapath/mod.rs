@@ -109,7 +109,12 @@ impl HtInputs {
 
     /// Drives `c` for one clock edge.
     pub fn clock(&self, dut: &mut Dut, c: HtClock) {
-        for (p, x) in [(self.sample, c.sample), (self.valid, c.valid), (self.clear, c.clear), (self.stats_clear, c.stats_clear)] {
+        for (p, x) in [
+            (self.sample, c.sample),
+            (self.valid, c.valid),
+            (self.clear, c.clear),
+            (self.stats_clear, c.stats_clear),
+        ] {
             dut.m.set(p, x as u64);
         }
         dut.tick();

@@ -15,7 +15,14 @@ fn constant_bytes(p: &CoreParams) -> [u8; 48] {
     let mut b = [0u8; 48];
     b[0] = 1;
     b[2] = (p.vn_enable as u8) << 2;
-    let u16s = [(30, c.rct), (32, c.apt), (34, c.markov_lo), (36, c.markov_hi), (38, p.window), (40, p.n_in)];
+    let u16s = [
+        (30, c.rct),
+        (32, c.apt),
+        (34, c.markov_lo),
+        (36, c.markov_hi),
+        (38, p.window),
+        (40, p.n_in),
+    ];
     for (off, v) in u16s {
         assert!(v <= 0xFFFF, "STATUS field at offset {off} = {v} does not fit 16 bits");
         b[off..off + 2].copy_from_slice(&(v as u16).to_le_bytes());
@@ -27,7 +34,6 @@ fn constant_bytes(p: &CoreParams) -> [u8; 48] {
     b[46] = p.alpha_log2 as u8;
     b
 }
-
 
 /// Constant part of the STATUS payload as a 384-bit value (byte i at [8i+7:8i]).
 fn constant_payload(p: &CoreParams) -> Bits<384> {
@@ -182,6 +188,7 @@ impl Logic for FrameStore {
         self.raw_valid.next = self.raw_full.q.val();
         self.status_valid.next = self.status_full.q.val();
         // While a STATUS waits, bits 232.. of the store are zero (`fields` leaves them clear).
-        self.status_payload.next = self.constants.val() | (bit_cast::<384, 256>(self.store.q.val()) << 8);
+        self.status_payload.next =
+            self.constants.val() | (bit_cast::<384, 256>(self.store.q.val()) << 8);
     }
 }
