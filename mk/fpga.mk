@@ -26,10 +26,10 @@ FPGA_CI_BOARDS ?= icebreaker hx8k-breakout ulx3s
 # breakout is only in `make fpga-ci` (docs/fpga-results.md, "CI").
 test-extra: boards-check fpga-ci-ice40 fpga-ci-ulx3s
 
-boards:
+boards: prep
 	$(SPECKLE_BOARDS) generate
 
-boards-check:
+boards-check: prep
 	$(SPECKLE_BOARDS) generate --check
 
 # Native tool if present, else the venv's yowasp build of it (installed on demand).
@@ -44,7 +44,7 @@ $(FPGA_VENV)/.installed:
 
 fpga-venv: $(FPGA_VENV)/.installed
 
-fpga-board-check:
+fpga-board-check: prep
 	@test -n "$(BOARD)" || { echo "fpga: set BOARD=<name> (boards/<name>.toml)" >&2; exit 1; }
 	@$(SPECKLE_BOARDS) vars $(BOARD) >/dev/null
 

@@ -11,14 +11,14 @@ RUN_ARGS ?=
 .PHONY: run host-build host-bench host-test-extra
 test-extra: host-test-extra
 
-host-build:
+host-build: prep
 	$(CARGO) build -p speckle
 
 run: host-build
 	./target/debug/speckle run --source $(RUN_SOURCE) --output $(RUN_OUTPUT) --summary $(RUN_ARGS)
 
 # Regenerates docs/host-bench.md (per-stage throughput vs rngtest and b3sum, medians).
-host-bench:
+host-bench: prep
 	$(CARGO) build --release -p speckle
 	./target/release/speckle bench --report docs/host-bench.md
 

@@ -4,5 +4,5 @@
 MONITOR_ARGS ?= --demo
 
 .PHONY: monitor
-monitor:
+monitor: prep
 	$(CARGO) run -p speckle -- monitor $(MONITOR_ARGS)

@@ -10,11 +10,11 @@ YOSYS ?= yosys
 .PHONY: rtl rtl-check lint lint-verilator lint-synth bench-sim
 test-extra: rtl-check lint
 
-rtl:
+rtl: prep
 	$(SPECKLE_HDL) --profile all --out rtl
 
 # Fails naming each file of rtl/ that the generators would change, add or delete.
-rtl-check:
+rtl-check: prep
 	$(SPECKLE_HDL) --profile all --out rtl --check
 
 lint: lint-verilator lint-synth
@@ -48,5 +48,5 @@ lint-synth:
 	done
 
 # Simulation speed of the whole core: Verilator (rtl-sim) vs rust-hdl's simulator, into docs/.
-bench-sim:
+bench-sim: prep
 	$(CARGO) run --release -p testbench --bin bench-sim -- --out docs/simulation-speed.md
