@@ -41,16 +41,28 @@ fn main() {
     println!("cargo:rerun-if-changed={}", rtl.display());
     println!("cargo:rerun-if-changed={}", fixtures.display());
     println!("cargo:rerun-if-env-changed=SPECKLE_VERILATOR");
+    println!("cargo:rerun-if-env-changed=PATH");
+    println!("cargo:rerun-if-env-changed=RTL_SIM_CACHE");
     println!("cargo::rustc-check-cfg=cfg(rtl_sim_no_verilator)");
 
     let sources = discover(&rtl, &fixtures);
-    let verilator = env::var("SPECKLE_VERILATOR").unwrap_or_else(|_| "verilator".into());
-    let version = Command::new(&verilator)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let wanted = env::var("SPECKLE_VERILATOR").unwrap_or_else(|_| "verilator".into());
+    let resolved = resolve_verilator(&wanted);
+    let verilator = resolved.as_ref().map_or(wanted.clone(), |p| p.display().to_string());
+    let version = resolved.as_ref().and_then(|path| {
+        Command::new(path)
+            .arg("--version")
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    });
+    // The stamp names the Verilator this build used; tests compare it with what is installed now.
+    let stamp = match (&resolved, &version) {
+        (Some(path), Some(v)) => format!("{}\n{v}", path.display()),
+        _ => String::new(),
+    };
+    fs::write(out_dir.join("verilator.stamp"), &stamp).expect("write verilator.stamp");
 
     let mut entries = Vec::new();
     let mut reason = String::new();
@@ -85,7 +97,30 @@ fn main() {
     }
     let mut table = codegen::rust_table(&entries);
     table.push_str(&format!("pub(crate) const UNAVAILABLE: &str = {reason:?};\n"));
+    table.push_str(&format!("pub(crate) const VERILATOR_STAMP: &str = {stamp:?};\n"));
     fs::write(out_dir.join("modules.rs"), table).expect("write modules.rs");
+}
+
+/// Finds the Verilator this build would run: `wanted` itself when it names a path, else the first
+/// match on PATH. A build made without Verilator must not outlive its installation (an
+/// `apt-get install verilator` puts it into a PATH directory without changing PATH), so cargo is
+/// told to rerun this script when the resolved program changes, or, while there is none, when a
+/// program of that name could appear in any PATH directory (cargo reruns a build script whose
+/// `rerun-if-changed` path does not exist, and no-Verilator runs of this script are cheap).
+fn resolve_verilator(wanted: &str) -> Option<PathBuf> {
+    let candidates: Vec<PathBuf> = if wanted.contains('/') {
+        vec![PathBuf::from(wanted)]
+    } else {
+        env::var_os("PATH")
+            .map(|p| env::split_paths(&p).map(|d| d.join(wanted)).collect())
+            .unwrap_or_default()
+    };
+    let found = candidates.iter().find(|p| p.is_file()).cloned();
+    match &found {
+        Some(path) => println!("cargo:rerun-if-changed={}", path.display()),
+        None => candidates.iter().for_each(|p| println!("cargo:rerun-if-changed={}", p.display())),
+    }
+    found
 }
 
 /// rtl/<profile>/speckle_core.v, rtl/<profile>/blocks/*.v and fixtures/*.v (profile `fixture`).
@@ -120,8 +155,12 @@ fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
-/// `<target>/rtl-sim-cache`, i.e. beside target/debug and target/release.
+/// `<target>/rtl-sim-cache`, i.e. beside target/debug and target/release; `RTL_SIM_CACHE`
+/// overrides it (a test that builds this crate in a scratch target dir shares the warm cache).
 fn cache_root(out_dir: &Path) -> PathBuf {
+    if let Some(dir) = env::var_os("RTL_SIM_CACHE") {
+        return PathBuf::from(dir);
+    }
     out_dir
         .ancestors()
         .find(|a| a.file_name().is_some_and(|n| n == "build"))

@@ -60,6 +60,34 @@ pub fn unavailable_reason() -> Option<&'static str> {
     }
 }
 
+/// The Verilator this crate was built with: its resolved path and `--version` line, or "" when
+/// none was found. A test compares it with what PATH resolves to now, so a build made before
+/// Verilator was installed (or upgraded) cannot pass for a current one.
+pub fn verilator_stamp() -> &'static str {
+    ffi::VERILATOR_STAMP
+}
+
+/// Environment variable that `make test` sets: a test that needs a tool fails when the tool is
+/// missing instead of skipping (every tool is installed by `make test`, so a skip there would
+/// hide a broken install).
+pub const NO_SKIP_ENV: &str = "SPECKLE_NO_SKIP";
+
+/// For a test that needs Verilated models: true when they exist. Otherwise it fails the test under
+/// `make test` ([`NO_SKIP_ENV`] set) and, outside make, prints a skip line naming the missing tool
+/// and returns false so the caller returns early.
+pub fn require_verilator(test: &str) -> bool {
+    match unavailable_reason() {
+        None => true,
+        Some(why) if std::env::var_os(NO_SKIP_ENV).is_some() => {
+            panic!("{test} needs Verilator ({NO_SKIP_ENV} is set, so it may not skip): {why}")
+        }
+        Some(why) => {
+            eprintln!("SKIPPED {test}: needs verilator: {why}");
+            false
+        }
+    }
+}
+
 /// A module that build.rs found, and whether it could be built.
 #[derive(Clone, Copy, Debug)]
 pub struct ModuleInfo {
