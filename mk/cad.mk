@@ -18,7 +18,7 @@ cad-venv: $(CAD_STAMP)
 # Without Debian's python3-venv, `python3 -m venv` leaves a venv with no pip:
 # such a venv is removed and made again rather than trusted.  Wheels only: no
 # package is ever compiled, so CI needs no compiler or headers for the venv.
-$(CAD_STAMP): cad/requirements.txt
+$(CAD_STAMP): cad/requirements.txt | deps
 	@$(CAD_PY) -m pip --version >/dev/null 2>&1 || { rm -rf $(CAD_VENV) && $(CAD_PYTHON) -m venv $(CAD_VENV); } || \
 	  { rm -rf $(CAD_VENV); echo "cad: '$(CAD_PYTHON) -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
 	$(CAD_PY) -m pip install --disable-pip-version-check --no-input -q --timeout 60 --only-binary=:all: -r cad/requirements.txt
@@ -28,8 +28,11 @@ cad: $(CAD_STAMP)
 	cd cad && $(CAD_ENV) .venv/bin/python export.py out
 
 # pytest exits 5 when it collects no tests; like any non-zero exit that fails the target.
+# A skipped test fails the target too: `make test` skips nothing.
 cad-test: $(CAD_STAMP)
-	cd cad && $(CAD_ENV) .venv/bin/python -m pytest -q tests
+	@mkdir -p target
+	set -o pipefail; cd cad && $(CAD_ENV) .venv/bin/python -m pytest -q -rs tests 2>&1 | tee ../target/cad-test.log
+	@! grep -qi 'skipped' target/cad-test.log || { echo "cad-test: skipped tests (see above)" >&2; exit 1; }
 
 cad-clean:
 	rm -rf cad/out

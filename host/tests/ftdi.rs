@@ -40,10 +40,8 @@ fn d2xx_source_through_a_stand_in_library() {
     std::fs::write(&c, FAKE_D2XX).unwrap();
     let lib = dir.join("libftd2xx.so");
     let built = Command::new("cc").args(["-shared", "-fPIC", "-o"]).arg(&lib).arg(&c).status();
-    if !built.is_ok_and(|s| s.success()) {
-        eprintln!("skipped: no C compiler (cc) to build the stand-in libftd2xx.so");
-        return;
-    }
+    // cc is also Rust's linker here, so a missing one is a broken machine, not a reason to skip.
+    assert!(built.is_ok_and(|s| s.success()), "cc could not build the stand-in libftd2xx.so");
     let mut b = BoardDouble::new();
     b.status(0).block(1).block(2).status(0).block(3);
     let cap = dir.join("cap.bin");

@@ -162,18 +162,3 @@ fn scenario_list_switches_and_loops() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--interval"));
 }
-
-/// Every scenario over many seeds (slow: `cargo test -p speckle-sim -- --ignored`; set
-/// SWEEP_SCENARIO=name for one scenario).
-#[test]
-#[ignore]
-fn scenario_table_holds_for_50_seeds() {
-    let only = std::env::var("SWEEP_SCENARIO").ok();
-    for sc in
-        speckle_sim::SCENARIOS.into_iter().filter(|s| only.as_deref().is_none_or(|o| o == s.name()))
-    {
-        for seed in 100..150 {
-            common::check(sc, seed);
-        }
-    }
-}

@@ -98,11 +98,10 @@ fn every_scenario_on_the_core_model() {
 #[test]
 fn verilated_core_and_model_agree_on_every_scenario() {
     use speckle_sim::{bench::measure, board_params, open_fpga, CoreChoice};
-    let params = board_params(1_000_000).unwrap();
-    if let Err(why) = open_fpga(CoreChoice::Rtl, "ice40", &params) {
-        eprintln!("SKIPPED: Verilated speckle_core / speckle_sfp_frontend unavailable: {why}");
+    if !rtl_sim::require_verilator("verilated_core_and_model_agree_on_every_scenario") {
         return;
     }
+    let params = board_params(1_000_000).unwrap();
     for sc in speckle_sim::SCENARIOS {
         let r = measure(sc, 13, open_fpga(CoreChoice::Rtl, "ice40", &params).unwrap()).unwrap();
         let m = measure(sc, 13, open_fpga(CoreChoice::Model, "ice40", &params).unwrap()).unwrap();
@@ -149,10 +148,10 @@ fn verilated_core_and_model_emit_the_same_digests() {
                 .collect(),
         )
     };
-    let Some(rtl) = digests(CoreChoice::Rtl) else {
-        eprintln!("SKIPPED: Verilated speckle_core unavailable");
+    if !rtl_sim::require_verilator("verilated_core_and_model_emit_the_same_digests") {
         return;
-    };
+    }
+    let rtl = digests(CoreChoice::Rtl).expect("Verilated board opens");
     let model = digests(CoreChoice::Model).unwrap();
     assert!(rtl.len() >= 20, "only {} digests from the RTL", rtl.len());
     let n = rtl.len().min(model.len());
@@ -184,11 +183,12 @@ fn raw_frames_are_runs_of_consecutive_samples_on_both_cores() {
     let params = board_params(1_000_000).unwrap();
     let mut src = Source::new(PhysicsParams::nominal(6e6), 22);
     let bits: Vec<bool> = (0..60_000).map(|_| src.step(true)).collect();
+    if !rtl_sim::require_verilator("raw_frames_are_runs_of_consecutive_samples_on_both_cores") {
+        return;
+    }
     for choice in [CoreChoice::Rtl, CoreChoice::Model] {
-        let Ok((mut core, _)) = open_core(choice, "ice40", &params) else {
-            eprintln!("SKIPPED {choice:?}: unavailable");
-            continue;
-        };
+        let (mut core, _) =
+            open_core(choice, "ice40", &params).unwrap_or_else(|e| panic!("{choice:?}: {e}"));
         core.push_host_bytes(&Command::SetMode(Mode::Raw).encode(1));
         for &b in &bits {
             core.push_sample(b);
