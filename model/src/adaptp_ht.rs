@@ -28,7 +28,7 @@ pub struct AdaptProp {
 impl AdaptProp {
     pub fn new(window: u32, cutoff: u32) -> Self {
         assert!((2..=65536).contains(&window), "APT window must be 2..=65536");
-        assert!(cutoff >= 2 && cutoff <= 0xFFFF, "APT cutoff must be 2..=65535");
+        assert!((2..=0xFFFF).contains(&cutoff), "APT cutoff must be 2..=65535");
         AdaptProp {
             window,
             cutoff,
@@ -68,6 +68,10 @@ impl AdaptProp {
     }
 
     /// Count at the last window end (0 before the first window ends).
+    #[allow(
+        clippy::misnamed_getters,
+        reason = "the RTL's `count` port shows the last window's count"
+    )]
     pub fn count(&self) -> u16 {
         self.last_count
     }

@@ -16,7 +16,7 @@ pub const fn lane(x: usize, y: usize) -> usize {
 
 /// rc(t) of FIPS 202 Algorithm 5: the output of an 8-bit LFSR with polynomial x^8+x^6+x^5+x^4+1.
 fn rc_bit(t: usize) -> u64 {
-    if t % 255 == 0 {
+    if t.is_multiple_of(255) {
         return 1;
     }
     let mut r: u16 = 0x80; // R = 10000000, R[0] is the most significant bit of this u16's low byte

@@ -24,7 +24,7 @@ pub struct RepCount {
 
 impl RepCount {
     pub fn new(cutoff: u32) -> Self {
-        assert!(cutoff >= 2 && cutoff <= 0xFFFF, "RCT cutoff must be 2..=65535");
+        assert!((2..=0xFFFF).contains(&cutoff), "RCT cutoff must be 2..=65535");
         RepCount { cutoff, last: false, run: 0, max_run: 0 }
     }
 

@@ -13,17 +13,11 @@ pub const DOMAIN_PAD: u8 = 0x06;
 pub const PAD_END: u8 = 0x80;
 
 /// Incremental SHA3-256.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Sha3_256 {
     state: State,
     /// Bytes of the current block absorbed so far, 0..RATE_BYTES.
     pos: usize,
-}
-
-impl Default for Sha3_256 {
-    fn default() -> Self {
-        Sha3_256 { state: [0; 25], pos: 0 }
-    }
 }
 
 impl Sha3_256 {

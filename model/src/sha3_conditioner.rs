@@ -15,7 +15,10 @@ pub struct Sha3Conditioner {
 impl Sha3Conditioner {
     /// `n_in` must be a positive multiple of 8 (CoreParams::validate enforces the real range).
     pub fn new(n_in: u32) -> Self {
-        assert!(n_in > 0 && n_in % 8 == 0, "n_in = {n_in}: must be a positive multiple of 8");
+        assert!(
+            n_in > 0 && n_in.is_multiple_of(8),
+            "n_in = {n_in}: must be a positive multiple of 8"
+        );
         Sha3Conditioner { n_in: n_in as usize, bits: Vec::with_capacity(n_in as usize) }
     }
 

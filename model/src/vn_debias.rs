@@ -64,6 +64,6 @@ mod tests {
 
     #[test]
     fn constant_input_yields_nothing() {
-        assert!(VnDebias::run(false, std::iter::repeat(true).take(100)).is_empty());
+        assert!(VnDebias::run(false, std::iter::repeat_n(true, 100)).is_empty());
     }
 }

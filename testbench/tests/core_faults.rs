@@ -8,6 +8,7 @@
 //!   samples that entered the holdback before the onset, and the frame count may not exceed the
 //!   number of such blocks (also checked with the model-free bound: a block needs at least
 //!   2 · fold_k · n_in raw samples, since von Neumann takes two samples per output bit).
+//!
 //! After the alarm the run continues long enough for the UART to drain everything queued.
 
 mod core;
@@ -49,7 +50,7 @@ fn inject(profile: &str, fault: Fault, seed: u64) {
             Fault::StuckAt0 => false,
             Fault::StuckAt1 => true,
             Fault::Bias90 => rng.random_bool(0.9),
-            Fault::Period2 => n % 2 == 0,
+            Fault::Period2 => n.is_multiple_of(2),
             Fault::Period8 => n % 8 < 4,
             Fault::Dropout => {
                 if burst_left > 0 {
