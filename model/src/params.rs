@@ -41,6 +41,24 @@ pub struct CoreParams {
 /// conditioned output from a single block.
 pub const SHA3_256_RATE_BITS: u32 = 1088;
 
+/// Bits of one conditioned output block (one SHA3-256 digest).
+pub const OUTPUT_BLOCK_BITS: u32 = 256;
+
+/// SP 800-90B §3.1.5.1.2: a vetted conditioner's output counts as full entropy only when its
+/// input carries at least this many bits of entropy more than it outputs.
+pub const FULL_ENTROPY_MARGIN_BITS: u32 = 64;
+
+/// Bits of entropy per conditioned output byte that a claim of `h` per raw sample and `n_in`
+/// absorbed bits per block supports: 8 once n_in · H >= 256 + 64 (the full-entropy rule, exactly
+/// where [`CoreParams::min_n_in`] puts its bound), below that (n_in · H - 64) / 32, which stays
+/// under SP 800-90B's `Output_Entropy` for SHA3-256, so a host crediting this never credits more
+/// than the board's own claim carries into the digest.
+pub fn creditable_bits_per_byte(h: f64, n_in: u32) -> f64 {
+    let per_block = n_in as f64 * h - FULL_ENTROPY_MARGIN_BITS as f64;
+    let bytes = (OUTPUT_BLOCK_BITS / u8::BITS) as f64;
+    (per_block / bytes).clamp(0.0, u8::BITS as f64)
+}
+
 /// Samples that must pass all health tests after reset or an alarm clear before output opens.
 pub const STARTUP_SAMPLES: u32 = 1024;
 
@@ -91,7 +109,7 @@ impl CoreParams {
 
     /// Smallest n_in the full-entropy rule allows: (256 + 64) / H, rounded up to whole bytes.
     pub fn min_n_in(h: f64) -> u32 {
-        let bits = ((256.0 + 64.0) / h).ceil() as u32;
+        let bits = ((OUTPUT_BLOCK_BITS + FULL_ENTROPY_MARGIN_BITS) as f64 / h).ceil() as u32;
         bits.div_ceil(8) * 8
     }
 
@@ -324,6 +342,22 @@ mod tests {
         assert!(p.validate().unwrap_err().0.contains("16384"));
         p.window = 1000;
         assert!(p.validate().unwrap_err().0.contains("power of two"));
+    }
+
+    #[test]
+    fn creditable_entropy_follows_the_full_entropy_rule() {
+        for name in PROFILES {
+            let p = CoreParams::profile(name).unwrap();
+            assert_eq!(creditable_bits_per_byte(p.h_claim, p.n_in), 8.0, "{name}");
+            // Exactly at the rule's bound the claim supports full entropy, and not a byte below.
+            let min = CoreParams::min_n_in(p.h_claim);
+            assert_eq!(creditable_bits_per_byte(p.h_claim, min), 8.0);
+            assert!(creditable_bits_per_byte(p.h_claim, min - 8) < 8.0);
+        }
+        // n_in · H = 288: 224 creditable bits in a 32-byte block.
+        assert_eq!(creditable_bits_per_byte(0.5, 576), 7.0);
+        assert_eq!(creditable_bits_per_byte(0.1, 320), 0.0);
+        assert_eq!(creditable_bits_per_byte(1.0, 1088), 8.0);
     }
 
     #[test]
