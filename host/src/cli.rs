@@ -73,6 +73,65 @@ pub enum Conditioner {
     Blake3,
 }
 
+/// One source: a `--source` word, or one `source` entry of the config file, which may also name
+/// the profile that source's board must attest: `{ source = "serial:/dev/ttyUSB1@2000000",
+/// profile = "ecp5" }` beside plain strings.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SourceArg {
+    pub spec: String,
+    pub profile: Option<String>,
+}
+
+impl SourceArg {
+    fn from_cli(text: &str) -> Result<Self, String> {
+        Ok(SourceArg { spec: text.to_string(), profile: None })
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceArg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = SourceArg;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a source string or a table { source = \"...\", profile = \"...\" }")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<SourceArg, E> {
+                Ok(SourceArg { spec: v.to_string(), profile: None })
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<SourceArg, M::Error> {
+                let (mut spec, mut profile) = (None, None);
+                while let Some(key) = m.next_key::<String>()? {
+                    match key.as_str() {
+                        "source" => spec = Some(m.next_value::<String>()?),
+                        "profile" => profile = Some(m.next_value::<String>()?),
+                        other => {
+                            return Err(serde::de::Error::unknown_field(
+                                other,
+                                &["source", "profile"],
+                            ))
+                        }
+                    }
+                }
+                let spec = spec.ok_or_else(|| serde::de::Error::missing_field("source"))?;
+                Ok(SourceArg { spec, profile })
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+/// Parses a TOML document, saying where it went wrong: `{what} line N: message`.
+pub fn from_toml<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, String> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(1);
+        format!("{what} line {line}: {}", e.message().trim_end())
+    })
+}
+
 /// Options of `speckle run`; the same keys (with `-` → `_`) are valid in the TOML config file.
 #[derive(Args, Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -83,9 +142,14 @@ pub struct RunArgs {
     pub config: Option<PathBuf>,
     /// Sources, comma separated: serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET],
     /// file:PATH, or any[@BAUD] for every USB serial port present.
-    #[arg(long, short = 'I', value_name = "SRC[,SRC...]", value_delimiter = ',')]
+    #[arg(long, short = 'I', value_name = "SRC[,SRC...]", value_delimiter = ',', value_parser = SourceArg::from_cli)]
     #[serde(default)]
-    pub source: Vec<String>,
+    pub source: Vec<SourceArg>,
+    /// The profile every source's board must attest in its STATUS: ice40, ecp5, or a TOML file of
+    /// h_claim, alpha_log2, window, n_in, fold_k, oversample, vn_enable. A board that differs is
+    /// failed before any of its bytes pass.
+    #[arg(long, value_name = "ice40|ecp5|FILE")]
+    pub profile: Option<String>,
     /// conditioned (board conditions) or raw (host runs health tests and conditions).
     #[arg(long, value_enum)]
     pub mode: Option<Mode>,

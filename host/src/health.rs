@@ -49,8 +49,9 @@ pub struct Gate {
     baseline: Option<FailCounts>,
     verdict: Verdict,
     last_status: Option<Instant>,
-    /// A host-side alarm never clears: the host cannot know the noise source recovered.
-    host_alarm: Option<String>,
+    /// A host-side alarm or a failed attestation never clears: the host cannot know the noise
+    /// source recovered, nor trust a board that misreported its claim.
+    latched: Option<String>,
     pub discarded_blocks: u64,
     pub released_blocks: u64,
 }
@@ -64,7 +65,7 @@ impl Gate {
             baseline: None,
             verdict: Verdict::Waiting,
             last_status: None,
-            host_alarm: None,
+            latched: None,
             discarded_blocks: 0,
             released_blocks: 0,
         }
@@ -115,7 +116,7 @@ impl Gate {
     }
 
     fn problem(&self, s: &Status, counts: FailCounts) -> Option<String> {
-        if let Some(h) = &self.host_alarm {
+        if let Some(h) = &self.latched {
             return Some(h.clone());
         }
         if s.alarms.any() {
@@ -165,11 +166,17 @@ impl Gate {
 
     /// Host-side raw-mode health failure: discards held data and latches for the rest of the run.
     pub fn host_alarm(&mut self, reason: String) {
+        eprintln!("speckle: host {reason}: output stopped for good");
+        self.fail(format!("host {reason}"));
+    }
+
+    /// Fails the source for the rest of the run (the caller reports why): held blocks are
+    /// discarded and no later STATUS releases anything.
+    pub fn fail(&mut self, reason: String) {
         self.discard();
         self.baseline = None;
-        eprintln!("speckle: host {reason}: output stopped for good");
-        self.verdict = Verdict::Unhealthy(format!("host {reason}"));
-        self.host_alarm = Some(format!("host {reason}"));
+        self.verdict = Verdict::Unhealthy(reason.clone());
+        self.latched = Some(reason);
     }
 
     fn discard(&mut self) {
@@ -248,5 +255,19 @@ mod tests {
         raw.block([9; 32]);
         assert!(raw.status(&s, t).is_empty());
         assert!(raw.status(&s, t).is_empty(), "host alarms latch");
+    }
+
+    #[test]
+    fn a_failed_source_discards_what_it_held_and_releases_nothing_again() {
+        let t = Instant::now();
+        let mut g = Gate::new(false, Duration::from_secs(3));
+        g.status(&healthy(), t);
+        g.block([1; 32]);
+        g.fail("board attestation failed: window".into());
+        assert_eq!((g.held(), g.discarded_blocks), (0, 1));
+        g.block([2; 32]);
+        assert!(g.status(&healthy(), t).is_empty());
+        assert!(g.status(&healthy(), t).is_empty());
+        assert_eq!(g.verdict(), &Verdict::Unhealthy("board attestation failed: window".into()));
     }
 }

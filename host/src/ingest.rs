@@ -1,6 +1,7 @@
 //! One thread per source: bytes → frames → health gate → released blocks, plus telemetry rows.
 //! A source that fails is isolated here (its thread reconnects or ends) while the others go on.
 
+use crate::attest::{Attestor, Claim, Expected};
 use crate::cli::{Conditioner, Mode};
 use crate::health::Gate;
 use crate::rawtap::RawTap;
@@ -16,15 +17,37 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub enum Event {
-    Blocks { source: usize, blocks: Vec<[u8; 32]> },
-    Row { source: usize, row: Box<Row> },
-    Ended { source: usize, reason: String },
+    Blocks {
+        source: usize,
+        blocks: Vec<[u8; 32]>,
+    },
+    Row {
+        source: usize,
+        row: Box<Row>,
+    },
+    /// The board's first attested claim on this link, or a changed one (attest.rs); always sent
+    /// before any block that claim vouches for.
+    Attested {
+        source: usize,
+        claim: Claim,
+    },
+    Ended {
+        source: usize,
+        reason: String,
+    },
+    /// The source was failed for good (its board failed attestation) and its thread has ended.
+    Failed {
+        source: usize,
+        reason: String,
+    },
 }
 
 #[derive(Clone)]
 pub struct WorkerConfig {
     pub index: usize,
     pub spec: SourceSpec,
+    /// The profile the board must attest (`--profile`), if the operator named one.
+    pub expected: Option<Expected>,
     pub mode: Mode,
     pub conditioner: Conditioner,
     /// The shared gpu-offload backend for raw-mode SHA3 (`--whiten gpu|auto`); `None`: per-block CPU.
@@ -71,6 +94,9 @@ struct Worker {
     /// Decoder counts from links before the last reconnect.
     prior: DecoderStats,
     gate: Gate,
+    attestor: Attestor,
+    /// Set when the source is failed for good; the read loop then ends the thread.
+    failed: Option<String>,
     raw: Option<RawTap>,
     cmd_seq: u16,
     bytes_in: u64,
@@ -89,6 +115,8 @@ impl Worker {
         Worker {
             gate: Gate::new(raw_mode, cfg.status_timeout),
             raw: raw_mode.then(|| RawTap::new(cfg.conditioner, cfg.backend.clone())),
+            attestor: Attestor::new(cfg.expected.clone()),
+            failed: None,
             cfg,
             tx,
             decoder: Decoder::new(),
@@ -147,6 +175,10 @@ impl Worker {
                     self.bytes_in += n as u64;
                     for frame in self.decoder.feed(&buf[..n]) {
                         self.frame(frame);
+                        if let Some(reason) = self.failed.take() {
+                            let _ = self.tx.send(Event::Failed { source: self.cfg.index, reason });
+                            return;
+                        }
                     }
                     self.log_link_errors();
                     self.tick();
@@ -172,6 +204,7 @@ impl Worker {
                     self.gate.link_lost(&e.to_string());
                     self.prior = add_stats(self.prior, self.decoder.stats());
                     self.decoder = Decoder::new();
+                    self.attestor.reset();
                     if let Some(r) = self.raw.as_mut() {
                         r.reset();
                     }
@@ -270,6 +303,20 @@ impl Worker {
     }
 
     fn status(&mut self, s: &Status) {
+        // Attestation comes first: a STATUS whose claim does not hold vouches for nothing.
+        match self.attestor.check(s) {
+            Ok(None) => {}
+            Ok(Some(claim)) => {
+                let _ = self.tx.send(Event::Attested { source: self.cfg.index, claim });
+            }
+            Err(e) => {
+                let reason = format!("{}: board attestation failed: {e}", self.name());
+                self.gate.fail(reason.clone());
+                self.emit_row_with(Some(s));
+                self.failed = Some(reason);
+                return;
+            }
+        }
         if let Some(r) = self.raw.as_mut() {
             // Batched blocks made before this STATUS must be held when it arrives, exactly like
             // the blocks the per-block path handed over as they completed.
@@ -321,6 +368,7 @@ impl Worker {
         let mut row = Row {
             time_ms: unix_ms(),
             source: self.name(),
+            provenance: self.cfg.spec.provenance().to_string(),
             mode: format!("{:?}", self.cfg.mode).to_lowercase(),
             healthy: self.gate.verdict().is_healthy(),
             reason: match self.gate.verdict() {

@@ -1,6 +1,7 @@
 //! The Speckle host daemon as a library, so integration tests and tools can drive its parts; the
 //! `speckle` binary (main.rs) is a thin front end.
 
+pub mod attest;
 pub mod bench;
 pub mod capture;
 pub mod cli;
@@ -8,6 +9,7 @@ pub mod daemon;
 pub mod health;
 pub mod ingest;
 pub mod mix;
+pub mod provenance;
 pub mod rawtap;
 pub mod row;
 pub mod sink;

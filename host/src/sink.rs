@@ -31,12 +31,43 @@ impl SinkSpec {
             _ => Err(format!("unknown output `{text}`: valid outputs are {KINDS}")),
         }
     }
+
+    /// Whether whoever reads this sink takes every byte as entropy: the kernel pool credits it,
+    /// and a later sink that hands entropy to another machine (EGD, virtio-rng) answers true too,
+    /// which is all it takes for provenance.rs to refuse simulated and replayed bytes for it. The
+    /// match has no catch-all so that a new sink kind must decide.
+    pub fn takes_only_entropy(&self) -> bool {
+        match self {
+            SinkSpec::Kernel => true,
+            SinkSpec::Stdout | SinkSpec::File(_) | SinkSpec::Fifo(_) => false,
+        }
+    }
+}
+
+/// As written on the command line.
+impl std::fmt::Display for SinkSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SinkSpec::Stdout => f.write_str("stdout"),
+            SinkSpec::File(p) => write!(f, "file:{}", p.display()),
+            SinkSpec::Fifo(p) => write!(f, "fifo:{}", p.display()),
+            SinkSpec::Kernel => f.write_str("kernel"),
+        }
+    }
+}
+
+/// What the kernel sink has credited so far: the RNDADDENTROPY calls the kernel accepted.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Credited {
+    pub calls: u64,
+    pub bytes: u64,
+    pub bits: u64,
 }
 
 pub enum Sink {
     Stdout(io::Stdout),
     File(File),
-    Kernel { dev: File, bits_per_byte: f64 },
+    Kernel { dev: File, bits_per_byte: f64, credited: Credited },
 }
 
 impl Sink {
@@ -62,7 +93,33 @@ impl Sink {
                 l.flush()
             }
             Sink::File(f) => f.write_all(bytes),
-            Sink::Kernel { dev, bits_per_byte } => add_entropy(dev, bytes, *bits_per_byte),
+            Sink::Kernel { dev, bits_per_byte, credited } => {
+                let bits = add_entropy(dev, bytes, *bits_per_byte)?;
+                credited.calls += 1;
+                credited.bytes += bytes.len() as u64;
+                credited.bits += bits as u64;
+                Ok(())
+            }
+        }
+    }
+
+    /// Lowers the credit per byte to `bits` when it is above (a board's attested claim supports
+    /// no more); returns the credit it replaced, `None` when nothing changed or the sink credits
+    /// nothing.
+    pub fn cap_credit(&mut self, bits: f64) -> Option<f64> {
+        match self {
+            Sink::Kernel { bits_per_byte, .. } if *bits_per_byte > bits => {
+                Some(std::mem::replace(bits_per_byte, bits))
+            }
+            _ => None,
+        }
+    }
+
+    /// The kernel sink's tally, for the line at the end of a run.
+    pub fn credited(&self) -> Option<Credited> {
+        match self {
+            Sink::Kernel { credited, .. } => Some(*credited),
+            _ => None,
         }
     }
 }
@@ -128,10 +185,11 @@ fn open_kernel(bits_per_byte: f64) -> Result<Sink, String> {
             format!("RNDADDENTROPY on /dev/random failed: {e}")
         }
     })?;
-    Ok(Sink::Kernel { dev, bits_per_byte })
+    Ok(Sink::Kernel { dev, bits_per_byte, credited: Credited::default() })
 }
 
-fn add_entropy(dev: &File, bytes: &[u8], bits_per_byte: f64) -> io::Result<()> {
+/// One RNDADDENTROPY call; returns the bits credited, once the kernel accepted them.
+fn add_entropy(dev: &File, bytes: &[u8], bits_per_byte: f64) -> io::Result<u32> {
     use std::os::fd::AsRawFd;
     // struct rand_pool_info { int entropy_count; int buf_size; __u32 buf[]; }
     let mut info = vec![0u32; 2 + bytes.len().div_ceil(4)];
@@ -144,7 +202,7 @@ fn add_entropy(dev: &File, bytes: &[u8], bits_per_byte: f64) -> io::Result<()> {
     if rc != 0 {
         return Err(io::Error::last_os_error());
     }
-    Ok(())
+    Ok(info[0])
 }
 
 #[cfg(test)]
@@ -159,6 +217,27 @@ mod tests {
         assert!(check_entropy_per_byte(8.5).is_err());
         assert!(check_entropy_per_byte(0.0).is_err());
         assert_eq!(check_entropy_per_byte(8.0), Ok(8.0));
+        for text in ["stdout", "file:/tmp/x", "fifo:/tmp/f", "kernel"] {
+            assert_eq!(SinkSpec::parse(text).unwrap().to_string(), text);
+        }
+        assert!(SinkSpec::Kernel.takes_only_entropy());
+        assert!(!SinkSpec::Stdout.takes_only_entropy());
+        assert!(!SinkSpec::Fifo("/tmp/f".into()).takes_only_entropy());
+    }
+
+    #[test]
+    fn only_the_kernel_sink_has_a_credit_to_cap() {
+        let f = std::env::temp_dir().join(format!("speckle-cap-{}", std::process::id()));
+        let mut file = Sink::open(&SinkSpec::File(f.clone()), 4.0).unwrap();
+        assert_eq!((file.cap_credit(1.0), file.credited()), (None, None));
+        std::fs::remove_file(&f).unwrap();
+        // The capping itself, without /dev/random: a kernel sink value built by hand.
+        let dev = File::open("/dev/null").unwrap();
+        let mut k = Sink::Kernel { dev, bits_per_byte: 4.0, credited: Credited::default() };
+        assert_eq!(k.cap_credit(8.0), None, "a cap above the credit changes nothing");
+        assert_eq!(k.cap_credit(3.5), Some(4.0));
+        assert_eq!(k.cap_credit(3.5), None);
+        assert!(matches!(k, Sink::Kernel { bits_per_byte, .. } if bits_per_byte == 3.5));
     }
 
     #[test]

@@ -37,6 +37,7 @@ enum Kind {
 const COLUMNS: &[(&str, Kind)] = &[
     ("time_ms", Kind::Time),
     ("source", Kind::Str),
+    ("provenance", Kind::Str),
     ("mode", Kind::Str),
     ("healthy", Kind::Bool),
     ("reason", Kind::Str),

@@ -66,6 +66,7 @@ fn help_and_completions_are_complete() {
         "--whiten",
         "--output",
         "--entropy-per-byte",
+        "--profile",
         "--duration",
         "--bytes",
         "--status-socket",
@@ -277,7 +278,12 @@ fn kernel_sink_without_the_capability_says_what_is_needed() {
     } else {
         Command::new(env!("CARGO_BIN_EXE_speckle"))
     };
-    let out = match cmd.args(["run", "--source", "file:/dev/null", "--output", "kernel"]).output() {
+    // A source that can be entropy (provenance.rs refuses file: for the kernel before this check);
+    // sinks open before sources, so the device need not exist.
+    let out = match cmd
+        .args(["run", "--source", "serial:/dev/ttyNOPE9", "--output", "kernel"])
+        .output()
+    {
         Ok(o) => o,
         Err(e) => {
             eprintln!("skipped: cannot drop privileges with setpriv ({e})");
@@ -293,4 +299,100 @@ fn kernel_sink_without_the_capability_says_what_is_needed() {
     assert!(!out.status.success());
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(err.contains("needs CAP_SYS_ADMIN") && err.contains("fifo:PATH"), "{err}");
+}
+
+/// Simulated and replayed bytes never reach the kernel pool: the run is refused in one line that
+/// names the source and why, before anything is opened (no simulated board starts, a missing
+/// capture file is not even looked at, no other sink is created), whatever else is in the run and
+/// whether it comes from the command line or the config file.
+#[test]
+fn sources_that_cannot_be_entropy_are_refused_for_the_kernel_sink() {
+    let dir = common::tmpdir("cli-provenance");
+    let out = dir.join("out.bin");
+    let file_sink = format!("file:{}", out.display());
+    fails_clearly(
+        &["run", "--source", "sim:optimal", "--output", "kernel"],
+        &["output kernel takes only entropy", "source sim:optimal", "simulated board", "seed"],
+    );
+    let missing = dir.join("never-read.bin");
+    let replay = format!("file:{}", missing.display());
+    fails_clearly(
+        &["run", "--source", &replay, "--output", &file_sink, "--output", "kernel"],
+        &["output kernel takes only entropy", &format!("source {replay}"), "replays a capture"],
+    );
+    // A hardware source beside it does not help: every source of the run must be able to be entropy.
+    fails_clearly(
+        &["run", "--source", "serial:/dev/ttyNOPE9,sim:stuck", "--output", "kernel"],
+        &["source sim:stuck cannot be entropy"],
+    );
+    let config = dir.join("speckle.toml");
+    std::fs::write(&config, "source = [\"sim:optimal\"]\noutput = [\"kernel\"]\n").unwrap();
+    fails_clearly(&["run", "--config", config.to_str().unwrap()], &["source sim:optimal"]);
+    assert!(!out.exists(), "a sink was opened for a refused run");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A source entry of the config file names the profile its board must attest; the command line's
+/// `--profile` overrides it. A board of another profile gives no byte and a non-zero exit.
+#[test]
+fn a_source_entry_in_the_config_names_its_profile() {
+    let dir = common::tmpdir("cli-profile");
+    let mut b = BoardDouble::new();
+    b.status(0).block(1).block(2).status(0);
+    let cap = dir.join("cap.bin");
+    std::fs::write(&cap, &b.bytes).unwrap();
+    let p = speckle_model::params::CoreParams::ice40();
+    let profile = dir.join("a20.toml");
+    std::fs::write(
+        &profile,
+        format!(
+            "h_claim = {}\nalpha_log2 = {}\nwindow = {}\nn_in = {}\nfold_k = {}\noversample = {}\nvn_enable = {}\n",
+            p.h_claim,
+            p.alpha_log2 - 10,
+            p.window,
+            p.n_in,
+            p.fold_k,
+            p.oversample,
+            p.vn_enable
+        ),
+    )
+    .unwrap();
+    let config = dir.join("speckle.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "source = [{{ source = \"file:{}\", profile = \"{}\" }}]\noutput = [\"stdout\"]\n",
+            cap.display(),
+            profile.display()
+        ),
+    )
+    .unwrap();
+    let out = speckle(&["run", "--config", config.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(out.stdout.is_empty(), "{} bytes passed", out.stdout.len());
+    let want = format!(
+        "board attestation failed: alpha_log2: expected {} (profile file {}), received {}",
+        p.alpha_log2 - 10,
+        profile.display(),
+        p.alpha_log2
+    );
+    assert!(err.contains(&want), "want `{want}` in:\n{err}");
+    let last = err.trim_end().lines().last().unwrap();
+    assert!(last.starts_with("speckle: error: file:") && last.contains(&want), "{err}");
+
+    let out = speckle(&["run", "--config", config.to_str().unwrap(), "--profile", "ice40"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.stdout, [[1u8; 32], [2u8; 32]].concat());
+
+    std::fs::write(&config, "source = [{ source = \"file:x\", profle = \"ice40\" }]\n").unwrap();
+    fails_clearly(
+        &["run", "--config", config.to_str().unwrap()],
+        &["line 1", "unknown field `profle`", "source", "profile"],
+    );
+    fails_clearly(
+        &["run", "--source", "file:/dev/null", "--profile", "ice41"],
+        &["profile `ice41`", "ice40, ecp5"],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{read_telemetry, PtyBoard};
+use common::{read_telemetry, PtyBoard, PtyOptions};
 use parquet::record::Field;
 use std::io::{BufRead, BufReader};
 use std::os::unix::net::UnixStream;
@@ -61,6 +61,7 @@ fn healthy_board_reaches_the_sinks_telemetry_and_status_socket() {
     assert!(status.success());
     let v: serde_json::Value = serde_json::from_str(&line).unwrap();
     assert_eq!(v["source"].as_str().unwrap(), source);
+    assert_eq!(v["provenance"].as_str().unwrap(), "board", "a serial source can be entropy");
     assert!(v["frames_ok"].as_u64().unwrap() > 0);
 
     let bytes = std::fs::read(&out).unwrap();
@@ -200,5 +201,109 @@ fn a_vanished_serial_device_is_reopened() {
     assert!(err.contains("link lost") && err.contains("reconnected"), "{err}");
     let after = std::fs::read(&out).unwrap().len();
     assert!(before > 0 && after > before + 32 * 8 * 5, "before {before}, after {after}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Whether this process may credit entropy: CAP_SYS_ADMIN in its effective set.
+fn has_cap_sys_admin() -> bool {
+    /// linux/capability.h (the libc crate does not export capability numbers).
+    const CAP_SYS_ADMIN: u32 = 21;
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let eff = status.lines().find_map(|l| l.strip_prefix("CapEff:")).unwrap().trim();
+    u64::from_str_radix(eff, 16).unwrap() & (1 << CAP_SYS_ADMIN) != 0
+}
+
+/// The kernel sink end to end on bytes that can be entropy: a board on a pty (a `serial:` source)
+/// whose block payloads come from the OS RNG. With the privilege (root, as CI runs) every
+/// RNDADDENTROPY must really be accepted, and the daemon's tally must be exactly what was asked;
+/// without it the same command must be refused at start, naming CAP_SYS_ADMIN, before any sink is
+/// written. Either way the test asserts; it never skips.
+#[test]
+fn the_kernel_sink_credits_os_rng_bytes_from_a_board_or_is_refused_without_the_capability() {
+    let _serial = common::one_at_a_time();
+    let board = PtyBoard::start_with(PtyOptions { os_random: true, ..Default::default() });
+    let dir = common::tmpdir("pty-kernel");
+    let out = dir.join("out.bin");
+    let avail = || std::fs::read_to_string("/proc/sys/kernel/random/entropy_avail").unwrap();
+    let before = avail();
+    let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["run", "--source", &format!("serial:{}", board.path), "--output", "kernel"])
+        .args(["--output", &format!("file:{}", out.display())])
+        .args(["--entropy-per-byte", "1", "--bytes", "1024", "--duration", "30"])
+        .output()
+        .unwrap();
+    let sent = board.stop();
+    let err = String::from_utf8_lossy(&res.stderr);
+    let root = unsafe { libc::geteuid() } == 0;
+    if root || has_cap_sys_admin() {
+        assert!(
+            has_cap_sys_admin(),
+            "running as root without CAP_SYS_ADMIN (a container without it?): the kernel path cannot be proven here"
+        );
+        assert!(res.status.success(), "{err}");
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(bytes.len(), 1024, "{err}");
+        // What went to the kernel went to the file too: each block one the board drew from getrandom.
+        for blk in bytes.chunks(32) {
+            assert!(sent.iter().any(|s| s[..] == *blk), "a block the board never sent: {blk:?}");
+        }
+        // 1 bit per byte, every call accepted (a refused call ends the run with "output failed").
+        assert!(
+            err.contains("speckle: kernel: 1024 bits of entropy credited for 1024 bytes in "),
+            "{err}"
+        );
+        assert!(err.contains("every one accepted") && !err.contains("output failed"), "{err}");
+        // The pool's own counter is capped (256 bits on Linux >= 5.18), so it is shown, not judged.
+        eprintln!("entropy_avail before {} after {}", before.trim(), avail().trim());
+    } else {
+        assert!(!res.status.success(), "crediting without CAP_SYS_ADMIN succeeded: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains("needs CAP_SYS_ADMIN"), "{err}");
+        assert!(!out.exists(), "a sink was opened before the refusal");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A board whose STATUS reports an RCT cutoff one above SP 800-90B's for its own claim is failed
+/// on its first STATUS: the message names the field and both values, not one byte reaches the
+/// sink, the telemetry says why, and the run exits non-zero.
+#[test]
+fn a_board_with_a_wrong_cutoff_is_failed_before_any_byte_passes() {
+    let _serial = common::one_at_a_time();
+    let board = PtyBoard::start_with(PtyOptions {
+        edit_status: |s| s.rct_cutoff += 1,
+        ..Default::default()
+    });
+    let dir = common::tmpdir("pty-attest");
+    let (out, tele) = (dir.join("out.bin"), dir.join("tele"));
+    let source = format!("serial:{}@1000000", board.path);
+    let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["run", "--source", &source, "--duration", "10"])
+        .args(["--output", &format!("file:{}", out.display())])
+        .args(["--telemetry-dir", tele.to_str().unwrap()])
+        .output()
+        .unwrap();
+    board.stop();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(!res.status.success(), "{err}");
+    let p = speckle_model::params::CoreParams::ice40();
+    let rct = p.cutoffs().rct;
+    let want = format!(
+        "{source}: board attestation failed: rct_cutoff: expected {rct} (SP 800-90B for the board's own H = {}, α = 2^-{}, W = {}), received {}",
+        p.h_claim,
+        p.alpha_log2,
+        p.window,
+        rct + 1
+    );
+    assert!(err.contains(&want), "want `{want}` in:\n{err}");
+    assert!(err.trim_end().lines().last().unwrap().starts_with("speckle: error: "), "{err}");
+    assert!(err.contains("wrote 0 bytes"), "{err}");
+    assert_eq!(std::fs::read(&out).unwrap().len(), 0, "bytes reached the file sink");
+    let (_, rows) = read_telemetry(&tele);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| long(&r["bytes_out"]) == 0 && r["healthy"] == Field::Bool(false)));
+    let last = rows.last().unwrap();
+    assert!(matches!(&last["reason"], Field::Str(r) if r.contains("rct_cutoff")), "{last:?}");
+    assert_eq!(last["provenance"], Field::Str("board".into()));
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -22,6 +22,7 @@ fn cfg_with(mode: Mode, backend: Option<SharedBackend>) -> WorkerConfig {
     WorkerConfig {
         index: 0,
         spec: SourceSpec::File { path: "capture".into() },
+        expected: None,
         mode,
         conditioner: Conditioner::Sha3,
         backend,
@@ -43,7 +44,7 @@ fn replay_with(cfg: WorkerConfig, bytes: Vec<u8>, chunk: usize) -> (Vec<[u8; 32]
         match e {
             Event::Blocks { blocks: b, .. } => blocks.extend(b),
             Event::Row { row, .. } => rows.push(*row),
-            Event::Ended { .. } => {}
+            Event::Ended { .. } | Event::Attested { .. } | Event::Failed { .. } => {}
         }
     }
     (blocks, rows)
@@ -240,4 +241,47 @@ proptest! {
         prop_assert!(tags.windows(2).all(|w| w[0] < w[1]), "{:?}", tags);
         prop_assert!(tags.iter().all(|&t| (1..=20).contains(&t)), "{:?}", tags);
     }
+}
+
+/// Attestation on every STATUS, not only the first: a board whose second STATUS reports an APT
+/// cutoff off SP 800-90B's formula is failed there. The block that STATUS would have released is
+/// discarded, the thread ends with `Failed` naming the field, and nothing after it is read. The
+/// first claim is announced before any block could pass.
+#[test]
+fn a_status_that_fails_attestation_mid_run_releases_nothing_and_ends_the_source() {
+    let mut b = BoardDouble::new();
+    b.status(0).block(1).status(0).block(2);
+    b.edit_status = |s| s.apt_cutoff -= 1;
+    b.status(0).block(3).status(0);
+    let events = run_to_end(cfg(Mode::Conditioned), Box::new(MemoryLink::new(b.bytes, 5)));
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| match e {
+            Event::Attested { .. } => "attested",
+            Event::Blocks { .. } => "blocks",
+            Event::Row { .. } => "row",
+            Event::Ended { .. } => "ended",
+            Event::Failed { .. } => "failed",
+        })
+        .collect();
+    assert_eq!(kinds, ["attested", "row", "blocks", "row", "row", "failed"]);
+    let released: Vec<[u8; 32]> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Blocks { blocks, .. } => Some(blocks.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    assert_eq!(released, vec![[1; 32]], "block 2 waited for the failing STATUS");
+    let apt = speckle_model::params::CoreParams::ice40().cutoffs().apt;
+    let Some(Event::Failed { reason, .. }) = events.last() else { unreachable!() };
+    assert!(
+        reason.starts_with("file:capture: board attestation failed: apt_cutoff: expected ")
+            && reason.ends_with(&format!("received {}", apt - 1)),
+        "{reason}"
+    );
+    let Some(Event::Row { row, .. }) = events.iter().rev().nth(1) else { unreachable!() };
+    assert!(!row.healthy && row.reason == *reason && row.discarded_blocks == 1, "{row:?}");
+    assert_eq!(row.provenance, "replay");
 }

@@ -15,6 +15,10 @@ use serde::{Deserialize, Serialize};
 pub struct TelemetryRow {
     pub time_ms: i64,
     pub source: String,
+    /// Where the source's bytes come from: `board` (can be entropy), `simulated` (a `sim:` board)
+    /// or `replay` (a `file:` capture). Only `board` bytes are entropy; the host refuses the
+    /// others for the kernel sink, and this column marks them wherever else they went.
+    pub provenance: String,
     pub mode: String,
     /// Host verdict after this row's STATUS: true when the source's data is being released.
     pub healthy: bool,

@@ -5,6 +5,7 @@ pub mod ftdi;
 pub mod serial;
 pub mod sim;
 
+use crate::provenance::Provenance;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -83,6 +84,15 @@ impl SourceSpec {
             other => Err(format!(
                 "unknown source kind `{other}` in `{text}`: valid sources are {KINDS}"
             )),
+        }
+    }
+
+    /// Whether this kind of source can deliver entropy (see provenance.rs): only hardware can.
+    pub fn provenance(&self) -> Provenance {
+        match self {
+            SourceSpec::Serial { .. } | SourceSpec::Ftdi { .. } => Provenance::Board,
+            SourceSpec::Sim { .. } => Provenance::Simulated,
+            SourceSpec::File { .. } => Provenance::Replay,
         }
     }
 

@@ -11,6 +11,8 @@ pub struct BoardDouble {
     pub bytes: Vec<u8>,
     pub raw_mode: bool,
     pub rct_failures: u16,
+    /// Applied to every STATUS before it is sent: a board that misreports its claim.
+    pub edit_status: fn(&mut Status),
 }
 
 impl BoardDouble {
@@ -21,6 +23,7 @@ impl BoardDouble {
             bytes: Vec::new(),
             raw_mode: false,
             rct_failures: 0,
+            edit_status: |_| {},
         }
     }
 
@@ -33,7 +36,7 @@ impl BoardDouble {
     pub fn status(&mut self, alarms: u8) -> &mut Self {
         let c = self.params.cutoffs();
         let gate = if alarms == 0 { StateBits::GATE_OPEN } else { 0 };
-        let s = Status {
+        let mut s = Status {
             version: 1,
             mode: u8::from(self.raw_mode),
             state: StateBits(StateBits::STARTUP_DONE | gate | StateBits::VN_ENABLED),
@@ -52,12 +55,18 @@ impl BoardDouble {
             alpha_log2: self.params.alpha_log2 as u8,
             ..Default::default()
         };
+        (self.edit_status)(&mut s);
         self.frame(FrameType::Status, s.serialize().to_vec())
     }
 
     /// A conditioned block whose bytes say where it came from: `tag` repeated.
     pub fn block(&mut self, tag: u8) -> &mut Self {
         self.frame(FrameType::Conditioned, vec![tag; 32])
+    }
+
+    /// A conditioned block with this payload.
+    pub fn block_of(&mut self, payload: [u8; 32]) -> &mut Self {
+        self.frame(FrameType::Conditioned, payload.to_vec())
     }
 
     pub fn raw(&mut self, samples: [u8; 32]) -> &mut Self {
@@ -115,13 +124,44 @@ pub fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
 pub struct PtyBoard {
     pub path: String,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    thread: Option<std::thread::JoinHandle<u64>>,
+    thread: Option<std::thread::JoinHandle<Vec<[u8; 32]>>>,
+}
+
+/// How a [`PtyBoard`] behaves.
+#[derive(Clone, Copy)]
+pub struct PtyOptions {
+    /// Goes into every STATUS.
+    pub alarms: u8,
+    /// Block payloads from the OS RNG (getrandom) instead of tags: bytes that can be entropy,
+    /// for the kernel sink's test.
+    pub os_random: bool,
+    /// Applied to every STATUS (see [`BoardDouble::edit_status`]).
+    pub edit_status: fn(&mut Status),
+}
+
+impl Default for PtyOptions {
+    fn default() -> Self {
+        PtyOptions { alarms: 0, os_random: false, edit_status: |_| {} }
+    }
+}
+
+/// 32 bytes from the kernel's RNG.
+pub fn os_random_block() -> [u8; 32] {
+    let mut b = [0u8; 32];
+    let n = unsafe { libc::getrandom(b.as_mut_ptr().cast(), b.len(), 0) };
+    assert_eq!(n, 32, "getrandom: {}", std::io::Error::last_os_error());
+    b
 }
 
 impl PtyBoard {
     /// Streams 8 blocks (tags counting up from 1, wrapping below 0xF0) and then one STATUS every
     /// 50 ms; `alarms` goes into every STATUS.
     pub fn start(alarms: u8) -> Self {
+        Self::start_with(PtyOptions { alarms, ..Default::default() })
+    }
+
+    /// As [`PtyBoard::start`], as `o` says.
+    pub fn start_with(o: PtyOptions) -> Self {
         use std::io::Write;
         use std::os::fd::FromRawFd;
         let (mut master, mut slave) = (0, 0);
@@ -163,30 +203,33 @@ impl PtyBoard {
         let thread = std::thread::spawn(move || {
             let mut m = unsafe { std::fs::File::from_raw_fd(master) };
             let mut b = BoardDouble::new();
+            b.edit_status = o.edit_status;
             let mut tag = 1u8;
-            let mut sent_blocks = 0;
+            let mut sent = Vec::new();
             while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
                 b.bytes.clear();
                 for _ in 0..8 {
-                    b.block(tag);
+                    let payload = if o.os_random { os_random_block() } else { [tag; 32] };
+                    b.block_of(payload);
+                    sent.push(payload);
                     tag = if tag >= 0xEF { 1 } else { tag + 1 };
                 }
-                b.status(alarms);
+                b.status(o.alarms);
                 match m.write(&b.bytes) {
                     Ok(_) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
                     Err(_) => break,
                 }
-                sent_blocks += 8;
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
             unsafe { libc::close(slave) };
-            sent_blocks
+            sent
         });
         PtyBoard { path, stop, thread: Some(thread) }
     }
 
-    pub fn stop(mut self) -> u64 {
+    /// Stops the board; returns every block payload it wrote (or tried to write) to the pty.
+    pub fn stop(mut self) -> Vec<[u8; 32]> {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         self.thread.take().unwrap().join().unwrap()
     }
