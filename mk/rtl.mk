@@ -3,11 +3,10 @@
 
 RTL_PROFILES := ice40 ecp5
 SPECKLE_HDL := $(CARGO) run -q -p hdl-gen --bin speckle-hdl --
-LINT_WAIVERS := rtl/lint_waivers.vlt
 VERILATOR ?= verilator
 YOSYS ?= yosys
 
-.PHONY: rtl rtl-check lint lint-verilator lint-synth bench-sim
+.PHONY: rtl rtl-check lint lint-verilator lint-synth lint-update bench-sim
 test-extra: rtl-check lint
 
 rtl: prep
@@ -17,35 +16,30 @@ rtl: prep
 rtl-check: prep
 	$(SPECKLE_HDL) --profile all --out rtl --check
 
-lint: lint-verilator lint-synth
+# Lint of every generated file that goes into a bitstream: each rtl/<profile>/speckle_core.v and
+# rtl/<profile>/blocks/*.v with its own top module, and each board top boards/top/<board>_top.v with
+# the core and SFP front end of its profile. `verilator --lint-only -Wall` and yosys
+# `synth_<family>` + `check -assert` on each; every warning of either tool must have its per-line
+# waiver in lint/waivers.toml, and every waiver its warning (docs/lint.md). Logs: target/lint/.
+#   make lint                  everything, jobs on all cores (LINT_JOBS=n to change)
+#   make lint BLOCK=repcnt_ht  one block's file in both profiles (also BLOCK=core, BLOCK=<board>)
+#   make lint-verilator        Verilator only (seconds); make lint-synth: yosys only
+#   make lint-update           after a generator change: move waivers to their warning's new line,
+#                              drop those whose warning is gone, add those that fit a class
+SPECKLE_LINT := $(CARGO) run -q -p board-gen --bin speckle-lint --
+LINT_ARGS = $(if $(BLOCK),--block $(BLOCK)) $(if $(LINT_JOBS),--jobs $(LINT_JOBS)) --verilator $(VERILATOR) --yosys $(YOSYS)
 
-# The whole core when it exists; until then each block on its own. Files of one profile are
-# linted with the block's own top module (the file stem); warnings not waived are fatal.
-rtl_lint_files = $(if $(wildcard rtl/$(1)/speckle_core.v),rtl/$(1)/speckle_core.v,$(sort $(wildcard rtl/$(1)/blocks/*.v)))
-RTL_LINT_FILES := $(foreach p,$(RTL_PROFILES),$(call rtl_lint_files,$(p)))
+lint: prep
+	$(SPECKLE_LINT) $(LINT_ARGS)
 
-lint-verilator:
-	@if [ -z "$(strip $(RTL_LINT_FILES))" ]; then echo "lint: no Verilog under rtl/ yet (run make rtl)"; fi
-	@set -e; for f in $(RTL_LINT_FILES); do \
-	  echo "verilator --lint-only -Wall $$f"; \
-	  $(VERILATOR) --lint-only -Wall $(LINT_WAIVERS) --top-module $$(basename $$f .v) $$f; \
-	done
+lint-verilator: prep
+	$(SPECKLE_LINT) $(LINT_ARGS) --tool verilator
 
-# Synthesis for each profile's own FPGA family; `check -assert` fails on combinational loops,
-# multiple drivers and the like; prints LUT and flip-flop counts from `stat`.
-lint-synth:
-	@set -e; for p in $(RTL_PROFILES); do \
-	  case $$p in ice40) synth=synth_ice40; lut='SB_LUT4'; ff='SB_DFF';; ecp5) synth=synth_ecp5; lut='LUT4'; ff='TRELLIS_FF';; esac; \
-	  files="$$(if [ -f rtl/$$p/speckle_core.v ]; then echo rtl/$$p/speckle_core.v; else ls rtl/$$p/blocks/*.v 2>/dev/null || true; fi)"; \
-	  for f in $$files; do \
-	    top=$$(basename $$f .v); log=$$(mktemp); \
-	    $(YOSYS) -q -p "read_verilog $$f; $$synth -top $$top; check -assert; tee -o $$log stat" >/dev/null || { rm -f $$log; echo "yosys $$synth failed on $$f" >&2; exit 1; }; \
-	    awk -v p=$$p -v top=$$top -v synth=$$synth -v lut=$$lut -v ff=$$ff \
-	      '$$1 == lut { l += $$2 } index($$1, ff) == 1 { r += $$2 } \
-	       END { printf "%-6s %-28s %-12s LUT4 %6d  FF %6d\n", p, top, synth, l, r }' $$log; \
-	    rm -f $$log; \
-	  done; \
-	done
+lint-synth: prep
+	$(SPECKLE_LINT) $(LINT_ARGS) --tool yosys
+
+lint-update: prep
+	$(SPECKLE_LINT) $(LINT_ARGS) --update
 
 # Simulation speed of the whole core: Verilator (rtl-sim) vs rust-hdl's simulator, into docs/.
 bench-sim: prep

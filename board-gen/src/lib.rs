@@ -6,6 +6,7 @@
 //! nextpnr twenty minutes later names neither.
 
 pub mod emit;
+pub mod lint;
 pub mod pins;
 pub mod pll;
 pub mod tree;
