@@ -81,4 +81,6 @@ module EHXPLLL #(
     wire unused_ok = &{1'b0, CLKFB, PHASESEL1, PHASESEL0, PHASEDIR, PHASESTEP, PHASELOADREG, STDBY,
                        PLLWAKESYNC, ENCLKOP, ENCLKOS, ENCLKOS2, ENCLKOS3};
 endmodule
+/* verilator lint_on DECLFILENAME */
+/* verilator lint_on UNUSEDPARAM */
 `default_nettype wire

@@ -104,4 +104,6 @@ module SB_PLL40_CORE #(
     assign SDO = 1'b0;
     wire unused_ok = &{1'b0, EXTFEEDBACK, DYNAMICDELAY, BYPASS, LATCHINPUTVALUE, SDI, SCLK};
 endmodule
+/* verilator lint_on DECLFILENAME */
+/* verilator lint_on UNUSEDPARAM */
 `default_nettype wire

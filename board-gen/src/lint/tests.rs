@@ -1,4 +1,5 @@
 use super::*;
+use std::process::Command;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -349,4 +350,71 @@ fn the_waiver_file_parses_and_every_class_is_used() {
         assert!(files.contains(w.file.as_str()), "{w}: not a linted file");
         assert!(w.line > 0);
     }
+}
+
+/// Runs the real tools on two deliberately broken blocks: a combinational loop must fail as
+/// unwaivable warnings of both tools, conflicting drivers as a yosys `check -assert` failure.
+#[test]
+fn broken_blocks_fail_with_the_real_tools() {
+    let tools = Tools { verilator: "verilator".into(), yosys: "yosys".into() };
+    for t in [&tools.verilator, &tools.yosys] {
+        if Command::new(t).arg("-V").output().is_err() {
+            let msg = format!("{t} not installed (Debian: verilator, yosys; `make deps`)");
+            assert!(std::env::var_os("SPECKLE_NO_SKIP").is_none(), "{msg}");
+            eprintln!("SKIPPED: {msg}");
+            return;
+        }
+    }
+    let root = std::env::temp_dir().join(format!("speckle-lint-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("rtl/ice40/blocks")).unwrap();
+    let blocks = [
+        (
+            "speckle_loop",
+            "input wire a, output wire y);\n    wire b;\n    assign y = ~b & a;\n    assign b = y;",
+        ),
+        (
+            "speckle_md",
+            "input wire a, input wire b, output wire y);\n    assign y = a;\n    assign y = b;",
+        ),
+    ];
+    let mut results = vec![];
+    for (top, body) in blocks {
+        let file = format!("rtl/ice40/blocks/{top}.v");
+        let text = format!("`default_nettype none\nmodule {top}({body}\nendmodule\n");
+        std::fs::write(root.join(&file), text).unwrap();
+        let job = Job {
+            file: file.clone(),
+            key: top.trim_start_matches("speckle_").into(),
+            profile: "ice40".into(),
+            family: Family::Ice40,
+            top: top.into(),
+            lint_files: vec![file.clone()],
+            synth_files: vec![file],
+            synth_libs: vec![],
+        };
+        results.push(run_job(&root, &job, &[Tool::Verilator, Tool::Yosys], &tools, &root));
+    }
+    let _ = std::fs::remove_dir_all(&root);
+    let ws = Waivers::load(&repo().join(WAIVERS)).unwrap();
+    let never = |_: &str, _: u32| None;
+    // The loop: Verilator UNOPTFLAT and the `check` inside synth_ice40, neither waivable.
+    let loop_ = &results[0];
+    assert!(loop_.errors.is_empty(), "{:?}", loop_.errors);
+    let out =
+        check(&ws, &loop_.warnings, &BTreeSet::new(), &[Tool::Verilator, Tool::Yosys], &never);
+    let rules: BTreeSet<&str> = out.unwaived.iter().map(|w| w.rule.as_str()).collect();
+    assert!(rules.contains("UNOPTFLAT"), "{:?}", out.unwaived);
+    assert!(
+        out.unwaived.iter().any(|w| w.rule == YOSYS_RULE && w.text.contains("logic loop")),
+        "{:?}",
+        out.unwaived
+    );
+    // Conflicting drivers: `check -assert` makes yosys fail.
+    let md = &results[1];
+    assert!(
+        md.errors.iter().any(|e| e.contains("check -assert failed") && e.contains("speckle_md.v")),
+        "{:?}",
+        md.errors
+    );
 }
