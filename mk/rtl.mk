@@ -27,7 +27,11 @@ rtl-check: prep
 #   make lint-update           after a generator change: move waivers to their warning's new line,
 #                              drop those whose warning is gone, add those that fit a class
 SPECKLE_LINT := $(CARGO) run -q -p board-gen --bin speckle-lint --
-LINT_ARGS = $(if $(BLOCK),--block $(BLOCK)) $(if $(LINT_JOBS),--jobs $(LINT_JOBS)) --verilator $(VERILATOR) --yosys $(YOSYS)
+# A block without a file of its own is linted in the files that carry it (as in mk/check.mk).
+LINT_FILES_OF_keccak_f1600 := sha3_256,sha3_conditioner
+lint_block = $(or $(LINT_FILES_OF_$(1)),$(1))
+LINT_ARGS = $(if $(BLOCK),--block $(call lint_block,$(BLOCK))) $(if $(LINT_JOBS),--jobs $(LINT_JOBS)) \
+  --verilator $(VERILATOR) --yosys $(YOSYS)
 
 lint: prep
 	$(SPECKLE_LINT) $(LINT_ARGS)

@@ -563,19 +563,25 @@ pub fn jobs(root: &Path) -> Result<Vec<Job>, String> {
     Ok(jobs)
 }
 
-/// The jobs of `--block name`, or an error listing the valid names.
+/// The jobs of `--block a,b,…` (each a block, `core` or a board; `speckle_` prefix optional), in
+/// job order, or an error naming an unknown name and listing the valid ones.
 pub fn select(jobs: Vec<Job>, block: Option<&str>) -> Result<Vec<Job>, String> {
-    let Some(name) = block else { return Ok(jobs) };
-    let name = name.strip_prefix("speckle_").unwrap_or(name);
-    let picked: Vec<Job> = jobs.iter().filter(|j| j.key == name).cloned().collect();
-    if picked.is_empty() {
-        let keys: BTreeSet<&str> = jobs.iter().map(|j| j.key.as_str()).collect();
-        return Err(format!(
-            "BLOCK={name}: no such block, core or board; valid: {}",
-            keys.into_iter().collect::<Vec<_>>().join(", ")
-        ));
+    let Some(names) = block else { return Ok(jobs) };
+    let names: Vec<&str> = names
+        .split(',')
+        .map(|n| n.trim())
+        .map(|n| n.strip_prefix("speckle_").unwrap_or(n))
+        .collect();
+    for name in &names {
+        if !jobs.iter().any(|j| j.key == *name) {
+            let keys: BTreeSet<&str> = jobs.iter().map(|j| j.key.as_str()).collect();
+            return Err(format!(
+                "BLOCK={name}: no such block, core or board; valid: {}",
+                keys.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
     }
-    Ok(picked)
+    Ok(jobs.into_iter().filter(|j| names.contains(&j.key.as_str())).collect())
 }
 
 /// What one job produced.

@@ -27,7 +27,8 @@ struct Args {
     /// Repository root (rtl/, boards/, lint/ under it).
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// Only this block's files in both profiles (`repcnt_ht`, `sfp_frontend`, …), `core`, or a board.
+    /// Only these blocks' files in both profiles (`repcnt_ht`, `sfp_frontend,i2c_master`, …),
+    /// `core`, or a board.
     #[arg(long)]
     block: Option<String>,
     /// Which tools to run.

@@ -328,6 +328,10 @@ fn block_selects_both_profiles_and_unknown_names_list_the_valid_ones() {
     assert_eq!(select(all.clone(), Some("speckle_repcnt_ht")).unwrap().len(), 2);
     assert_eq!(select(all.clone(), Some("core")).unwrap().len(), 2);
     assert_eq!(select(all.clone(), Some("icebreaker")).unwrap().len(), 1);
+    let two = select(all.clone(), Some("sha3_256,sha3_conditioner")).unwrap();
+    assert_eq!(two.len(), 4);
+    let e = select(all.clone(), Some("repcnt_ht,nope")).unwrap_err();
+    assert!(e.starts_with("BLOCK=nope:"), "{e}");
     let e = select(all, Some("nope")).unwrap_err();
     assert!(e.contains("BLOCK=nope") && e.contains("repcnt_ht") && e.contains("icebreaker"), "{e}");
 }
@@ -417,4 +421,32 @@ fn broken_blocks_fail_with_the_real_tools() {
         "{:?}",
         md.errors
     );
+}
+
+#[test]
+fn every_block_make_check_knows_is_a_lint_block() {
+    // `make check BLOCK=x` (mk/check.mk: a doc under docs/blocks/, or speckle_core) hands x to
+    // `make lint BLOCK=x`, which maps blocks without a file of their own (LINT_FILES_OF_x in
+    // mk/rtl.mk) to the files that carry them.
+    let mk = std::fs::read_to_string(repo().join("mk/rtl.mk")).unwrap();
+    let alias = |name: &str| -> String {
+        let key = format!("LINT_FILES_OF_{name} :=");
+        mk.lines()
+            .find_map(|l| l.strip_prefix(&key))
+            .map_or_else(|| name.to_string(), |v| v.trim().to_string())
+    };
+    let all = jobs(&repo()).unwrap();
+    let mut names = vec!["speckle_core".to_string()];
+    for e in std::fs::read_dir(repo().join("docs/blocks")).unwrap().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if let Some(stem) = n.strip_suffix(".md") {
+            names.push(stem.to_string());
+        }
+    }
+    assert!(names.len() > 10, "{names:?}");
+    for name in names {
+        let picked = select(all.clone(), Some(&alias(&name)))
+            .unwrap_or_else(|e| panic!("make check BLOCK={name}: {e}"));
+        assert!(picked.len() >= 2, "BLOCK={name}: {picked:?}");
+    }
 }
