@@ -146,14 +146,17 @@ impl CoreParams {
             )));
         }
         let min = Self::min_n_in(h);
-        if self.n_in % 8 != 0 || self.n_in < min || self.n_in > SHA3_256_RATE_BITS {
+        if !self.n_in.is_multiple_of(8) || self.n_in < min || self.n_in > SHA3_256_RATE_BITS {
             return Err(ParamError(format!(
                 "n_in = {}: with H = {h} the full-entropy rule (SP 800-90B §3.1.5.1.2) needs n_in >= (256+64)/H = {min} bits; \
                  n_in must also be a multiple of 8 and at most {SHA3_256_RATE_BITS} (one SHA3-256 block), so valid values are {min}..={SHA3_256_RATE_BITS} in steps of 8",
                 self.n_in
             )));
         }
-        if self.baud == 0 || self.clock_hz % self.baud != 0 || self.clock_hz / self.baud < 4 {
+        if self.baud == 0
+            || !self.clock_hz.is_multiple_of(self.baud)
+            || self.clock_hz / self.baud < 4
+        {
             return Err(ParamError(format!(
                 "baud = {} with clock_hz = {}: clock_hz / baud must be an integer >= 4",
                 self.baud, self.clock_hz
