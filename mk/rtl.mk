@@ -2,18 +2,18 @@
 # simulators. See docs/lint.md and docs/simulation-speed.md.
 
 RTL_PROFILES := ice40 ecp5
-SPECKLE_HDL := $(CARGO) run -q -p hdl-gen --bin speckle-hdl --
+SPECKLE_HDL := $(CARGO_TARGET)/debug/speckle-hdl
 VERILATOR ?= verilator
 YOSYS ?= yosys
 
 .PHONY: rtl rtl-check lint lint-verilator lint-synth lint-update bench-sim
 test-extra: rtl-check lint
 
-rtl: prep
+rtl: tools
 	$(SPECKLE_HDL) --profile all --out rtl
 
 # Fails naming each file of rtl/ that the generators would change, add or delete.
-rtl-check: prep
+rtl-check: tools
 	$(SPECKLE_HDL) --profile all --out rtl --check
 
 # Lint of every generated file that goes into a bitstream: each rtl/<profile>/speckle_core.v and
@@ -26,23 +26,23 @@ rtl-check: prep
 #   make lint-verilator        Verilator only (seconds); make lint-synth: yosys only
 #   make lint-update           after a generator change: move waivers to their warning's new line,
 #                              drop those whose warning is gone, add those that fit a class
-SPECKLE_LINT := $(CARGO) run -q -p board-gen --bin speckle-lint --
+SPECKLE_LINT := $(CARGO_TARGET)/debug/speckle-lint
 # A block without a file of its own is linted in the files that carry it (as in mk/check.mk).
 LINT_FILES_OF_keccak_f1600 := sha3_256,sha3_conditioner
 lint_block = $(or $(LINT_FILES_OF_$(1)),$(1))
 LINT_ARGS = $(if $(BLOCK),--block $(call lint_block,$(BLOCK))) $(if $(LINT_JOBS),--jobs $(LINT_JOBS)) \
   --verilator $(VERILATOR) --yosys $(YOSYS)
 
-lint: prep
+lint: tools
 	$(SPECKLE_LINT) $(LINT_ARGS)
 
-lint-verilator: prep
+lint-verilator: tools
 	$(SPECKLE_LINT) $(LINT_ARGS) --tool verilator
 
-lint-synth: prep
+lint-synth: tools
 	$(SPECKLE_LINT) $(LINT_ARGS) --tool yosys
 
-lint-update: prep
+lint-update: tools
 	$(SPECKLE_LINT) $(LINT_ARGS) --update
 
 # Simulation speed of the whole core: Verilator (rtl-sim) vs rust-hdl's simulator, into docs/.

