@@ -6,6 +6,7 @@
 mod command;
 mod decoder;
 mod frame;
+pub mod robustness;
 mod sfp;
 mod status;
 

@@ -1,0 +1,3 @@
+//! See speckle_model::protocol::robustness::check_cmd_parser for the invariants.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| speckle_model::protocol::robustness::check_cmd_parser(data));
