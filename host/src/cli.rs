@@ -194,6 +194,16 @@ pub struct RunArgs {
     /// Seed of simulated boards (sim: sources).
     #[arg(long)]
     pub sim_seed: Option<u64>,
+    /// Bytes each output may have waiting for its reader (default 1048576). Every output is written
+    /// on its own thread; what does not fit in a slow output's backlog is dropped for that output
+    /// alone and counted (telemetry `sink_dropped_bytes`), so the others go on.
+    #[arg(long, value_name = "BYTES")]
+    pub sink_backlog: Option<u64>,
+    /// End the run with exit status 1 when no source has been healthy for this many seconds,
+    /// counted from the start or from the last healthy moment (default 600), so that systemd's
+    /// Restart=on-failure and the unit's state show a board that stays unhealthy.
+    #[arg(long, value_name = "SECS")]
+    pub unhealthy_exit_after: Option<f64>,
 }
 
 #[derive(Args, Debug)]

@@ -1,20 +1,24 @@
 //! `speckle run`: opens sources and sinks, mixes released blocks, enforces limits, fans telemetry out.
 
-use crate::attest::{Claim, Expected};
+use crate::attest::Expected;
 use crate::cli::{Conditioner, Mix, Mode, RunArgs, SourceArg, Whiten};
-use crate::ingest::{self, Event, WorkerConfig};
+use crate::credit::Credit;
+use crate::fanout::{self, Fanout};
+use crate::ingest::{self, WorkerConfig};
+use crate::mainloop::{Limits, MainLoop};
 use crate::mix::Mixer;
+use crate::notify::DEFAULT_UNHEALTHY_EXIT_S;
 use crate::provenance;
-use crate::row::Row;
 use crate::sink::{check_entropy_per_byte, Sink, SinkSpec, DEFAULT_ENTROPY_PER_BYTE};
 use crate::source::SourceSpec;
 use crate::status_socket::StatusSocket;
+use crate::summary::Summary;
 use crate::telemetry::Telemetry;
 use crate::whiten::SharedBackend;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -56,6 +60,8 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         status_socket: cli.status_socket.or(file.status_socket),
         summary: cli.summary || file.summary,
         sim_seed: cli.sim_seed.or(file.sim_seed),
+        sink_backlog: cli.sink_backlog.or(file.sink_backlog),
+        unhealthy_exit_after: cli.unhealthy_exit_after.or(file.unhealthy_exit_after),
     })
 }
 
@@ -88,6 +94,19 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     let outputs =
         if args.output.is_empty() { vec!["stdout".to_string()] } else { args.output.clone() };
     let sink_specs = outputs.iter().map(|s| SinkSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    // Each sink's dropped bytes are counted under its name (telemetry `sink_dropped_bytes`).
+    for (i, s) in sink_specs.iter().enumerate() {
+        if sink_specs[..i].contains(s) {
+            return Err(format!("output {s} is given twice: name each output once"));
+        }
+    }
+    let backlog =
+        fanout::check_backlog(args.sink_backlog.unwrap_or(fanout::DEFAULT_BACKLOG as u64))?;
+    let unhealthy_exit = Duration::from_secs_f64(positive(
+        "unhealthy-exit-after",
+        args.unhealthy_exit_after,
+        DEFAULT_UNHEALTHY_EXIT_S,
+    )?);
     // Before anything is opened: a refused run starts no simulated board and writes nothing.
     provenance::check(&specs, &sink_specs)?;
     let duration = args
@@ -105,10 +124,12 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         Mode::Raw => SharedBackend::open(args.whiten.unwrap_or(Whiten::Cpu), conditioner)?,
         Mode::Conditioned => None,
     };
-    let mut sinks = sink_specs.iter().map(|s| Sink::open(s, epb)).collect::<Result<Vec<_>, _>>()?;
-    let mut telemetry =
-        args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate)).transpose()?;
-    let mut socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
+    let sinks = sink_specs
+        .iter()
+        .map(|s| Sink::open(s, epb).map(|sink| (s.to_string(), sink)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let telemetry = args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate)).transpose()?;
+    let socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
 
     // Every source must open once: a typo should fail the command, not retry forever.
     let stop = Arc::new(AtomicBool::new(false));
@@ -122,7 +143,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         libc::signal(libc::SIGTERM, on_signal as *const () as libc::sighandler_t);
         libc::signal(libc::SIGPIPE, libc::SIG_IGN);
     }
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = mpsc::sync_channel(ingest::EVENT_QUEUE);
     let mut threads = Vec::new();
     for (i, ((spec, expected), link)) in sources.into_iter().zip(links).enumerate() {
         let cfg = WorkerConfig {
@@ -140,243 +161,19 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     }
     drop(tx);
 
-    let n = specs.len();
-    let mut mixer = Mixer::new(mix, n);
-    let start = Instant::now();
-    let mut written: u64 = 0;
-    let mut summary = Summary::new(args.summary);
-    let mut credit = Credit::new(epb, sinks.iter().any(|s| s.credited().is_some()));
-    let mut failed = Vec::new();
-    let mut result = Ok(());
-    'main: loop {
-        if INTERRUPTED.load(Ordering::SeqCst) || duration.is_some_and(|d| start.elapsed() >= d) {
-            break;
-        }
-        let event = match rx.recv_timeout(Duration::from_millis(100)) {
-            Ok(e) => Some(e),
-            Err(mpsc::RecvTimeoutError::Timeout) => None,
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        };
-        match event {
-            Some(Event::Blocks { source, blocks }) => mixer.add(source, blocks),
-            Some(Event::Row { source, row }) => {
-                mixer.set_health(source, row.healthy);
-                summary.row(&row);
-                if let Some(t) = telemetry.as_mut() {
-                    if let Err(e) = t.push(&row) {
-                        eprintln!("speckle: telemetry: {e}");
-                    }
-                }
-                if let Some(s) = socket.as_mut() {
-                    s.send(&row);
-                }
-            }
-            Some(Event::Attested { source, claim }) => {
-                eprintln!(
-                    "speckle: {}: board attests {claim}: supports {} bits of entropy per output byte",
-                    specs[source],
-                    claim.creditable_bits_per_byte()
-                );
-                if let Some(notice) = credit.attested(&specs[source], &claim, &mut sinks) {
-                    eprintln!("speckle: {notice}");
-                }
-            }
-            Some(Event::Ended { source, reason }) => {
-                eprintln!("speckle: source ended: {reason}");
-                mixer.end(source);
-            }
-            Some(Event::Failed { source, reason }) => {
-                eprintln!("speckle: {reason}: source stopped, its held blocks discarded");
-                mixer.end(source);
-                failed.push(reason);
-            }
-            None => {}
-        }
-        let mut out = mixer.take();
-        if let Some(limit) = args.bytes {
-            out.truncate(limit.saturating_sub(written) as usize);
-        }
-        if !out.is_empty() {
-            for s in sinks.iter_mut() {
-                if let Err(e) = s.write(&out) {
-                    result = Err(format!("output failed: {e}"));
-                    break 'main;
-                }
-            }
-            written += out.len() as u64;
-            summary.out(&out);
-        }
-        summary.tick(written);
-        if args.bytes.is_some_and(|b| written >= b) {
-            break;
-        }
+    let credit = Credit::new(epb, sinks.iter().any(|(_, s)| s.credited().is_some()));
+    MainLoop {
+        mixer: Mixer::new(mix, specs.len()),
+        specs,
+        rx,
+        threads,
+        stop,
+        fanout: Fanout::start(sinks, backlog),
+        telemetry,
+        socket,
+        summary: Summary::new(args.summary),
+        credit,
+        limits: Limits { duration, bytes: args.bytes, unhealthy_exit },
     }
-    stop.store(true, Ordering::SeqCst);
-    for t in threads {
-        let _ = t.join();
-    }
-    // Rows sent while the workers were stopping.
-    while let Ok(Event::Row { row, .. }) = rx.try_recv() {
-        if let Some(t) = telemetry.as_mut() {
-            let _ = t.push(&row);
-        }
-    }
-    if let Some(t) = telemetry.as_mut() {
-        t.finish()?;
-    }
-    let not_entropy: Vec<String> = specs
-        .iter()
-        .filter(|s| !s.provenance().is_entropy())
-        .map(|s| format!("{s} is {}", s.provenance()))
-        .collect();
-    let mark = if not_entropy.is_empty() {
-        String::new()
-    } else {
-        format!(" (not entropy: {})", not_entropy.join(", "))
-    };
-    eprintln!("speckle: wrote {written} bytes in {:.1} s{mark}", start.elapsed().as_secs_f64());
-    for c in sinks.iter().filter_map(Sink::credited) {
-        eprintln!(
-            "speckle: kernel: {} bits of entropy credited for {} bytes in {} RNDADDENTROPY calls, every one accepted",
-            c.bits, c.bytes, c.calls
-        );
-    }
-    if result.is_ok() && !failed.is_empty() {
-        result = Err(failed.join("; "));
-    }
-    result
-}
-
-/// The kernel sink's credit per byte: `--entropy-per-byte`, lowered to what the least of the
-/// boards' attested claims supports (attest.rs), and never raised again during the run. Blocks of a
-/// source reach the sinks only after its first attested STATUS, so its claim is always counted
-/// before its bytes are credited.
-struct Credit {
-    asked: f64,
-    now: f64,
-    kernel: bool,
-}
-
-impl Credit {
-    fn new(asked: f64, kernel: bool) -> Self {
-        Credit { asked, now: asked, kernel }
-    }
-
-    /// Takes a source's attested claim; returns the line to log when it lowered the credit.
-    fn attested(
-        &mut self,
-        source: &SourceSpec,
-        claim: &Claim,
-        sinks: &mut [Sink],
-    ) -> Option<String> {
-        let supported = claim.creditable_bits_per_byte();
-        if supported >= self.now {
-            return None;
-        }
-        self.now = supported;
-        sinks.iter_mut().for_each(|s| {
-            s.cap_credit(supported);
-        });
-        self.kernel.then(|| {
-            format!(
-                "kernel: crediting {supported} bits per byte, not the {} asked for (--entropy-per-byte): {source} attests {claim}, which supports no more",
-                self.asked
-            )
-        })
-    }
-}
-
-/// A source as the summary names it: bytes that cannot be entropy are marked as such.
-fn label(r: &Row) -> String {
-    match r.provenance.as_str() {
-        "board" => r.source.clone(),
-        other => format!("{} [{other}, not entropy]", r.source),
-    }
-}
-
-/// `--summary`: one stderr line per second, for people watching `make run`.
-struct Summary {
-    on: bool,
-    last: Instant,
-    last_written: u64,
-    first_hex: Option<String>,
-    health: std::collections::BTreeMap<String, String>,
-}
-
-impl Summary {
-    fn new(on: bool) -> Self {
-        Summary {
-            on,
-            last: Instant::now(),
-            last_written: 0,
-            first_hex: None,
-            health: Default::default(),
-        }
-    }
-    fn row(&mut self, r: &Row) {
-        let h = if r.healthy { "healthy".to_string() } else { format!("STOPPED ({})", r.reason) };
-        self.health.insert(
-            label(r),
-            format!("{h}, frames {} bad_crc {} lost {}", r.frames_ok, r.bad_crc, r.lost),
-        );
-    }
-    fn out(&mut self, bytes: &[u8]) {
-        if self.first_hex.is_none() {
-            self.first_hex = Some(bytes.iter().take(16).map(|b| format!("{b:02x}")).collect());
-        }
-    }
-    fn tick(&mut self, written: u64) {
-        if !self.on || self.last.elapsed() < Duration::from_secs(1) {
-            return;
-        }
-        let rate = (written - self.last_written) as f64 / self.last.elapsed().as_secs_f64();
-        let sources: Vec<String> = self.health.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-        let first = self.first_hex.take().map(|h| format!(", first bytes {h}")).unwrap_or_default();
-        eprintln!("speckle: {written} B out ({rate:.0} B/s){first}; {}", sources.join("; "));
-        self.last = Instant::now();
-        self.last_written = written;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sink::Credited;
-
-    #[test]
-    fn the_summary_marks_sources_that_cannot_be_entropy() {
-        let row = |source: &str, provenance: &str| Row {
-            source: source.into(),
-            provenance: provenance.into(),
-            ..Row::default()
-        };
-        assert_eq!(
-            label(&row("serial:/dev/ttyUSB0@1000000", "board")),
-            "serial:/dev/ttyUSB0@1000000"
-        );
-        assert_eq!(label(&row("sim:optimal", "simulated")), "sim:optimal [simulated, not entropy]");
-        assert_eq!(label(&row("file:cap.bin", "replay")), "file:cap.bin [replay, not entropy]");
-    }
-
-    /// No board that passes attestation supports less than 8 bits per byte (attest.rs requires
-    /// n_in · H >= 256 + 64), so the clamp is shown here on a claim built by hand.
-    #[test]
-    fn the_kernel_credit_never_exceeds_what_an_attested_claim_supports_and_says_so() {
-        let dev = std::fs::File::open("/dev/null").unwrap();
-        let mut sinks = [Sink::Kernel { dev, bits_per_byte: 8.0, credited: Credited::default() }];
-        let mut credit = Credit::new(8.0, true);
-        let src = SourceSpec::parse("serial:/dev/ttyUSB0").unwrap();
-        let full = Claim { h_milli: 500, alpha_log2: 30, window: 1024, n_in: 640 };
-        assert_eq!(credit.attested(&src, &full, &mut sinks), None);
-        let thin = Claim { n_in: 576, ..full };
-        let notice = credit.attested(&src, &thin, &mut sinks).unwrap();
-        assert_eq!(
-            notice,
-            "kernel: crediting 7 bits per byte, not the 8 asked for (--entropy-per-byte): serial:/dev/ttyUSB0@1000000 attests H = 0.500, α = 2^-30, W = 1024, n_in = 576, which supports no more"
-        );
-        assert!(matches!(sinks[0], Sink::Kernel { bits_per_byte, .. } if bits_per_byte == 7.0));
-        // A later, better claim does not raise it again.
-        assert_eq!(credit.attested(&src, &full, &mut sinks), None);
-        assert!(matches!(sinks[0], Sink::Kernel { bits_per_byte, .. } if bits_per_byte == 7.0));
-    }
+    .run(&INTERRUPTED)
 }

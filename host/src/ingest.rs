@@ -12,7 +12,7 @@ use speckle_model::protocol::{
     Command, Decoder, DecoderStats, Frame, Mode as WireMode, Payload, SfpDiag, Status,
 };
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -59,19 +59,31 @@ pub struct WorkerConfig {
 
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
+/// Events a source may have waiting for the main loop (`spawn`'s queue). The main loop never
+/// waits on a sink, so the queue fills only when the machine cannot keep up at all; the source's
+/// thread then waits to send, its link's buffers fill and the board's bytes are lost there
+/// (counted as lost frames), instead of the daemon's memory growing.
+pub const EVENT_QUEUE: usize = 256;
+
+/// Where a worker's events go. A send fails only when the daemon is gone, which the stop flag
+/// also says, so the result is not needed.
+type EventTx = Box<dyn Fn(Event) + Send>;
+
 /// The host asks for a STATUS this often instead of waiting for the board's own period (~0.7 s,
 /// longer on a slow simulated board): blocks are released one round trip after a healthy STATUS,
 /// which shortens both the latency and the amount of data held back.
 const STATUS_POLL: Duration = Duration::from_millis(250);
 
+/// Runs a source on its own thread, sending into a bounded queue (made with
+/// `sync_channel(EVENT_QUEUE)`).
 pub fn spawn(
     cfg: WorkerConfig,
     link: Box<dyn Link>,
-    tx: Sender<Event>,
+    tx: SyncSender<Event>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::Builder::new()
         .name(format!("source-{}", cfg.index))
-        .spawn(move || Worker::new(cfg, tx).run(link))
+        .spawn(move || Worker::new(cfg, Box::new(move |e| drop(tx.send(e)))).run(link))
         .expect("spawning a source thread")
 }
 
@@ -79,7 +91,7 @@ pub fn spawn(
 /// deterministic path that replay tests and property tests drive.
 pub fn run_to_end(cfg: WorkerConfig, link: Box<dyn Link>) -> Vec<Event> {
     let (tx, rx) = std::sync::mpsc::channel();
-    Worker::new(cfg, tx).run(link);
+    Worker::new(cfg, Box::new(move |e| drop(tx.send(e)))).run(link);
     rx.try_iter().collect()
 }
 
@@ -89,7 +101,7 @@ pub fn unix_ms() -> i64 {
 
 struct Worker {
     cfg: WorkerConfig,
-    tx: Sender<Event>,
+    tx: EventTx,
     decoder: Decoder,
     /// Decoder counts from links before the last reconnect.
     prior: DecoderStats,
@@ -110,7 +122,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(cfg: WorkerConfig, tx: Sender<Event>) -> Self {
+    fn new(cfg: WorkerConfig, tx: EventTx) -> Self {
         let raw_mode = cfg.mode == Mode::Raw;
         Worker {
             gate: Gate::new(raw_mode, cfg.status_timeout),
@@ -176,7 +188,7 @@ impl Worker {
                     for frame in self.decoder.feed(&buf[..n]) {
                         self.frame(frame);
                         if let Some(reason) = self.failed.take() {
-                            let _ = self.tx.send(Event::Failed { source: self.cfg.index, reason });
+                            (self.tx)(Event::Failed { source: self.cfg.index, reason });
                             return;
                         }
                     }
@@ -193,7 +205,7 @@ impl Worker {
                     let reason = format!("{}: {e}", self.name());
                     self.gate.link_lost(&e.to_string());
                     self.emit_row();
-                    let _ = self.tx.send(Event::Ended { source: self.cfg.index, reason });
+                    (self.tx)(Event::Ended { source: self.cfg.index, reason });
                     return;
                 }
                 Err(e) => {
@@ -213,7 +225,7 @@ impl Worker {
                 }
             }
         }
-        let _ = self.tx.send(Event::Ended { source: self.cfg.index, reason: "stopped".into() });
+        (self.tx)(Event::Ended { source: self.cfg.index, reason: "stopped".into() });
     }
 
     /// Link errors go to the log at most once a second per source, with what changed since the
@@ -307,7 +319,7 @@ impl Worker {
         match self.attestor.check(s) {
             Ok(None) => {}
             Ok(Some(claim)) => {
-                let _ = self.tx.send(Event::Attested { source: self.cfg.index, claim });
+                (self.tx)(Event::Attested { source: self.cfg.index, claim });
             }
             Err(e) => {
                 let reason = format!("{}: board attestation failed: {e}", self.name());
@@ -332,7 +344,7 @@ impl Worker {
         self.stale_reported = false;
         if !released.is_empty() {
             self.bytes_out += 32 * released.len() as u64;
-            let _ = self.tx.send(Event::Blocks { source: self.cfg.index, blocks: released });
+            (self.tx)(Event::Blocks { source: self.cfg.index, blocks: released });
         }
         self.emit_row_with(Some(s));
     }
@@ -411,7 +423,7 @@ impl Worker {
         };
         row.set_sfp(self.sfp.as_ref());
         self.last_row = (now, self.bytes_in, self.bytes_out);
-        let _ = self.tx.send(Event::Row { source: self.cfg.index, row: Box::new(row) });
+        (self.tx)(Event::Row { source: self.cfg.index, row: Box::new(row) });
     }
 }
 

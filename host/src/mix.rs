@@ -3,6 +3,11 @@
 use crate::cli::Mix;
 use std::collections::VecDeque;
 
+/// Blocks one source may have waiting for the others under `xor` (1 MiB, as many as the health gate
+/// holds): a healthy source faster than its partners would otherwise queue without bound. The
+/// oldest are dropped first (they are healthy; dropping loses bytes, never repeats them).
+pub const MAX_QUEUED_BLOCKS: usize = 32768;
+
 /// Combines released blocks. With `xor`, an output block is the XOR of one block from every source
 /// that is healthy right now: as good as the best of them if they are independent, and a source
 /// that turns unhealthy simply leaves the set (its queued blocks were released, so still good).
@@ -11,6 +16,8 @@ pub struct Mixer {
     queues: Vec<VecDeque<[u8; 32]>>,
     healthy: Vec<bool>,
     alive: Vec<bool>,
+    /// Blocks dropped because a queue reached [`MAX_QUEUED_BLOCKS`].
+    pub dropped_blocks: u64,
 }
 
 impl Mixer {
@@ -20,6 +27,7 @@ impl Mixer {
             queues: vec![VecDeque::new(); sources],
             healthy: vec![false; sources],
             alive: vec![true; sources],
+            dropped_blocks: 0,
         }
     }
 
@@ -27,7 +35,11 @@ impl Mixer {
         // Only a healthy source releases blocks, so this is news of its health too (the row that
         // says so comes right after).
         self.healthy[source] = true;
-        self.queues[source].extend(blocks);
+        let q = &mut self.queues[source];
+        q.extend(blocks);
+        let over = q.len().saturating_sub(MAX_QUEUED_BLOCKS);
+        q.drain(..over);
+        self.dropped_blocks += over as u64;
     }
     pub fn set_health(&mut self, source: usize, healthy: bool) {
         self.healthy[source] = healthy;
@@ -88,6 +100,16 @@ mod tests {
         m.add(0, vec![[0x04; 32], [0x05; 32]]);
         assert_eq!(m.take(), vec![0x04u8 ^ 0x30; 32]);
         assert_eq!(m.take(), vec![0x05u8; 32], "then source 0 alone");
+    }
+
+    #[test]
+    fn a_source_waiting_for_its_xor_partner_queues_a_bounded_number_of_blocks() {
+        let mut m = Mixer::new(Mix::Xor, 2);
+        m.add(1, vec![[0; 32]]);
+        m.add(0, (0..MAX_QUEUED_BLOCKS + 5).map(|i| [(i % 251) as u8; 32]).collect());
+        assert_eq!(m.dropped_blocks, 5);
+        // The oldest went: the first block out is source 0's sixth.
+        assert_eq!(m.take(), vec![5u8; 32]);
     }
 
     #[test]

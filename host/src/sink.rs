@@ -1,10 +1,14 @@
 //! Where healthy conditioned bytes go. Only the daemon's release path calls these, so a sink never
-//! sees a byte the health gate did not confirm.
+//! sees a byte the health gate did not confirm. Each sink is written on its own thread behind a
+//! bounded backlog (fanout.rs); the writes here can be abandoned, so that a reader that stopped
+//! reading holds up neither the other sinks nor the daemon's exit.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
+use std::os::fd::{AsRawFd, RawFd};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const KINDS: &str = "stdout, file:PATH, fifo:PATH, kernel";
 
@@ -65,40 +69,57 @@ pub struct Credited {
 }
 
 pub enum Sink {
-    Stdout(io::Stdout),
+    Stdout,
     File(File),
-    Kernel { dev: File, bits_per_byte: f64, credited: Credited },
+    /// Opened read-write and non-blocking (see `open_fifo`).
+    Fifo(File),
+    Kernel {
+        dev: File,
+        bits_per_byte: f64,
+        credited: Credited,
+    },
 }
+
+/// How long one wait for a pipe to take bytes lasts before the writer looks whether it was told to
+/// give up: the daemon's shutdown waits at most this long for a writer it abandoned.
+const POLL_SLICE_MS: libc::c_int = 100;
 
 impl Sink {
     pub fn open(spec: &SinkSpec, entropy_per_byte: f64) -> Result<Sink, String> {
         match spec {
-            SinkSpec::Stdout => Ok(Sink::Stdout(io::stdout())),
+            SinkSpec::Stdout => Ok(Sink::Stdout),
             SinkSpec::File(p) => OpenOptions::new()
                 .create(true)
                 .append(true)
                 .open(p)
                 .map(Sink::File)
                 .map_err(|e| format!("cannot open output file {}: {e}", p.display())),
-            SinkSpec::Fifo(p) => open_fifo(p).map(Sink::File),
+            SinkSpec::Fifo(p) => open_fifo(p).map(Sink::Fifo),
             SinkSpec::Kernel => open_kernel(entropy_per_byte),
         }
     }
 
+    /// Writes all of `bytes`, however long the reader takes.
     pub fn write(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.write_until(bytes, &AtomicBool::new(false)).map(|_| ())
+    }
+
+    /// Writes `bytes` until all are written or `abandon` is set; returns how many were written.
+    /// Pipes (stdout, which may be one, and FIFOs) are written in waits of at most
+    /// [`POLL_SLICE_MS`] and pieces of at most `PIPE_BUF`, so a reader that stopped reading never
+    /// holds the thread in a write it cannot leave. A regular file and the kernel pool do not
+    /// wait on a reader.
+    pub fn write_until(&mut self, bytes: &[u8], abandon: &AtomicBool) -> io::Result<usize> {
         match self {
-            Sink::Stdout(s) => {
-                let mut l = s.lock();
-                l.write_all(bytes)?;
-                l.flush()
-            }
-            Sink::File(f) => f.write_all(bytes),
+            Sink::Stdout => write_polled(libc::STDOUT_FILENO, bytes, abandon, true),
+            Sink::Fifo(f) => write_polled(f.as_raw_fd(), bytes, abandon, false),
+            Sink::File(f) => f.write_all(bytes).map(|()| bytes.len()),
             Sink::Kernel { dev, bits_per_byte, credited } => {
                 let bits = add_entropy(dev, bytes, *bits_per_byte)?;
                 credited.calls += 1;
                 credited.bytes += bytes.len() as u64;
                 credited.bits += bits as u64;
-                Ok(())
+                Ok(bytes.len())
             }
         }
     }
@@ -135,8 +156,55 @@ pub fn check_entropy_per_byte(x: f64) -> Result<f64, String> {
     }
 }
 
+/// Writes to a pipe-like descriptor in pieces of at most `PIPE_BUF` bytes. A non-blocking one (the
+/// FIFO) is written at once and, when full (`EAGAIN`), waited on with poll(2) in slices of
+/// [`POLL_SLICE_MS`]. A blocking one (stdout: its flags are shared with the shell that started the
+/// daemon, so they are left alone) is polled before every write, and a piece of at most
+/// `PIPE_BUF` bytes is what a pipe with room takes without blocking. Between slices the writer
+/// looks at `abandon`.
+fn write_polled(
+    fd: RawFd,
+    bytes: &[u8],
+    abandon: &AtomicBool,
+    blocking: bool,
+) -> io::Result<usize> {
+    let mut done = 0;
+    let mut wait = blocking;
+    while done < bytes.len() {
+        if abandon.load(Ordering::Relaxed) {
+            break;
+        }
+        if wait {
+            let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
+            let rc = unsafe { libc::poll(&mut p, 1, POLL_SLICE_MS) };
+            if rc < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                return Err(io::Error::last_os_error());
+            }
+            if rc <= 0 {
+                continue;
+            }
+            // POLLERR or POLLHUP (a reader that went away) fall through: the write reports them.
+        }
+        let n = (bytes.len() - done).min(libc::PIPE_BUF);
+        let rc = unsafe { libc::write(fd, bytes[done..].as_ptr().cast(), n) };
+        if rc >= 0 {
+            done += rc as usize;
+            wait = blocking;
+            continue;
+        }
+        let e = io::Error::last_os_error();
+        match e.kind() {
+            io::ErrorKind::WouldBlock => wait = true,
+            io::ErrorKind::Interrupted => {}
+            _ => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
 /// rngd (`rngd -r PATH`) and other readers take the FIFO; opened read-write so the daemon neither
-/// blocks waiting for a reader nor dies when one goes away (writes just wait for the next).
+/// blocks waiting for a reader nor dies when one goes away (writes just wait for the next), and
+/// non-blocking so that a full pipe makes a write return instead of wait.
 fn open_fifo(p: &Path) -> Result<File, String> {
     match std::fs::metadata(p) {
         Ok(m) if !m.file_type().is_fifo() => {
@@ -161,7 +229,7 @@ fn open_fifo(p: &Path) -> Result<File, String> {
     OpenOptions::new()
         .read(true)
         .write(true)
-        .custom_flags(libc::O_CLOEXEC)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
         .open(p)
         .map_err(|e| format!("cannot open FIFO {}: {e}", p.display()))
 }
@@ -190,7 +258,6 @@ fn open_kernel(bits_per_byte: f64) -> Result<Sink, String> {
 
 /// One RNDADDENTROPY call; returns the bits credited, once the kernel accepted them.
 fn add_entropy(dev: &File, bytes: &[u8], bits_per_byte: f64) -> io::Result<u32> {
-    use std::os::fd::AsRawFd;
     // struct rand_pool_info { int entropy_count; int buf_size; __u32 buf[]; }
     let mut info = vec![0u32; 2 + bytes.len().div_ceil(4)];
     info[0] = (bytes.len() as f64 * bits_per_byte).floor() as u32;
@@ -252,6 +319,31 @@ mod tests {
         let plain = dir.join("plain");
         std::fs::write(&plain, b"x").unwrap();
         assert!(Sink::open(&SinkSpec::Fifo(plain), 4.0).err().unwrap().contains("not a FIFO"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A FIFO nobody reads: the write fills the pipe, then waits in poll slices until it is told
+    /// to give up, and says how much it wrote: exactly what the pipe holds.
+    #[test]
+    fn a_write_to_a_full_fifo_is_abandoned_promptly() {
+        let dir = std::env::temp_dir().join(format!("speckle-fifo-full-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("stalled.fifo");
+        let mut s = Sink::open(&SinkSpec::Fifo(f), 4.0).unwrap();
+        let Sink::Fifo(file) = &s else { panic!("a FIFO sink") };
+        let pipe = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETPIPE_SZ) };
+        assert!(pipe > 0, "F_GETPIPE_SZ: {}", io::Error::last_os_error());
+        let abandon = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = abandon.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            flag.store(true, Ordering::Relaxed);
+            std::time::Instant::now()
+        });
+        let written = s.write_until(&vec![7u8; 4 * pipe as usize], &abandon).unwrap();
+        let late = t.join().unwrap().elapsed();
+        assert_eq!(written, pipe as usize, "the pipe takes exactly its size");
+        assert!(late < std::time::Duration::from_millis(250), "gave up {late:?} after being told");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -66,6 +66,12 @@ pub struct TelemetryRow {
     pub sfp_diag_hex: Option<String>,
     pub in_bytes_per_s: f64,
     pub out_bytes_per_s: f64,
+    /// Per sink, the bytes dropped so far because its backlog was full (its reader did not keep
+    /// up; the other sinks were not held back): a JSON object from each sink as given on the
+    /// command line to its cumulative count, `{"fifo:/run/speckle/rng.fifo":4096,"stdout":0}`.
+    /// Text rather than a map so that it is one parquet column; the same in every row of a run's
+    /// sources, as the daemon stamps the current counts into each row it logs.
+    pub sink_dropped_bytes: String,
 }
 
 impl TelemetryRow {

@@ -79,6 +79,7 @@ const COLUMNS: &[(&str, Kind)] = &[
     ("sfp_diag_hex", Kind::OptStr),
     ("in_bytes_per_s", Kind::F64),
     ("out_bytes_per_s", Kind::F64),
+    ("sink_dropped_bytes", Kind::Str),
 ];
 
 /// The parquet message type, generated from [`COLUMNS`] so the two cannot drift apart.
