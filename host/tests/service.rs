@@ -23,9 +23,9 @@ const STALL: Duration = Duration::from_secs(60);
 /// it peaks at about 8 MiB (measured on the 2-core development machine, see docs/testplan.md).
 const PEAK_RSS_BOUND_KIB: u64 = 64 * 1024;
 /// Backlog given to every output in the stall test, and the FIFO's pipe size (one page, the
-/// least a pipe can have): small, so that the FIFO overflows within seconds even at the slow
-/// rate a loaded machine runs the simulated board at (~250 B/s seen here).
-const BACKLOG: u64 = 4096;
+/// least a pipe can have): small, so that the FIFO overflows (after 5 KiB) well within the 60 s
+/// even at the slowest rate a loaded machine has run the simulated board at here (~250 B/s).
+const BACKLOG: u64 = 1024;
 const PIPE: i32 = 4096;
 
 /// Kills the daemon if a test panics before it ended it.
