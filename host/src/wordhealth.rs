@@ -24,6 +24,11 @@ pub struct WordHealth {
     run: u32,
     last: bool,
     win: Vec<u64>,
+    /// Ones so far in the current window, and whether its APT already failed: the model fails at
+    /// the sample where the count reaches the cutoff, mid-window, so the check runs every word
+    /// (a partial window at the end of a stream counts too).
+    win_ones: u32,
+    apt_failed: bool,
     pub failures: Failures,
 }
 
@@ -45,6 +50,8 @@ impl WordHealth {
             run: 0,
             last: false,
             win: Vec::with_capacity(window as usize / 64),
+            win_ones: 0,
+            apt_failed: false,
             failures: Failures::default(),
         }
     }
@@ -53,6 +60,7 @@ impl WordHealth {
         for &w in words {
             self.rct_word(w);
             self.win.push(w);
+            self.apt_word(w);
             if self.win.len() == self.window_words {
                 self.window_done();
                 self.win.clear();
@@ -99,12 +107,22 @@ impl WordHealth {
         self.last = w >> 63 == 1;
     }
 
+    /// The count of samples equal to the window's first only grows within a window, so it reached
+    /// the cutoff inside this word exactly when it is at or past it now and no failure was counted.
+    fn apt_word(&mut self, w: u64) {
+        self.win_ones += w.count_ones();
+        let total = 64 * self.win.len() as u32;
+        let count = if self.win[0] & 1 == 1 { self.win_ones } else { total - self.win_ones };
+        if !self.apt_failed && count.min(u16::MAX as u32) >= self.apt_cutoff {
+            self.failures.apt += 1;
+            self.apt_failed = true;
+        }
+    }
+
     fn window_done(&mut self) {
+        self.win_ones = 0;
+        self.apt_failed = false;
         let w = &self.win;
-        let ones: u32 = w.iter().map(|x| x.count_ones()).sum();
-        let total = 64 * w.len() as u32;
-        let count = if w[0] & 1 == 1 { ones } else { total - ones };
-        self.failures.apt += u64::from(count.min(u16::MAX as u32) >= self.apt_cutoff);
         let mut t: u32 = w.iter().map(|x| ((x ^ (x >> 1)) & (u64::MAX >> 1)).count_ones()).sum();
         t += w.windows(2).map(|p| ((p[0] >> 63) ^ (p[1] & 1)) as u32).sum::<u32>();
         self.failures.markov += u64::from(t < self.markov_lo || t > self.markov_hi);
