@@ -8,8 +8,8 @@ RUN_SOURCE ?= sim:optimal
 RUN_OUTPUT ?= file:/tmp/speckle-run.bin
 RUN_ARGS ?=
 
-.PHONY: run host-build host-bench host-test-extra
-test-extra: host-test-extra
+.PHONY: run host-build host-bench host-test-extra telemetry-reader
+test-extra: host-test-extra telemetry-reader
 
 host-build: prep
 	$(CARGO) build -p speckle
@@ -30,3 +30,23 @@ host-test-extra: host-build
 	@d=$$(mktemp -d) && sed "s|/usr/bin/speckle|$(abspath $(CARGO_TARGET))/debug/speckle|" packaging/speckle.service > $$d/speckle.service && \
 	  systemd-analyze verify --man=no $$d/speckle.service && echo "host-test-extra: packaging/speckle.service verified"; \
 	  rc=$$?; rm -rf $$d; exit $$rc
+
+# The independent parquet reader of host/tests/telemetry_kill.rs (the SIGKILL loop): pyarrow, pinned
+# in host/tests/telemetry-reader.txt, in a venv under $(SPECKLE_CACHE) keyed by the pin and the
+# Python version; wheels only. `make test` hands its python to cargo test in SPECKLE_TELEMETRY_PYTHON;
+# under SPECKLE_NO_SKIP the test fails when that is unset, and a venv that cannot be made (no
+# python3-venv) fails this target.
+TELEMETRY_PYTHON ?= python3
+TELEMETRY_VENV := $(SPECKLE_CACHE)/venv-pyarrow-$(call cache_key,$(shell cat host/tests/telemetry-reader.txt; $(TELEMETRY_PYTHON) --version 2>&1))
+TELEMETRY_STAMP := $(TELEMETRY_VENV)/.requirements-installed
+
+$(TELEMETRY_STAMP): | deps
+	@$(TELEMETRY_VENV)/bin/python -m pip --version >/dev/null 2>&1 || { rm -rf $(TELEMETRY_VENV) && $(TELEMETRY_PYTHON) -m venv $(TELEMETRY_VENV); } || \
+	  { rm -rf $(TELEMETRY_VENV); echo "telemetry-reader: '$(TELEMETRY_PYTHON) -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
+	$(TELEMETRY_VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q --timeout 60 --only-binary=:all: -r host/tests/telemetry-reader.txt
+	@$(TELEMETRY_VENV)/bin/python -c 'import pyarrow.parquet'
+	@touch $@
+
+telemetry-reader: $(TELEMETRY_STAMP)
+
+test-suite: export SPECKLE_TELEMETRY_PYTHON := $(TELEMETRY_VENV)/bin/python

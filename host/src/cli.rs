@@ -31,6 +31,9 @@ pub enum Command {
     Monitor(speckle_monitor::MonitorArgs),
     /// Measure per-stage throughput against rngtest and b3sum; writes a markdown report.
     Bench(BenchArgs),
+    /// Telemetry files: `recover DIR` turns the journals a killed daemon left into parquet files.
+    #[command(subcommand)]
+    Telemetry(TelemetryCommand),
     /// Print a shell completion script to stdout.
     Completions {
         /// Shell to generate completions for.
@@ -181,9 +184,13 @@ pub struct RunArgs {
     /// Directory for rolling parquet telemetry files (off when absent).
     #[arg(long, value_name = "DIR")]
     pub telemetry_dir: Option<PathBuf>,
-    /// Start a new telemetry file after this many seconds (default 3600).
+    /// Turn the telemetry journal into a parquet file after this many seconds (default 300).
     #[arg(long, value_name = "SECS")]
     pub telemetry_rotate: Option<f64>,
+    /// A telemetry row is on disk (fdatasync) at most this many seconds after it is made (default
+    /// 10): the most a power loss can take. A kill loses no row already written to the journal.
+    #[arg(long, value_name = "SECS")]
+    pub telemetry_flush: Option<f64>,
     /// Unix-domain socket streaming telemetry as JSON lines.
     #[arg(long, value_name = "PATH")]
     pub status_socket: Option<PathBuf>,
@@ -204,6 +211,16 @@ pub struct RunArgs {
     /// Restart=on-failure and the unit's state show a board that stays unhealthy.
     #[arg(long, value_name = "SECS")]
     pub unhealthy_exit_after: Option<f64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TelemetryCommand {
+    /// Turn every journal in DIR into its parquet file (what `speckle run` does when it starts);
+    /// refused while a daemon holds DIR.
+    Recover {
+        /// The telemetry directory (`--telemetry-dir` of the daemon).
+        dir: PathBuf,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -57,6 +57,7 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         status_timeout: cli.status_timeout.or(file.status_timeout),
         telemetry_dir: cli.telemetry_dir.or(file.telemetry_dir),
         telemetry_rotate: cli.telemetry_rotate.or(file.telemetry_rotate),
+        telemetry_flush: cli.telemetry_flush.or(file.telemetry_flush),
         status_socket: cli.status_socket.or(file.status_socket),
         summary: cli.summary || file.summary,
         sim_seed: cli.sim_seed.or(file.sim_seed),
@@ -118,6 +119,11 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
     let rotate =
         Duration::from_secs_f64(positive("telemetry-rotate", args.telemetry_rotate, 300.0)?);
+    let flush = Duration::from_secs_f64(positive(
+        "telemetry-flush",
+        args.telemetry_flush,
+        crate::telemetry::DEFAULT_FLUSH_S,
+    )?);
     let conditioner = args.conditioner.unwrap_or(Conditioner::Sha3);
     // Opened once, before any source, so a GPU problem is reported once and every source shares it.
     let backend = match mode {
@@ -128,7 +134,8 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .iter()
         .map(|s| Sink::open(s, epb).map(|sink| (s.to_string(), sink)))
         .collect::<Result<Vec<_>, _>>()?;
-    let telemetry = args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate)).transpose()?;
+    let telemetry =
+        args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate, flush)).transpose()?;
     let socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
 
     // Every source must open once: a typo should fail the command, not retry forever.

@@ -1,7 +1,7 @@
 //! `speckle`: the host daemon. Errors end the command with one line on stderr and exit status 1.
 
 use clap::{CommandFactory, Parser};
-use speckle::{bench, capture, cli, daemon};
+use speckle::{bench, capture, cli, daemon, telemetry};
 
 fn main() {
     let cli = cli::Cli::parse();
@@ -9,6 +9,9 @@ fn main() {
         cli::Command::Run(a) => daemon::run(a),
         cli::Command::Capture(a) => capture::run(a),
         cli::Command::Bench(a) => bench::run(a),
+        cli::Command::Telemetry(cli::TelemetryCommand::Recover { dir }) => {
+            telemetry::recover::run(&dir)
+        }
         cli::Command::Sim(a) => speckle_sim::run(&a),
         cli::Command::Monitor(a) => speckle_monitor::run(a),
         cli::Command::Completions { shell } => {

@@ -117,6 +117,8 @@ fn alarmed_board_delivers_nothing_and_telemetry_shows_the_alarm() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A SIGKILL leaves finished parquet files, at most one unfinished `.tmp` (a conversion cut short)
+/// and the journals; the next run converts them, and `seq` runs on without a gap or a repeat.
 #[test]
 fn telemetry_files_stay_valid_after_sigkill() {
     let _serial = common::one_at_a_time();
@@ -142,14 +144,18 @@ fn telemetry_files_stay_valid_after_sigkill() {
     let (files, rows) = read_telemetry(&tele);
     assert!(files >= 3, "{files} finished files");
     assert!(rows.len() >= 15, "{} rows", rows.len());
-    let tmp = std::fs::read_dir(&tele)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .count();
-    assert!(tmp <= 1, "at most the file in progress is unfinished");
-    // The next run cleans the unfinished file up.
-    let status = Command::new(env!("CARGO_BIN_EXE_speckle"))
+    let count = |suffix: &str| {
+        std::fs::read_dir(&tele)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
+            .count()
+    };
+    assert!(count(".tmp") <= 1, "at most the conversion in progress is unfinished");
+    let left = count(".journal") + count(".tmp");
+    assert!(count(".journal") <= 2, "the journal in progress and one rotated, at most");
+    // The next run converts the journals.
+    let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
         .args([
             "run",
             "--source",
@@ -158,16 +164,22 @@ fn telemetry_files_stay_valid_after_sigkill() {
             &format!("file:{}", dir.join("o").display()),
         ])
         .args(["--telemetry-dir", tele.to_str().unwrap()])
-        .stderr(Stdio::null())
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success());
-    let tmp = std::fs::read_dir(&tele)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-        .count();
-    assert_eq!(tmp, 0);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    assert_eq!(err.contains("(a previous run was killed)"), left > 0, "{err}");
+    assert_eq!((count(".tmp"), count(".journal")), (0, 0));
+    let (_, after) = read_telemetry(&tele);
+    assert!(
+        after.len() >= rows.len(),
+        "{} rows after recovery, {} before",
+        after.len(),
+        rows.len()
+    );
+    let mut seqs: Vec<i64> = after.iter().map(|r| long(&r["seq"])).collect();
+    seqs.sort();
+    assert_eq!(seqs, (1..=after.len() as i64).collect::<Vec<_>>());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

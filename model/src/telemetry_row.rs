@@ -13,6 +13,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TelemetryRow {
+    /// The row's number in its telemetry directory: one more than the row before, across restarts
+    /// of the daemon (it continues after the newest row its files hold), so a reader finds a lost or
+    /// repeated row by a gap or a repeat. 0 when the daemon writes no telemetry (no
+    /// `--telemetry-dir`).
+    pub seq: u64,
     pub time_ms: i64,
     pub source: String,
     /// Where the source's bytes come from: `board` (can be entropy), `simulated` (a `sim:` board)

@@ -1,266 +1,271 @@
-//! Rolling parquet telemetry, one row per source per STATUS interval (schema: docs/telemetry.md).
+//! Crash-safe telemetry, one row per source per STATUS interval (design and schema:
+//! docs/telemetry.md).
 //!
-//! A parquet file is only readable once its footer is written, so the file being filled lives under
-//! a hidden `.tmp` name and is renamed only after `close()` wrote the footer: every `*.parquet` in the
-//! directory is complete even after SIGKILL, and a kill costs at most the rows of the current file
-//! (one rotation period). Row groups hold at most [`ROWS_PER_GROUP`] rows, bounding memory.
+//! Rows are appended to a journal (journal.rs), one checksummed record per row written with one
+//! `write`: a SIGKILL loses no row that [`Telemetry::push`] took. A worker thread `fdatasync`s the
+//! journal at most `flush` after a row was written (power loss loses at most that much) and turns
+//! each journal into a parquet file when it rotates (recover.rs); a start of the daemon, or
+//! `speckle telemetry recover DIR`, converts what a killed daemon left. Every row carries `seq`,
+//! one more than the row before it in the directory, across restarts.
+
+mod columns;
+pub mod journal;
+pub mod recover;
+
+pub use columns::{last_seq_of, schema_text, ROWS_PER_GROUP};
+pub use recover::{last_seq, recover_dir, DirLock};
 
 use crate::row::Row;
-use parquet::basic::Compression;
-use parquet::column::writer::ColumnWriter;
-use parquet::data_type::ByteArray;
-use parquet::file::properties::WriterProperties;
-use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::parser::parse_message_type;
-use serde_json::Value;
-use std::fs::File;
+use std::collections::VecDeque;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-pub const ROWS_PER_GROUP: usize = 64;
+/// The default of `--telemetry-flush`: the most seconds a written row waits for `fdatasync`.
+pub const DEFAULT_FLUSH_S: f64 = 10.0;
 
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Time,
-    Str,
-    Bool,
-    I64,
-    I32,
-    F64,
-    OptF64,
-    OptI32,
-    OptStr,
-}
-
-/// Column order of the files; names are the `Row` field names.
-const COLUMNS: &[(&str, Kind)] = &[
-    ("time_ms", Kind::Time),
-    ("source", Kind::Str),
-    ("provenance", Kind::Str),
-    ("mode", Kind::Str),
-    ("healthy", Kind::Bool),
-    ("reason", Kind::Str),
-    ("bytes_in", Kind::I64),
-    ("bytes_out", Kind::I64),
-    ("frames_ok", Kind::I64),
-    ("bad_crc", Kind::I64),
-    ("lost", Kind::I64),
-    ("resync_bytes", Kind::I64),
-    ("unknown_type", Kind::I64),
-    ("bad_payload", Kind::I64),
-    ("discarded_blocks", Kind::I64),
-    ("board_alarms", Kind::I32),
-    ("board_state", Kind::I32),
-    ("board_samples", Kind::I64),
-    ("board_blocks", Kind::I64),
-    ("board_dropped", Kind::I64),
-    ("rct_failures", Kind::I32),
-    ("apt_failures", Kind::I32),
-    ("markov_failures", Kind::I32),
-    ("rct_max_run", Kind::I32),
-    ("apt_max_count", Kind::I32),
-    ("markov_min", Kind::I32),
-    ("markov_max", Kind::I32),
-    ("rct_cutoff", Kind::OptI32),
-    ("apt_cutoff", Kind::OptI32),
-    ("markov_lo_cutoff", Kind::OptI32),
-    ("markov_hi_cutoff", Kind::OptI32),
-    ("window", Kind::OptI32),
-    ("host_rct_failures", Kind::I64),
-    ("host_apt_failures", Kind::I64),
-    ("host_markov_failures", Kind::I64),
-    ("sfp_temp_c", Kind::OptF64),
-    ("sfp_vcc_v", Kind::OptF64),
-    ("sfp_tx_bias_ma", Kind::OptF64),
-    ("sfp_tx_power_mw", Kind::OptF64),
-    ("sfp_rx_power_mw", Kind::OptF64),
-    ("sfp_flags", Kind::OptI32),
-    ("sfp_diag_hex", Kind::OptStr),
-    ("in_bytes_per_s", Kind::F64),
-    ("out_bytes_per_s", Kind::F64),
-    ("sink_dropped_bytes", Kind::Str),
-];
-
-/// The parquet message type, generated from [`COLUMNS`] so the two cannot drift apart.
-pub fn schema_text() -> String {
-    let mut s = String::from("message speckle_telemetry {\n");
-    for (name, kind) in COLUMNS {
-        let t = match kind {
-            Kind::Time => "REQUIRED INT64 %s (TIMESTAMP(MILLIS,true))",
-            Kind::Str => "REQUIRED BYTE_ARRAY %s (UTF8)",
-            Kind::Bool => "REQUIRED BOOLEAN %s",
-            Kind::I64 => "REQUIRED INT64 %s",
-            Kind::I32 => "REQUIRED INT32 %s",
-            Kind::F64 => "REQUIRED DOUBLE %s",
-            Kind::OptF64 => "OPTIONAL DOUBLE %s",
-            Kind::OptI32 => "OPTIONAL INT32 %s",
-            Kind::OptStr => "OPTIONAL BYTE_ARRAY %s (UTF8)",
-        };
-        s += &format!("  {};\n", t.replace("%s", name));
-    }
-    s + "}\n"
-}
-
-struct Open {
-    writer: SerializedFileWriter<File>,
-    tmp: PathBuf,
-    dest: PathBuf,
+struct Current {
+    file: Arc<File>,
+    path: PathBuf,
     started: Instant,
-    rows: Vec<Value>,
+}
+
+/// What the writer and its worker share.
+#[derive(Default)]
+struct State {
+    /// The journal being written, and when its oldest unsynced row was written.
+    journal: Option<Arc<File>>,
+    dirty_since: Option<Instant>,
+    /// The journal's directory entry is not synced yet.
+    new_entry: Option<PathBuf>,
+    /// Rotated journals waiting to become parquet.
+    queue: VecDeque<PathBuf>,
+    stop: bool,
+    errors: Vec<String>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    wake: Condvar,
+    flush: Duration,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 pub struct Telemetry {
     dir: PathBuf,
     rotate: Duration,
-    serial: u32,
-    open: Option<Open>,
-    pub files_written: Vec<PathBuf>,
+    next_seq: u64,
+    current: Option<Current>,
+    shared: Arc<Shared>,
+    worker: Option<JoinHandle<()>>,
+    _lock: DirLock,
 }
 
 impl Telemetry {
-    /// Creates the directory; leftovers of a killed run (footerless `.tmp` files) are removed.
-    pub fn new(dir: &Path, rotate: Duration) -> Result<Self, String> {
+    /// Creates and locks the directory, converts the journals a killed run left, and continues
+    /// `seq` after the newest row found.
+    pub fn new(dir: &Path, rotate: Duration, flush: Duration) -> Result<Self, String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create telemetry directory {}: {e}", dir.display()))?;
-        for e in std::fs::read_dir(dir)
-            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-            .flatten()
-        {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(".speckle-") && name.ends_with(".parquet.tmp") {
-                eprintln!("speckle: removing unfinished telemetry file {name} (a previous run was killed)");
-                let _ = std::fs::remove_file(e.path());
-            }
+        let lock = DirLock::acquire(dir)?;
+        let found = recover_dir(dir)?;
+        if !found.is_empty() {
+            eprintln!("speckle: telemetry: {} (a previous run was killed)", found.summary(dir));
         }
+        let next_seq = last_seq(dir)? + 1;
+        let shared = Arc::new(Shared { state: Mutex::default(), wake: Condvar::new(), flush });
+        let w = shared.clone();
+        let worker = std::thread::Builder::new()
+            .name("telemetry".into())
+            .spawn(move || worker(&w))
+            .map_err(|e| format!("cannot start the telemetry thread: {e}"))?;
         Ok(Telemetry {
             dir: dir.to_path_buf(),
             rotate,
-            serial: 0,
-            open: None,
-            files_written: Vec::new(),
+            next_seq,
+            current: None,
+            shared,
+            worker: Some(worker),
+            _lock: lock,
         })
     }
 
-    pub fn push(&mut self, row: &Row) -> Result<(), String> {
-        if self.open.is_none() {
-            self.open = Some(self.start()?);
+    /// The `seq` the next row gets.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Numbers the row (`row.seq`) and appends it to the journal; rotates when the journal is
+    /// older than the rotation period.
+    pub fn push(&mut self, row: &mut Row) -> Result<(), String> {
+        if self.current.is_none() {
+            self.current = Some(self.open_journal()?);
         }
-        let o = self.open.as_mut().unwrap();
-        o.rows.push(serde_json::to_value(row).map_err(|e| e.to_string())?);
-        if o.rows.len() >= ROWS_PER_GROUP {
-            write_group(o)?;
+        let cur = self.current.as_ref().expect("opened above");
+        row.seq = self.next_seq;
+        (&*cur.file)
+            .write_all(&journal::encode(row))
+            .map_err(|e| format!("writing {}: {e}", cur.path.display()))?;
+        self.next_seq += 1;
+        let rotate = cur.started.elapsed() >= self.rotate;
+        {
+            let mut st = self.shared.lock();
+            if st.dirty_since.is_none() {
+                st.dirty_since = Some(Instant::now());
+                self.shared.wake.notify_all();
+            }
         }
-        if o.started.elapsed() >= self.rotate {
-            self.finish()?;
+        if rotate {
+            self.rotate();
         }
         Ok(())
     }
 
-    fn start(&mut self) -> Result<Open, String> {
-        self.serial += 1;
-        let stem = format!(
-            "speckle-{}-{}-{:04}",
-            crate::ingest::unix_ms(),
-            std::process::id(),
-            self.serial
-        );
-        let dest = self.dir.join(format!("{stem}.parquet"));
-        let tmp = self.dir.join(format!(".{stem}.parquet.tmp"));
-        let file =
-            File::create(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
-        let schema = Arc::new(parse_message_type(&schema_text()).map_err(|e| e.to_string())?);
-        let props = Arc::new(
-            WriterProperties::builder().set_compression(Compression::UNCOMPRESSED).build(),
-        );
-        let writer = SerializedFileWriter::new(file, schema, props).map_err(|e| e.to_string())?;
-        Ok(Open { writer, tmp, dest, started: Instant::now(), rows: Vec::new() })
+    fn open_journal(&mut self) -> Result<Current, String> {
+        let path =
+            self.dir.join(format!("{}.{}", recover::stem(self.next_seq), recover::JOURNAL_EXT));
+        let file = OpenOptions::new()
+            .append(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        let file = Arc::new(file);
+        let mut st = self.shared.lock();
+        st.journal = Some(file.clone());
+        st.new_entry = Some(path.clone());
+        Ok(Current { file, path, started: Instant::now() })
     }
 
-    /// Writes the footer and renames the file into place.
+    /// Hands the journal to the worker for conversion; the next row opens a new one.
+    fn rotate(&mut self) {
+        let Some(cur) = self.current.take() else { return };
+        let mut st = self.shared.lock();
+        st.journal = None;
+        st.dirty_since = None;
+        st.new_entry = None;
+        st.queue.push_back(cur.path);
+        self.shared.wake.notify_all();
+    }
+
+    /// Converts the journal in progress and waits for every conversion (a clean exit).
     pub fn finish(&mut self) -> Result<(), String> {
-        let Some(mut o) = self.open.take() else { return Ok(()) };
-        write_group(&mut o)?;
-        o.writer.close().map_err(|e| format!("closing {}: {e}", o.tmp.display()))?;
-        std::fs::rename(&o.tmp, &o.dest)
-            .map_err(|e| format!("renaming {}: {e}", o.tmp.display()))?;
-        self.files_written.push(o.dest);
-        Ok(())
+        self.rotate();
+        let Some(worker) = self.worker.take() else { return Ok(()) };
+        self.shared.lock().stop = true;
+        self.shared.wake.notify_all();
+        let _ = worker.join();
+        let errors = std::mem::take(&mut self.shared.lock().errors);
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("telemetry: {}", errors.join("; ")))
+        }
     }
 }
 
-fn write_group(o: &mut Open) -> Result<(), String> {
-    if o.rows.is_empty() {
-        return Ok(());
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        if let Err(e) = self.finish() {
+            eprintln!("speckle: {e}");
+        }
     }
-    let err =
-        |e: parquet::errors::ParquetError| format!("writing telemetry {}: {e}", o.tmp.display());
-    let rows = std::mem::take(&mut o.rows);
-    let mut group = o.writer.next_row_group().map_err(err)?;
-    let mut i = 0;
-    while let Some(mut col) = group.next_column().map_err(err)? {
-        let (name, kind) = COLUMNS[i];
-        i += 1;
-        let vals = rows.iter().map(|r| &r[name]);
-        let present: Vec<i16> = rows.iter().map(|r| i16::from(!r[name].is_null())).collect();
-        let written = match (col.untyped(), kind) {
-            (ColumnWriter::Int64ColumnWriter(w), _) => {
-                let v: Vec<i64> = vals.map(|v| v.as_i64().unwrap_or(0)).collect();
-                w.write_batch(&v, None, None)
+}
+
+/// Syncs the journal when its oldest unsynced row is `flush` old, and converts rotated journals.
+/// A conversion that fails leaves its journal for the next start (the error is logged).
+fn worker(sh: &Shared) {
+    let mut st = sh.lock();
+    loop {
+        if let Some(j) = st.queue.pop_front() {
+            drop(st);
+            let r = recover::convert(&j);
+            st = sh.lock();
+            if let Err(e) = r {
+                eprintln!("speckle: telemetry: {e} (the journal is kept for the next start)");
+                st.errors.push(e);
             }
-            (ColumnWriter::Int32ColumnWriter(w), Kind::OptI32) => {
-                let v: Vec<i32> = vals.filter_map(|v| v.as_i64()).map(|x| x as i32).collect();
-                w.write_batch(&v, Some(&present), None)
+            continue;
+        }
+        if let (Some(since), Some(f)) = (st.dirty_since, st.journal.clone()) {
+            let now = Instant::now();
+            let due = since + sh.flush;
+            if now < due {
+                st = sh.wake.wait_timeout(st, due - now).unwrap_or_else(|p| p.into_inner()).0;
+                continue;
             }
-            (ColumnWriter::Int32ColumnWriter(w), _) => {
-                let v: Vec<i32> = vals.map(|v| v.as_i64().unwrap_or(0) as i32).collect();
-                w.write_batch(&v, None, None)
+            st.dirty_since = None;
+            let entry = st.new_entry.take();
+            drop(st);
+            let r = f.sync_data().map_err(|e| format!("fdatasync of the journal: {e}"));
+            let r = r.and(entry.map_or(Ok(()), |p| columns::sync_dir(&p)));
+            if let Err(e) = r {
+                eprintln!("speckle: telemetry: {e}");
             }
-            (ColumnWriter::DoubleColumnWriter(w), Kind::OptF64) => {
-                let v: Vec<f64> = vals.filter_map(|v| v.as_f64()).collect();
-                w.write_batch(&v, Some(&present), None)
-            }
-            (ColumnWriter::DoubleColumnWriter(w), _) => {
-                let v: Vec<f64> = vals.map(|v| v.as_f64().unwrap_or(f64::NAN)).collect();
-                w.write_batch(&v, None, None)
-            }
-            (ColumnWriter::BoolColumnWriter(w), _) => {
-                let v: Vec<bool> = vals.map(|v| v.as_bool().unwrap_or(false)).collect();
-                w.write_batch(&v, None, None)
-            }
-            (ColumnWriter::ByteArrayColumnWriter(w), Kind::OptStr) => {
-                let v: Vec<ByteArray> =
-                    vals.filter_map(|v| v.as_str()).map(ByteArray::from).collect();
-                w.write_batch(&v, Some(&present), None)
-            }
-            (ColumnWriter::ByteArrayColumnWriter(w), _) => {
-                let v: Vec<ByteArray> =
-                    vals.map(|v| ByteArray::from(v.as_str().unwrap_or(""))).collect();
-                w.write_batch(&v, None, None)
-            }
-            _ => unreachable!("schema_text() only makes the column types matched above"),
-        };
-        written.map_err(err)?;
-        col.close().map_err(err)?;
+            st = sh.lock();
+            continue;
+        }
+        if st.stop {
+            return;
+        }
+        st = sh.wake.wait(st).unwrap_or_else(|p| p.into_inner());
     }
-    group.close().map_err(err)?;
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A field added to `Row` but not to `COLUMNS` would silently miss the files (and vice versa).
+    fn names(dir: &Path, ext: &str) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(ext))
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
-    fn columns_are_exactly_the_row_fields_and_the_schema_parses() {
-        let v = serde_json::to_value(Row::default()).unwrap();
-        let mut fields: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
-        let mut cols: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
-        fields.sort();
-        cols.sort();
-        assert_eq!(fields, cols);
-        let schema = parse_message_type(&schema_text()).unwrap();
-        assert_eq!(schema.get_fields().len(), COLUMNS.len());
+    fn rows_are_numbered_across_restarts_and_each_rotation_makes_a_parquet_file() {
+        let dir = std::env::temp_dir().join(format!("speckle-telemetry-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let (hour, ms) = (Duration::from_secs(3600), Duration::from_millis(20));
+        let mut t = Telemetry::new(&dir, hour, ms).unwrap();
+        for want in 1..=5 {
+            let mut row = Row::default();
+            t.push(&mut row).unwrap();
+            assert_eq!(row.seq, want);
+        }
+        assert_eq!((names(&dir, ".journal").len(), names(&dir, ".parquet").len()), (1, 0));
+        let e = Telemetry::new(&dir, hour, ms).err().unwrap();
+        assert!(e.contains("in use by another speckle process"), "{e}");
+        t.finish().unwrap();
+        drop(t);
+        assert_eq!((names(&dir, ".journal").len(), names(&dir, ".parquet").len()), (0, 1));
+        assert_eq!(last_seq(&dir).unwrap(), 5);
+
+        // A restart continues at 6; a zero rotation period makes one file per row.
+        let mut t = Telemetry::new(&dir, Duration::ZERO, ms).unwrap();
+        assert_eq!(t.next_seq(), 6);
+        for _ in 0..3 {
+            t.push(&mut Row::default()).unwrap();
+        }
+        t.finish().unwrap();
+        let files = names(&dir, ".parquet");
+        assert_eq!(files.len(), 4, "{files:?}");
+        assert!(files[1].starts_with("speckle-seq000000000006-"), "{files:?}");
+        assert_eq!(last_seq(&dir).unwrap(), 8);
+        assert!(names(&dir, ".journal").is_empty() && names(&dir, ".tmp").is_empty());
+        drop(t);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
