@@ -186,7 +186,11 @@ fn worker(sh: &Shared) {
     loop {
         if let Some(j) = st.queue.pop_front() {
             drop(st);
-            let r = recover::convert(&j);
+            // Its last rows may be unsynced: durable before anything depends on the conversion.
+            let r = File::open(&j)
+                .and_then(|f| f.sync_data())
+                .map_err(|e| format!("fdatasync of {}: {e}", j.display()))
+                .and_then(|()| recover::convert(&j));
             st = sh.lock();
             if let Err(e) = r {
                 eprintln!("speckle: telemetry: {e} (the journal is kept for the next start)");
