@@ -6,16 +6,16 @@
 //! tests of one file in parallel), so the file takes about as long as that one test.
 
 mod common;
+use common::daemon::{kib, now_ms, rows_of, terminate, Daemon};
 
 use parquet::record::Field;
-use std::io::{BufRead, BufReader};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
-use std::os::unix::net::{UnixDatagram, UnixStream};
+use std::os::unix::net::UnixDatagram;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// How long the FIFO stays unread (the figure).
 const STALL: Duration = Duration::from_secs(60);
@@ -23,65 +23,12 @@ const STALL: Duration = Duration::from_secs(60);
 /// it peaks at about 8 MiB (measured on the 2-core development machine, see docs/testplan.md).
 const PEAK_RSS_BOUND_KIB: u64 = 64 * 1024;
 /// Backlog given to every output in the stall test, and the FIFO's pipe size (one page, the
-/// least a pipe can have): small, so that the FIFO overflows (after 5 KiB) well within the 60 s
-/// even at the slowest rate a loaded machine has run the simulated board at here (~250 B/s).
-const BACKLOG: u64 = 1024;
+/// least a pipe can have): small, so that the FIFO overflows (after 7 KiB) well within the 60 s
+/// even at the slowest rate a loaded machine has run the simulated board at here (~250 B/s), yet
+/// several seconds of the board's output, so a file writer kept off the CPU that long by a loaded
+/// machine does not drop.
+const BACKLOG: u64 = 3072;
 const PIPE: i32 = 4096;
-
-/// Kills the daemon if a test panics before it ended it.
-struct Daemon(Child);
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as i64
-}
-
-/// Reads the status socket's JSON lines on a thread, once the daemon has bound it.
-fn rows_of(sock: &Path) -> Arc<Mutex<Vec<serde_json::Value>>> {
-    let t0 = Instant::now();
-    while !sock.exists() && t0.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let client = UnixStream::connect(sock).expect("status socket");
-    let rows = Arc::new(Mutex::new(Vec::new()));
-    let r = rows.clone();
-    std::thread::spawn(move || {
-        for line in BufReader::new(client).lines().map_while(Result::ok) {
-            r.lock().unwrap().push(serde_json::from_str(&line).unwrap());
-        }
-    });
-    rows
-}
-
-fn kib(status: &str, key: &str) -> u64 {
-    let line = status.lines().find(|l| l.starts_with(key)).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-/// SIGTERM; returns how long the daemon took to exit, and its exit status and stderr.
-fn terminate(mut d: Daemon) -> (Duration, std::process::ExitStatus, String) {
-    let t = Instant::now();
-    assert_eq!(unsafe { libc::kill(d.0.id() as i32, libc::SIGTERM) }, 0);
-    let status = loop {
-        if let Some(s) = d.0.try_wait().unwrap() {
-            break s;
-        }
-        assert!(t.elapsed() < Duration::from_secs(10), "no exit 10 s after SIGTERM");
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let took = t.elapsed();
-    let mut err = String::new();
-    std::io::Read::read_to_string(d.0.stderr.as_mut().unwrap(), &mut err).unwrap();
-    (took, status, err)
-}
 
 /// A FIFO whose reader never reads, for 60 s, beside a file: the file keeps receiving every byte
 /// the board releases, at the rate it releases them; the FIFO takes what its pipe and backlog hold
@@ -182,80 +129,6 @@ fn a_fifo_unread_for_60_s_leaves_the_file_sink_memory_and_sigterm_unaffected() {
     };
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(v[&fifo_sink].as_u64().unwrap() > 0, "{text}");
-    drop(reader);
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Peak RSS bound for the replay test: far below the 64 MiB the capture releases, so a daemon that
-/// queued the stream for its stalled output (as it once did) could not pass.
-const REPLAY_RSS_BOUND_KIB: u64 = 32 * 1024;
-
-/// The same stall at replay speed, where a daemon that held the stream for its slow output would
-/// show in memory: a 64 MiB capture released as fast as the machine can, a file and a FIFO
-/// nobody reads. The daemon's peak RSS stays far below the stream's size, and every byte is
-/// accounted for: written, dropped for that output, or left unwritten at the end (≤ its backlog).
-#[test]
-fn a_fast_replay_beside_a_stalled_fifo_keeps_memory_bounded() {
-    let dir = common::tmpdir("svc-replay");
-    let (cap, out, fifo) = (dir.join("cap.bin"), dir.join("out.bin"), dir.join("stalled.fifo"));
-    let mut b = common::BoardDouble::new();
-    b.status(0);
-    for i in 0..8192u32 {
-        for j in 0..256 {
-            b.block_of([(i * 7 + j) as u8; 32]);
-        }
-        b.status(0);
-    }
-    std::fs::write(&cap, &b.bytes).unwrap();
-    drop(b);
-    let released = 8192 * 256 * 32u64;
-    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-    let reader =
-        std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(&fifo).unwrap();
-    let pipe = unsafe { libc::fcntl(reader.as_raw_fd(), libc::F_GETPIPE_SZ) } as u64;
-    let (file_sink, fifo_sink) =
-        (format!("file:{}", out.display()), format!("fifo:{}", fifo.display()));
-    let backlog = 1u64 << 20;
-    let mut d = Daemon(
-        Command::new(env!("CARGO_BIN_EXE_speckle"))
-            .args(["run", "--source", &format!("file:{}", cap.display())])
-            .args(["--output", &file_sink, "--output", &fifo_sink, "--duration", "120"])
-            .args(["--sink-backlog", &backlog.to_string()])
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let proc_status = format!("/proc/{}/status", d.0.id());
-    let mut hwm = 0;
-    while let Ok(s) = std::fs::read_to_string(&proc_status) {
-        if !s.contains("VmHWM:") {
-            break; // a zombie: it has exited
-        }
-        hwm = hwm.max(kib(&s, "VmHWM:"));
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let status = d.0.wait().unwrap();
-    let mut err = String::new();
-    std::io::Read::read_to_string(d.0.stderr.as_mut().unwrap(), &mut err).unwrap();
-    eprintln!("replay test: VmHWM {hwm} KiB for a {released}-byte stream");
-    assert!(status.success(), "{err}");
-    assert!(err.contains(&format!("wrote {released} bytes")), "{err}");
-    assert!(hwm > 0 && hwm < REPLAY_RSS_BOUND_KIB, "peak RSS {hwm} KiB: {err}");
-    let line = err
-        .lines()
-        .find(|l| l.starts_with(&format!("speckle: output {fifo_sink}: ")) && l.contains("written"))
-        .unwrap_or_else(|| panic!("no final line for the FIFO: {err}"));
-    let nums: Vec<u64> = line.split(' ').filter_map(|w| w.parse().ok()).collect();
-    assert!(nums[0] <= pipe && nums[2] <= backlog, "{line}");
-    assert_eq!(nums[0] + nums[1] + nums[2], released, "{line}");
-    // The file may drop too if its writer falls a backlog behind; what it holds is accounted for.
-    let file_len = std::fs::metadata(&out).unwrap().len();
-    let file_dropped = err
-        .lines()
-        .find(|l| l.starts_with(&format!("speckle: output {file_sink}: ")) && l.contains("written"))
-        .map_or(0, |l| l.split(' ').filter_map(|w| w.parse::<u64>().ok()).nth(1).unwrap());
-    assert_eq!(file_len + file_dropped, released, "{err}");
     drop(reader);
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -250,3 +250,4 @@ pub fn lcg_samples(n_frames: usize, seed: u64) -> Vec<[u8; 32]> {
         })
         .collect()
 }
+pub mod daemon;
