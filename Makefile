@@ -55,8 +55,10 @@ test: prep tools
 	     END { if (p == 0) { print "cargo test ran no test"; exit 1 } printf "cargo: %d passed, %d failed, %d skipped\n", p, f, i; \
 	           if (i > 0) { print "make test: skipped (ignored) tests are failures here: every tool is installed"; exit 1 } }' target/cargo-test.log
 
+# cargo runs without the sub-make's jobserver (its descriptors are not passed to a plain recipe, and
+# rustdoc warned about them once per crate); it takes the cores it finds, as outside make.
 test-suite: test-extra
-	set -o pipefail; $(CARGO) test --workspace 2>&1 | tee target/cargo-test.log
+	set -o pipefail; env -u MAKEFLAGS -u MFLAGS $(CARGO) test --workspace 2>&1 | tee target/cargo-test.log
 
 # The generators and board/lint tools that make runs between cargo commands, built once up front:
 # `cargo test` holds cargo's build lock while its tests run, and the bitstream lane must not wait.
