@@ -219,13 +219,13 @@ impl Recovery {
                 self.last_clear = Some(now);
                 out.push(Command::ClearAlarms);
             }
-            State::Healthy => {
+            // Healthy for as long as MAX: the next failure waits MIN again.
+            State::Healthy
                 if self
                     .healthy_since
-                    .is_some_and(|t| now.duration_since(t) >= self.policy.backoff_max)
-                {
-                    self.backoff = self.policy.backoff_min;
-                }
+                    .is_some_and(|t| now.duration_since(t) >= self.policy.backoff_max) =>
+            {
+                self.backoff = self.policy.backoff_min;
             }
             _ => {}
         }
