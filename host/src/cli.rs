@@ -181,6 +181,14 @@ pub struct RunArgs {
     /// A source whose last STATUS is older than this is treated as failed (seconds, default 3).
     #[arg(long, value_name = "SECS")]
     pub status_timeout: Option<f64>,
+    /// Wait before recovering a failed source: MIN,MAX seconds, doubling per failure from MIN to
+    /// MAX (default 1,300); see docs/host.md "Recovery".
+    #[arg(long, value_name = "MIN,MAX")]
+    pub recovery_backoff: Option<String>,
+    /// At most this many automatic recoveries per source per hour; one more failure leaves the
+    /// source failed until `speckle ctl clear` or a restart (default 10).
+    #[arg(long, value_name = "N")]
+    pub recovery_cap: Option<u32>,
     /// Directory for rolling parquet telemetry files (off when absent).
     #[arg(long, value_name = "DIR")]
     pub telemetry_dir: Option<PathBuf>,

@@ -5,6 +5,7 @@ use crate::attest::{Attestor, Claim, Expected};
 use crate::cli::{Conditioner, Mode};
 use crate::health::Gate;
 use crate::rawtap::RawTap;
+use crate::recovery::{Cause, Recovery, State};
 use crate::row::Row;
 use crate::source::{Link, SourceSpec};
 use crate::whiten::SharedBackend;
@@ -53,6 +54,8 @@ pub struct WorkerConfig {
     /// The shared gpu-offload backend for raw-mode SHA3 (`--whiten gpu|auto`); `None`: per-block CPU.
     pub backend: Option<SharedBackend>,
     pub status_timeout: Duration,
+    /// Backoff, cap and re-send period of the per-source recovery (recovery.rs).
+    pub recovery: crate::recovery::Policy,
     pub sim_seed: u64,
     pub stop: Arc<AtomicBool>,
 }
@@ -107,6 +110,7 @@ struct Worker {
     prior: DecoderStats,
     gate: Gate,
     attestor: Attestor,
+    recovery: Recovery,
     /// Set when the source is failed for good; the read loop then ends the thread.
     failed: Option<String>,
     raw: Option<RawTap>,
@@ -128,6 +132,7 @@ impl Worker {
             gate: Gate::new(raw_mode, cfg.status_timeout),
             raw: raw_mode.then(|| RawTap::new(cfg.conditioner, cfg.backend.clone())),
             attestor: Attestor::new(cfg.expected.clone()),
+            recovery: Recovery::new(cfg.recovery, wire_mode(cfg.mode)),
             failed: None,
             cfg,
             tx,
@@ -166,6 +171,7 @@ impl Worker {
                         eprintln!("speckle: {}: reconnected", self.name());
                         link = Some(l);
                         greeted = false;
+                        self.recovery.link_reset();
                         backoff = Duration::from_millis(100);
                     }
                     Err(e) => eprintln!(
@@ -194,6 +200,7 @@ impl Worker {
                     }
                     self.log_link_errors();
                     self.tick();
+                    self.commands(l.as_mut());
                     if last_poll.elapsed() >= STATUS_POLL {
                         last_poll = Instant::now();
                         if let Err(e) = self.send(l.as_mut(), Command::RequestStatus) {
@@ -263,12 +270,27 @@ impl Worker {
 
     /// Puts the board in the wanted mode and asks for a STATUS so the first interval starts early.
     fn greet(&mut self, l: &mut dyn Link) -> std::io::Result<()> {
-        let mode = match self.cfg.mode {
-            Mode::Conditioned => WireMode::Conditioned,
-            Mode::Raw => WireMode::Raw,
-        };
-        self.send(l, Command::SetMode(mode))?;
+        self.commands(l);
         self.send(l, Command::RequestStatus)
+    }
+
+    /// Sends what the recovery state machine wants sent now (SET_MODE, CLEAR_ALARMS, re-sends).
+    fn commands(&mut self, l: &mut dyn Link) {
+        let was_failed = matches!(self.recovery.state(), State::Failed { .. });
+        for c in self.recovery.due(Instant::now()) {
+            let seq = self.cmd_seq;
+            match self.send(l, c) {
+                Ok(()) => self.recovery.sent(c, seq),
+                Err(e) => eprintln!("speckle: {}: cannot send {c:?}: {e}", self.name()),
+            }
+        }
+        if was_failed && matches!(self.recovery.state(), State::Recovering { .. }) {
+            eprintln!(
+                "speckle: {}: recovering: CLEAR_ALARMS sent (re-sent until ACKed); output resumes after the startup test passes",
+                self.name()
+            );
+            self.emit_row();
+        }
     }
 
     fn send(&mut self, l: &mut dyn Link, c: Command) -> std::io::Result<()> {
@@ -301,6 +323,7 @@ impl Worker {
             Payload::Status(s) => self.status(&s),
             Payload::SfpDiag(d) => self.sfp = Some(d),
             Payload::Ack(a) => {
+                self.recovery.ack(&a);
                 if a.result.to_u8() != 0 {
                     eprintln!(
                         "speckle: {}: command 0x{:02x} refused (result {})",
@@ -340,7 +363,20 @@ impl Worker {
                 self.gate.host_alarm(e);
             }
         }
-        let released = self.gate.status(s, Instant::now());
+        let now = Instant::now();
+        if let Some(line) = self.recovery.status(s, now) {
+            eprintln!("speckle: {}: {line}", self.name());
+        }
+        let mut released = self.gate.status(s, now);
+        if !self.recovery.may_flow() {
+            let reason = match self.recovery.state() {
+                State::Failed { reason, .. } => reason.clone(),
+                State::Recovering { .. } => "recovering: waiting for the startup test".into(),
+                State::Healthy => "waiting for the board to show the wanted mode".into(),
+            };
+            self.gate.suspend(released.len(), &reason);
+            released.clear();
+        }
         self.stale_reported = false;
         if !released.is_empty() {
             self.bytes_out += 32 * released.len() as u64;
@@ -353,6 +389,9 @@ impl Worker {
         self.gate.tick(Instant::now());
         if !self.gate.verdict().is_healthy() && !self.stale_reported && self.gate_stale() {
             self.stale_reported = true;
+            if let Some(line) = self.recovery.fail(Cause::Stale, Instant::now()) {
+                eprintln!("speckle: {}: {line}", self.name());
+            }
             self.emit_row();
         }
     }
@@ -424,6 +463,13 @@ impl Worker {
         row.set_sfp(self.sfp.as_ref());
         self.last_row = (now, self.bytes_in, self.bytes_out);
         (self.tx)(Event::Row { source: self.cfg.index, row: Box::new(row) });
+    }
+}
+
+fn wire_mode(m: Mode) -> WireMode {
+    match m {
+        Mode::Conditioned => WireMode::Conditioned,
+        Mode::Raw => WireMode::Raw,
     }
 }
 

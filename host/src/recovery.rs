@@ -144,6 +144,12 @@ impl Recovery {
         self.state == State::Healthy && self.mode_ok
     }
 
+    /// The link was reopened: the board there may be in any mode, so SET_MODE goes out again.
+    pub fn link_reset(&mut self) {
+        self.mode_ok = false;
+        self.last_set_mode = None;
+    }
+
     /// The source failed. Returns the line to log.
     pub fn fail(&mut self, cause: Cause, now: Instant) -> Option<String> {
         if let State::Failed { .. } = self.state {
