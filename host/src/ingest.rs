@@ -427,6 +427,7 @@ impl Worker {
                 crate::health::Verdict::Waiting => "waiting for the first STATUS".into(),
                 crate::health::Verdict::Unhealthy(r) => r.clone(),
             },
+            recovery: self.recovery.state().name().to_string(),
             bytes_in: self.bytes_in,
             bytes_out: self.bytes_out,
             frames_ok: st.frames_ok,

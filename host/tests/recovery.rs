@@ -3,25 +3,35 @@
 
 mod common;
 
+use parquet::record::Field;
 use std::process::Command;
 use std::time::Instant;
 
 /// Runs `speckle run` on `source` for `secs` seconds with the recovery flags; returns (stderr,
 /// bytes written). The order of the logged lines is what the tests check.
-fn run(source: &str, secs: &str, backoff: &str, cap: &str) -> (String, usize) {
+fn run(source: &str, secs: &str, backoff: &str, cap: &str) -> (String, usize, Vec<String>) {
     let dir = common::tmpdir(&format!("recovery-{}", source.replace(':', "-")));
-    let out = dir.join("out.bin");
+    let (out, tele) = (dir.join("out.bin"), dir.join("tele"));
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
         .args(["run", "--source", source, "--duration", secs])
         .args(["--recovery-backoff", backoff, "--recovery-cap", cap])
         .args(["--output", &format!("file:{}", out.display())])
+        .args(["--telemetry-dir", tele.to_str().unwrap()])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&res.stderr).into_owned();
     assert!(res.status.success(), "{err}");
     let n = std::fs::read(&out).map(|b| b.len()).unwrap_or(0);
+    let (_, rows) = common::read_telemetry(&tele);
+    let states = rows
+        .iter()
+        .map(|r| match &r["recovery"] {
+            Field::Str(s) => s.clone(),
+            other => panic!("recovery column: {other:?}"),
+        })
+        .collect();
     std::fs::remove_dir_all(&dir).unwrap();
-    (err, n)
+    (err, n, states)
 }
 
 /// `sim:stuck` fails its startup test every time: with a 0.2 s backoff and a cap of 3 the host
@@ -31,7 +41,9 @@ fn run(source: &str, secs: &str, backoff: &str, cap: &str) -> (String, usize) {
 fn stuck_retries_with_growing_backoff_up_to_the_cap_then_stays_failed() {
     let _serial = common::one_at_a_time();
     let t = Instant::now();
-    let (err, bytes) = run("sim:stuck", "8", "0.2,10", "3");
+    let (err, bytes, states) = run("sim:stuck", "8", "0.2,10", "3");
+    assert!(states.iter().any(|s| s == "recovering"), "{states:?}");
+    assert_eq!(states.last().map(String::as_str), Some("failed-held"), "{states:?}");
     assert_eq!(bytes, 0, "{err}");
     let waits: Vec<&str> = err.lines().filter_map(|l| l.split("recovering in ").nth(1)).collect();
     assert_eq!(waits, ["0.200 s", "0.400 s", "0.800 s"], "{err}");
@@ -48,7 +60,8 @@ fn stuck_retries_with_growing_backoff_up_to_the_cap_then_stays_failed() {
 #[test]
 fn saturation_interlock_stays_failed_until_the_operator_clears_it() {
     let _serial = common::one_at_a_time();
-    let (err, _) = run("sim:saturation", "12", "0.2,0.4", "100");
+    let (err, _, states) = run("sim:saturation", "12", "0.2,0.4", "100");
+    assert_eq!(states.last().map(String::as_str), Some("failed-held"), "{states:?}");
     let held = err
         .find("over-power interlock, never cleared automatically; `speckle ctl clear SOURCE` or a restart clears it")
         .expect(&err);
@@ -64,7 +77,7 @@ fn saturation_interlock_stays_failed_until_the_operator_clears_it() {
 #[test]
 fn link_flap_is_cleared_after_each_flap_and_nothing_from_a_flap_passes() {
     let _serial = common::one_at_a_time();
-    let (err, bytes) = run("sim:link_flap", "6", "0.2,0.4", "100");
+    let (err, bytes, _) = run("sim:link_flap", "6", "0.2,0.4", "100");
     let clears = err.matches("CLEAR_ALARMS sent").count();
     assert!(clears >= 3, "{clears} recoveries:\n{err}");
     let fails = err.matches("sim:link_flap: board alarm").count();
