@@ -190,3 +190,22 @@ fn an_attestation_mismatch_is_never_recovered_not_even_by_the_operator() {
     r.fail(Cause::Attestation("x".into()), t);
     assert!(send(&mut r, ms(t, 10_000), &mut seq).iter().all(|c| *c != Command::ClearAlarms));
 }
+
+#[test]
+fn the_flags_give_the_policy_and_bad_values_say_the_form() {
+    let p = crate::daemon::recovery_policy(None, None).unwrap();
+    assert_eq!(
+        (p.backoff_min, p.backoff_max, p.cap_per_hour),
+        (Duration::from_secs(1), Duration::from_secs(300), 10)
+    );
+    let p = crate::daemon::recovery_policy(Some("0.2, 10"), Some(3)).unwrap();
+    assert_eq!(
+        (p.backoff_min, p.backoff_max, p.cap_per_hour),
+        (Duration::from_millis(200), Duration::from_secs(10), 3)
+    );
+    assert_eq!(p.resend, Duration::from_millis(200), "re-sends no slower than MIN");
+    for bad in ["1", "2,1", "0,5", "a,b", "1,inf"] {
+        let e = crate::daemon::recovery_policy(Some(bad), None).unwrap_err();
+        assert!(e.contains("give MIN,MAX in seconds"), "{bad}: {e}");
+    }
+}
