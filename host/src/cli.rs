@@ -34,10 +34,27 @@ pub enum Command {
     /// Telemetry files: `recover DIR` turns the journals a killed daemon left into parquet files.
     #[command(subcommand)]
     Telemetry(TelemetryCommand),
+    /// Requests to a running daemon over its status socket.
+    #[command(subcommand)]
+    Ctl(CtlCommand),
     /// Print a shell completion script to stdout.
     Completions {
         /// Shell to generate completions for.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CtlCommand {
+    /// Clear a source held failed (over-power interlock, recovery cap): the daemon sends
+    /// CLEAR_ALARMS now and output resumes once the board's startup test passes. An attestation
+    /// mismatch is refused (restart after fixing the board or the profile).
+    Clear {
+        /// The source as the daemon names it (e.g. `sim:saturation`, `serial:/dev/ttyUSB0@1000000`).
+        source: String,
+        /// The daemon's `--status-socket`.
+        #[arg(long, value_name = "PATH", default_value = "/run/speckle/status.sock")]
+        status_socket: PathBuf,
     },
 }
 

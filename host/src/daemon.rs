@@ -167,7 +167,11 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()?;
     let telemetry =
         args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate, flush)).transpose()?;
-    let socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
+    let mut socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
+    let clears: Vec<Arc<AtomicBool>> = specs.iter().map(|_| Arc::default()).collect();
+    if let Some(s) = socket.as_mut() {
+        s.set_sources(specs.iter().map(|s| s.to_string()).zip(clears.iter().cloned()).collect());
+    }
 
     // Every source must open once: a typo should fail the command, not retry forever.
     let stop = Arc::new(AtomicBool::new(false));
@@ -193,6 +197,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             backend: backend.clone(),
             status_timeout,
             recovery,
+            clear: clears[i].clone(),
             sim_seed: seed.wrapping_add(i as u64),
             stop: stop.clone(),
         };

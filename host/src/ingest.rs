@@ -56,6 +56,8 @@ pub struct WorkerConfig {
     pub status_timeout: Duration,
     /// Backoff, cap and re-send period of the per-source recovery (recovery.rs).
     pub recovery: crate::recovery::Policy,
+    /// Set by the status socket's `clear SOURCE` (`speckle ctl clear`); the thread takes it.
+    pub clear: Arc<AtomicBool>,
     pub sim_seed: u64,
     pub stop: Arc<AtomicBool>,
 }
@@ -200,6 +202,14 @@ impl Worker {
                     }
                     self.log_link_errors();
                     self.tick();
+                    if self.cfg.clear.swap(false, Ordering::Relaxed) {
+                        match self.recovery.operator_clear(Instant::now()) {
+                            Ok(()) => {
+                                eprintln!("speckle: {}: cleared by the operator", self.name())
+                            }
+                            Err(e) => eprintln!("speckle: {}: clear refused: {e}", self.name()),
+                        }
+                    }
                     self.commands(l.as_mut());
                     if last_poll.elapsed() >= STATUS_POLL {
                         last_poll = Instant::now();

@@ -86,3 +86,64 @@ fn link_flap_is_cleared_after_each_flap_and_nothing_from_a_flap_passes() {
     assert_eq!(&waits[..3], ["0.200 s", "0.400 s", "0.400 s"], "{err}");
     assert_eq!(bytes, 0, "{err}");
 }
+
+/// `speckle ctl clear SOURCE` over the status socket lifts a held interlock: the daemon sends
+/// CLEAR_ALARMS at once; the simulated board is still over-powered, so the source is held again
+/// with the interlock message. An unknown source is refused with the list of sources.
+#[test]
+fn ctl_clear_over_the_status_socket_retries_a_held_interlock() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let _serial = common::one_at_a_time();
+    let dir = common::tmpdir("recovery-ctl");
+    let sock = dir.join("status.sock");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_speckle"))
+        .args(["run", "--source", "sim:saturation", "--duration", "40"])
+        .args(["--recovery-backoff", "0.2,0.4", "--recovery-cap", "100"])
+        .args(["--output", &format!("file:{}", dir.join("out.bin").display())])
+        .args(["--status-socket", sock.to_str().unwrap()])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(l);
+        }
+    });
+    let mut log = String::new();
+    let mut wait_for = |what: &str| {
+        let end = Instant::now() + std::time::Duration::from_secs(30);
+        while Instant::now() < end {
+            if let Ok(l) = rx.recv_timeout(std::time::Duration::from_millis(100)) {
+                log += &l;
+                log.push('\n');
+                if l.contains(what) {
+                    return;
+                }
+            }
+        }
+        panic!("no `{what}` in:\n{log}");
+    };
+    let ctl = |source: &str| {
+        Command::new(env!("CARGO_BIN_EXE_speckle"))
+            .args(["ctl", "clear", source, "--status-socket", sock.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    wait_for("over-power interlock, never cleared automatically");
+    let bad = ctl("sim:nothing");
+    assert!(!bad.status.success());
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(e.contains("no source `sim:nothing`; sources are sim:saturation"), "{e}");
+    let ok = ctl("sim:saturation");
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success() && out.contains("clear requested for sim:saturation"), "{out}");
+    wait_for("sim:saturation: cleared by the operator");
+    wait_for("CLEAR_ALARMS sent");
+    wait_for("over-power interlock, never cleared automatically");
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert!(child.wait().unwrap().success());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
