@@ -356,6 +356,8 @@ impl Worker {
             }
             Err(e) => {
                 let reason = format!("{}: board attestation failed: {e}", self.name());
+                // Never recovered (recovery.rs): the row below shows the source `failed-held`.
+                self.recovery.fail(Cause::Attestation(e.to_string()), Instant::now());
                 self.gate.fail(reason.clone());
                 self.emit_row_with(Some(s));
                 self.failed = Some(reason);
