@@ -34,10 +34,27 @@ pub enum Command {
     /// Telemetry files: `recover DIR` turns the journals a killed daemon left into parquet files.
     #[command(subcommand)]
     Telemetry(TelemetryCommand),
+    /// Requests to a running daemon over its status socket.
+    #[command(subcommand)]
+    Ctl(CtlCommand),
     /// Print a shell completion script to stdout.
     Completions {
         /// Shell to generate completions for.
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CtlCommand {
+    /// Clear a source held failed (over-power interlock, recovery cap): the daemon sends
+    /// CLEAR_ALARMS now and output resumes once the board's startup test passes. An attestation
+    /// mismatch is refused (restart after fixing the board or the profile).
+    Clear {
+        /// The source as the daemon names it (e.g. `sim:saturation`, `serial:/dev/ttyUSB0@1000000`).
+        source: String,
+        /// The daemon's `--status-socket`.
+        #[arg(long, value_name = "PATH", default_value = "/run/speckle/status.sock")]
+        status_socket: PathBuf,
     },
 }
 
@@ -181,6 +198,14 @@ pub struct RunArgs {
     /// A source whose last STATUS is older than this is treated as failed (seconds, default 3).
     #[arg(long, value_name = "SECS")]
     pub status_timeout: Option<f64>,
+    /// Wait before recovering a failed source: MIN,MAX seconds, doubling per failure from MIN to
+    /// MAX (default 1,300); see docs/host.md "Recovery".
+    #[arg(long, value_name = "MIN,MAX")]
+    pub recovery_backoff: Option<String>,
+    /// At most this many automatic recoveries per source per hour; one more failure leaves the
+    /// source failed until `speckle ctl clear` or a restart (default 10).
+    #[arg(long, value_name = "N")]
+    pub recovery_cap: Option<u32>,
     /// Directory for rolling parquet telemetry files (off when absent).
     #[arg(long, value_name = "DIR")]
     pub telemetry_dir: Option<PathBuf>,

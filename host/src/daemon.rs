@@ -55,6 +55,8 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         duration: cli.duration.or(file.duration),
         bytes: cli.bytes.or(file.bytes),
         status_timeout: cli.status_timeout.or(file.status_timeout),
+        recovery_backoff: cli.recovery_backoff.or(file.recovery_backoff),
+        recovery_cap: cli.recovery_cap.or(file.recovery_cap),
         telemetry_dir: cli.telemetry_dir.or(file.telemetry_dir),
         telemetry_rotate: cli.telemetry_rotate.or(file.telemetry_rotate),
         telemetry_flush: cli.telemetry_flush.or(file.telemetry_flush),
@@ -64,6 +66,34 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         sink_backlog: cli.sink_backlog.or(file.sink_backlog),
         unhealthy_exit_after: cli.unhealthy_exit_after.or(file.unhealthy_exit_after),
     })
+}
+
+/// `--recovery-backoff MIN,MAX` and `--recovery-cap N` to a recovery policy.
+pub fn recovery_policy(
+    backoff: Option<&str>,
+    cap: Option<u32>,
+) -> Result<crate::recovery::Policy, String> {
+    let mut p = crate::recovery::Policy::default();
+    if let Some(text) = backoff {
+        let bad = || {
+            format!("bad --recovery-backoff `{text}`: give MIN,MAX in seconds, 0 < MIN <= MAX, e.g. 1,300")
+        };
+        let (lo, hi) = text.split_once(',').ok_or_else(bad)?;
+        let (lo, hi) = (lo.trim().parse::<f64>(), hi.trim().parse::<f64>());
+        match (lo, hi) {
+            (Ok(lo), Ok(hi)) if lo > 0.0 && lo <= hi && hi.is_finite() => {
+                p.backoff_min = Duration::from_secs_f64(lo);
+                p.backoff_max = Duration::from_secs_f64(hi);
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if let Some(n) = cap {
+        p.cap_per_hour = n;
+    }
+    // Re-sends come no slower than the backoff, so a short backoff is not held up by them.
+    p.resend = p.resend.min(p.backoff_min);
+    Ok(p)
 }
 
 fn positive(name: &str, v: Option<f64>, default: f64) -> Result<f64, String> {
@@ -117,6 +147,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .map(Duration::from_secs_f64);
     let status_timeout =
         Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
+    let recovery = recovery_policy(args.recovery_backoff.as_deref(), args.recovery_cap)?;
     let rotate =
         Duration::from_secs_f64(positive("telemetry-rotate", args.telemetry_rotate, 300.0)?);
     let flush = Duration::from_secs_f64(positive(
@@ -136,7 +167,11 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()?;
     let telemetry =
         args.telemetry_dir.as_deref().map(|d| Telemetry::new(d, rotate, flush)).transpose()?;
-    let socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
+    let mut socket = args.status_socket.as_deref().map(StatusSocket::bind).transpose()?;
+    let clears: Vec<Arc<AtomicBool>> = specs.iter().map(|_| Arc::default()).collect();
+    if let Some(s) = socket.as_mut() {
+        s.set_sources(specs.iter().map(|s| s.to_string()).zip(clears.iter().cloned()).collect());
+    }
 
     // Every source must open once: a typo should fail the command, not retry forever.
     let stop = Arc::new(AtomicBool::new(false));
@@ -161,6 +196,8 @@ pub fn run(args: RunArgs) -> Result<(), String> {
             conditioner,
             backend: backend.clone(),
             status_timeout,
+            recovery,
+            clear: clears[i].clone(),
             sim_seed: seed.wrapping_add(i as u64),
             stop: stop.clone(),
         };

@@ -179,6 +179,18 @@ impl Gate {
         self.latched = Some(reason);
     }
 
+    /// The recovery state machine (recovery.rs) holds the source back: `blocks` the gate just
+    /// released are discarded instead, and the next healthy STATUS only starts a new interval.
+    pub fn suspend(&mut self, blocks: usize, reason: &str) {
+        self.released_blocks -= blocks as u64;
+        self.discarded_blocks += blocks as u64;
+        self.discard();
+        self.baseline = None;
+        if self.latched.is_none() {
+            self.verdict = Verdict::Unhealthy(reason.to_string());
+        }
+    }
+
     fn discard(&mut self) {
         self.discarded_blocks += self.held.len() as u64;
         self.held.clear();

@@ -5,9 +5,11 @@ use crate::attest::{Attestor, Claim, Expected};
 use crate::cli::{Conditioner, Mode};
 use crate::health::Gate;
 use crate::rawtap::RawTap;
+use crate::recovery::{Cause, Recovery, State};
 use crate::row::Row;
 use crate::source::{Link, SourceSpec};
 use crate::whiten::SharedBackend;
+use rows::add_stats;
 use speckle_model::protocol::{
     Command, Decoder, DecoderStats, Frame, Mode as WireMode, Payload, SfpDiag, Status,
 };
@@ -15,6 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+mod rows;
 
 pub enum Event {
     Blocks {
@@ -53,6 +57,10 @@ pub struct WorkerConfig {
     /// The shared gpu-offload backend for raw-mode SHA3 (`--whiten gpu|auto`); `None`: per-block CPU.
     pub backend: Option<SharedBackend>,
     pub status_timeout: Duration,
+    /// Backoff, cap and re-send period of the per-source recovery (recovery.rs).
+    pub recovery: crate::recovery::Policy,
+    /// Set by the status socket's `clear SOURCE` (`speckle ctl clear`); the thread takes it.
+    pub clear: Arc<AtomicBool>,
     pub sim_seed: u64,
     pub stop: Arc<AtomicBool>,
 }
@@ -107,6 +115,7 @@ struct Worker {
     prior: DecoderStats,
     gate: Gate,
     attestor: Attestor,
+    recovery: Recovery,
     /// Set when the source is failed for good; the read loop then ends the thread.
     failed: Option<String>,
     raw: Option<RawTap>,
@@ -128,6 +137,7 @@ impl Worker {
             gate: Gate::new(raw_mode, cfg.status_timeout),
             raw: raw_mode.then(|| RawTap::new(cfg.conditioner, cfg.backend.clone())),
             attestor: Attestor::new(cfg.expected.clone()),
+            recovery: Recovery::new(cfg.recovery, wire_mode(cfg.mode)),
             failed: None,
             cfg,
             tx,
@@ -166,6 +176,7 @@ impl Worker {
                         eprintln!("speckle: {}: reconnected", self.name());
                         link = Some(l);
                         greeted = false;
+                        self.recovery.link_reset();
                         backoff = Duration::from_millis(100);
                     }
                     Err(e) => eprintln!(
@@ -194,6 +205,15 @@ impl Worker {
                     }
                     self.log_link_errors();
                     self.tick();
+                    if self.cfg.clear.swap(false, Ordering::Relaxed) {
+                        match self.recovery.operator_clear(Instant::now()) {
+                            Ok(()) => {
+                                eprintln!("speckle: {}: cleared by the operator", self.name())
+                            }
+                            Err(e) => eprintln!("speckle: {}: clear refused: {e}", self.name()),
+                        }
+                    }
+                    self.commands(l.as_mut());
                     if last_poll.elapsed() >= STATUS_POLL {
                         last_poll = Instant::now();
                         if let Err(e) = self.send(l.as_mut(), Command::RequestStatus) {
@@ -228,32 +248,6 @@ impl Worker {
         (self.tx)(Event::Ended { source: self.cfg.index, reason: "stopped".into() });
     }
 
-    /// Link errors go to the log at most once a second per source, with what changed since the
-    /// last line, so a noisy line cannot flood the journal; telemetry has the exact counts.
-    fn log_link_errors(&mut self) {
-        let now = add_stats(self.prior, self.decoder.stats());
-        let then = self.logged.1;
-        let changed = (now.bad_crc, now.lost, now.unknown_type, now.resync_bytes)
-            != (then.bad_crc, then.lost, then.unknown_type, then.resync_bytes);
-        if changed && self.logged.0.elapsed() >= Duration::from_secs(1) {
-            let gap = self
-                .decoder
-                .last_gap()
-                .map(|g| format!(" (last gap: expected seq {} got {})", g.expected, g.got))
-                .unwrap_or_default();
-            eprintln!(
-                "speckle: {}: link errors: +{} bad CRC, +{} frames lost in +{} gaps{gap}, +{} unknown type, +{} bytes skipped resyncing",
-                self.name(),
-                now.bad_crc - then.bad_crc,
-                now.lost - then.lost,
-                now.gaps - then.gaps,
-                now.unknown_type - then.unknown_type,
-                now.resync_bytes - then.resync_bytes
-            );
-            self.logged = (Instant::now(), now);
-        }
-    }
-
     fn sleep(&self, total: Duration) {
         let end = Instant::now() + total;
         while Instant::now() < end && !self.cfg.stop.load(Ordering::Relaxed) {
@@ -263,12 +257,27 @@ impl Worker {
 
     /// Puts the board in the wanted mode and asks for a STATUS so the first interval starts early.
     fn greet(&mut self, l: &mut dyn Link) -> std::io::Result<()> {
-        let mode = match self.cfg.mode {
-            Mode::Conditioned => WireMode::Conditioned,
-            Mode::Raw => WireMode::Raw,
-        };
-        self.send(l, Command::SetMode(mode))?;
+        self.commands(l);
         self.send(l, Command::RequestStatus)
+    }
+
+    /// Sends what the recovery state machine wants sent now (SET_MODE, CLEAR_ALARMS, re-sends).
+    fn commands(&mut self, l: &mut dyn Link) {
+        let was_failed = matches!(self.recovery.state(), State::Failed { .. });
+        for c in self.recovery.due(Instant::now()) {
+            let seq = self.cmd_seq;
+            match self.send(l, c) {
+                Ok(()) => self.recovery.sent(c, seq),
+                Err(e) => eprintln!("speckle: {}: cannot send {c:?}: {e}", self.name()),
+            }
+        }
+        if was_failed && matches!(self.recovery.state(), State::Recovering { .. }) {
+            eprintln!(
+                "speckle: {}: recovering: CLEAR_ALARMS sent (re-sent until ACKed); output resumes after the startup test passes",
+                self.name()
+            );
+            self.emit_row();
+        }
     }
 
     fn send(&mut self, l: &mut dyn Link, c: Command) -> std::io::Result<()> {
@@ -301,6 +310,7 @@ impl Worker {
             Payload::Status(s) => self.status(&s),
             Payload::SfpDiag(d) => self.sfp = Some(d),
             Payload::Ack(a) => {
+                self.recovery.ack(&a);
                 if a.result.to_u8() != 0 {
                     eprintln!(
                         "speckle: {}: command 0x{:02x} refused (result {})",
@@ -323,6 +333,8 @@ impl Worker {
             }
             Err(e) => {
                 let reason = format!("{}: board attestation failed: {e}", self.name());
+                // Never recovered (recovery.rs): the row below shows the source `failed-held`.
+                self.recovery.fail(Cause::Attestation(e.to_string()), Instant::now());
                 self.gate.fail(reason.clone());
                 self.emit_row_with(Some(s));
                 self.failed = Some(reason);
@@ -340,7 +352,20 @@ impl Worker {
                 self.gate.host_alarm(e);
             }
         }
-        let released = self.gate.status(s, Instant::now());
+        let now = Instant::now();
+        if let Some(line) = self.recovery.status(s, now) {
+            eprintln!("speckle: {}: {line}", self.name());
+        }
+        let mut released = self.gate.status(s, now);
+        if !self.recovery.may_flow() {
+            let reason = match self.recovery.state() {
+                State::Failed { reason, .. } => reason.clone(),
+                State::Recovering { .. } => "recovering: waiting for the startup test".into(),
+                State::Healthy => "waiting for the board to show the wanted mode".into(),
+            };
+            self.gate.suspend(released.len(), &reason);
+            released.clear();
+        }
         self.stale_reported = false;
         if !released.is_empty() {
             self.bytes_out += 32 * released.len() as u64;
@@ -353,6 +378,9 @@ impl Worker {
         self.gate.tick(Instant::now());
         if !self.gate.verdict().is_healthy() && !self.stale_reported && self.gate_stale() {
             self.stale_reported = true;
+            if let Some(line) = self.recovery.fail(Cause::Stale, Instant::now()) {
+                eprintln!("speckle: {}: {line}", self.name());
+            }
             self.emit_row();
         }
     }
@@ -360,80 +388,11 @@ impl Worker {
     fn gate_stale(&self) -> bool {
         matches!(self.gate.verdict(), crate::health::Verdict::Unhealthy(r) if r.starts_with("no STATUS"))
     }
-
-    fn emit_row(&mut self) {
-        self.emit_row_with(None)
-    }
-
-    fn emit_row_with(&mut self, s: Option<&Status>) {
-        let now = Instant::now();
-        let dt = now.duration_since(self.last_row.0).as_secs_f64().max(1e-6);
-        let st = add_stats(self.prior, self.decoder.stats());
-        let cutoff = |f: fn(&Status) -> u16| s.map(f);
-        let (rct_cutoff, apt_cutoff) = (cutoff(|s| s.rct_cutoff), cutoff(|s| s.apt_cutoff));
-        let (markov_lo_cutoff, markov_hi_cutoff) =
-            (cutoff(|s| s.markov_lo), cutoff(|s| s.markov_hi));
-        let window = cutoff(|s| s.window);
-        let s = s.copied().unwrap_or_default();
-        let (host_rct, host_apt, host_markov) =
-            self.raw.as_ref().map(|r| r.failures()).unwrap_or_default();
-        let mut row = Row {
-            time_ms: unix_ms(),
-            source: self.name(),
-            provenance: self.cfg.spec.provenance().to_string(),
-            mode: format!("{:?}", self.cfg.mode).to_lowercase(),
-            healthy: self.gate.verdict().is_healthy(),
-            reason: match self.gate.verdict() {
-                crate::health::Verdict::Healthy => String::new(),
-                crate::health::Verdict::Waiting => "waiting for the first STATUS".into(),
-                crate::health::Verdict::Unhealthy(r) => r.clone(),
-            },
-            bytes_in: self.bytes_in,
-            bytes_out: self.bytes_out,
-            frames_ok: st.frames_ok,
-            bad_crc: st.bad_crc,
-            lost: st.lost,
-            resync_bytes: st.resync_bytes,
-            unknown_type: st.unknown_type,
-            bad_payload: self.bad_payload,
-            discarded_blocks: self.gate.discarded_blocks,
-            board_alarms: s.alarms.0,
-            board_state: s.state.0,
-            board_samples: s.samples,
-            board_blocks: s.blocks,
-            board_dropped: s.dropped,
-            rct_failures: s.rct_failures,
-            apt_failures: s.apt_failures,
-            markov_failures: s.markov_failures,
-            rct_max_run: s.rct_max_run,
-            apt_max_count: s.apt_max_count,
-            markov_min: s.markov_min,
-            markov_max: s.markov_max,
-            rct_cutoff,
-            apt_cutoff,
-            markov_lo_cutoff,
-            markov_hi_cutoff,
-            window,
-            host_rct_failures: host_rct,
-            host_apt_failures: host_apt,
-            host_markov_failures: host_markov,
-            in_bytes_per_s: (self.bytes_in - self.last_row.1) as f64 / dt,
-            out_bytes_per_s: (self.bytes_out - self.last_row.2) as f64 / dt,
-            ..Row::default()
-        };
-        row.set_sfp(self.sfp.as_ref());
-        self.last_row = (now, self.bytes_in, self.bytes_out);
-        (self.tx)(Event::Row { source: self.cfg.index, row: Box::new(row) });
-    }
 }
 
-fn add_stats(a: DecoderStats, b: DecoderStats) -> DecoderStats {
-    DecoderStats {
-        frames_ok: a.frames_ok + b.frames_ok,
-        bad_crc: a.bad_crc + b.bad_crc,
-        unknown_type: a.unknown_type + b.unknown_type,
-        lost: a.lost + b.lost,
-        gaps: a.gaps + b.gaps,
-        resync_bytes: a.resync_bytes + b.resync_bytes,
+fn wire_mode(m: Mode) -> WireMode {
+    match m {
+        Mode::Conditioned => WireMode::Conditioned,
+        Mode::Raw => WireMode::Raw,
     }
 }

@@ -15,6 +15,7 @@ pub mod mix;
 pub mod notify;
 pub mod provenance;
 pub mod rawtap;
+pub mod recovery;
 pub mod row;
 pub mod sink;
 pub mod source;

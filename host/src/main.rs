@@ -12,6 +12,9 @@ fn main() {
         cli::Command::Telemetry(cli::TelemetryCommand::Recover { dir }) => {
             telemetry::recover::run(&dir)
         }
+        cli::Command::Ctl(cli::CtlCommand::Clear { source, status_socket }) => {
+            speckle::status_socket::ctl_clear(&status_socket, &source).map(|ok| println!("{ok}"))
+        }
         cli::Command::Sim(a) => speckle_sim::run(&a),
         cli::Command::Monitor(a) => speckle_monitor::run(a),
         cli::Command::Completions { shell } => {

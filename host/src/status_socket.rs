@@ -1,16 +1,26 @@
 //! Unix-domain socket streaming telemetry rows as JSON lines, for the monitor and other tools.
 //! Connect with e.g. `socat - UNIX-CONNECT:/run/speckle/status.sock`. A client that cannot keep up
 //! is dropped rather than allowed to stall the daemon.
+//!
+//! A client may also send one request per line; today the only one is `clear SOURCE` (what
+//! `speckle ctl clear SOURCE` sends): the operator's clear of a source held failed (docs/host.md,
+//! "Recovery"). The daemon answers that client with one line starting `ok:` or `error:`.
 
 use crate::row::Row;
-use std::io::{ErrorKind, Write};
+use std::io::{Read, Write};
 use std::os::unix::fs::FileTypeExt;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 pub struct StatusSocket {
     listener: UnixListener,
     clients: Vec<UnixStream>,
+    /// What each client sent that is not a whole line yet.
+    pending: Vec<Vec<u8>>,
+    /// Each source's name and its operator-clear flag (read by its thread).
+    sources: Vec<(String, Arc<AtomicBool>)>,
     path: PathBuf,
 }
 
@@ -42,27 +52,102 @@ impl StatusSocket {
             return Err(format!("cannot bind status socket {}: {e}", path.display()));
         }
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-        Ok(StatusSocket { listener, clients: Vec::new(), path: path.to_path_buf() })
+        Ok(StatusSocket {
+            listener,
+            clients: Vec::new(),
+            pending: Vec::new(),
+            sources: Vec::new(),
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The sources `clear SOURCE` may name, with the flag each source's thread reads.
+    pub fn set_sources(&mut self, sources: Vec<(String, Arc<AtomicBool>)>) {
+        self.sources = sources;
     }
 
     fn accept(&mut self) {
         while let Ok((s, _)) = self.listener.accept() {
             if s.set_nonblocking(true).is_ok() {
                 self.clients.push(s);
+                self.pending.push(Vec::new());
+            }
+        }
+    }
+
+    /// Reads what clients sent and answers each whole line.
+    fn requests(&mut self) {
+        let mut buf = [0u8; 256];
+        for (c, pending) in self.clients.iter_mut().zip(self.pending.iter_mut()) {
+            while let Ok(n) = c.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                pending.extend_from_slice(&buf[..n]);
+                if pending.len() > 4096 {
+                    pending.clear();
+                }
+            }
+            while let Some(i) = pending.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = pending.drain(..=i).collect();
+                let reply = answer(&self.sources, String::from_utf8_lossy(&line).trim());
+                let _ = c.write_all(format!("{reply}\n").as_bytes());
             }
         }
     }
 
     pub fn send(&mut self, row: &Row) {
         self.accept();
+        self.requests();
         let mut line = serde_json::to_vec(row).expect("rows always serialise");
         line.push(b'\n');
-        self.clients.retain_mut(|c| match c.write_all(&line) {
-            Ok(()) => true,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => false,
-            Err(_) => false,
-        });
+        // A client that cannot take a whole line now (WouldBlock) or is gone is dropped.
+        let mut i = 0;
+        while i < self.clients.len() {
+            if self.clients[i].write_all(&line).is_ok() {
+                i += 1;
+            } else {
+                self.clients.remove(i);
+                self.pending.remove(i);
+            }
+        }
     }
+}
+
+fn answer(sources: &[(String, Arc<AtomicBool>)], line: &str) -> String {
+    match line.split_once(' ') {
+        Some(("clear", name)) => match sources.iter().find(|(n, _)| n == name.trim()) {
+            Some((n, flag)) => {
+                flag.store(true, Ordering::Relaxed);
+                format!("ok: clear requested for {n}")
+            }
+            None => format!(
+                "error: no source `{}`; sources are {}",
+                name.trim(),
+                sources.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        },
+        _ => format!("error: unknown request `{line}`; known: clear SOURCE"),
+    }
+}
+
+/// `speckle ctl clear SOURCE`: asks the daemon on `path` to clear `source`; returns its answer.
+pub fn ctl_clear(path: &Path, source: &str) -> Result<String, String> {
+    use std::io::{BufRead, BufReader};
+    let mut s = UnixStream::connect(path)
+        .map_err(|e| format!("cannot connect to status socket {}: {e}", path.display()))?;
+    s.write_all(format!("clear {source}\n").as_bytes()).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10))).map_err(|e| e.to_string())?;
+    for line in BufReader::new(s).lines() {
+        let line = line.map_err(|e| format!("no answer from the daemon: {e}"))?;
+        if let Some(ok) = line.strip_prefix("ok: ") {
+            return Ok(ok.to_string());
+        }
+        if let Some(e) = line.strip_prefix("error: ") {
+            return Err(e.to_string());
+        }
+    }
+    Err("the daemon closed the status socket without answering".into())
 }
 
 impl Drop for StatusSocket {
@@ -103,6 +188,20 @@ mod tests {
         assert!(got >= 19_000, "reader got {got} lines");
         drop(sock);
         assert!(!path.exists(), "socket file removed on drop");
+    }
+
+    #[test]
+    fn clear_sets_the_named_sources_flag_and_anything_else_is_an_error() {
+        let flags: Vec<Arc<AtomicBool>> = vec![Arc::default(), Arc::default()];
+        let sources =
+            vec![("sim:a".to_string(), flags[0].clone()), ("sim:b".into(), flags[1].clone())];
+        assert_eq!(answer(&sources, "clear sim:b"), "ok: clear requested for sim:b");
+        assert!(!flags[0].load(Ordering::Relaxed) && flags[1].load(Ordering::Relaxed));
+        assert_eq!(
+            answer(&sources, "clear sim:c"),
+            "error: no source `sim:c`; sources are sim:a, sim:b"
+        );
+        assert!(answer(&sources, "reset").starts_with("error: unknown request `reset`"));
     }
 
     #[test]

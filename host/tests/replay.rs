@@ -20,6 +20,8 @@ fn cfg(mode: Mode) -> WorkerConfig {
 
 fn cfg_with(mode: Mode, backend: Option<SharedBackend>) -> WorkerConfig {
     WorkerConfig {
+        recovery: speckle::recovery::Policy::default(),
+        clear: Default::default(),
         index: 0,
         spec: SourceSpec::File { path: "capture".into() },
         expected: None,

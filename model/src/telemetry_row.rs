@@ -29,6 +29,11 @@ pub struct TelemetryRow {
     pub healthy: bool,
     /// Why not, when not healthy.
     pub reason: String,
+    /// The source's recovery state (docs/host.md, "Recovery"): `healthy`, `failed` (a recovery is
+    /// due after the backoff), `recovering` (CLEAR_ALARMS sent, waiting for the startup test) or
+    /// `failed-held` (interlock, attestation mismatch or the hourly cap: only `speckle ctl clear`
+    /// or a restart retries). Empty in rows written before this column existed.
+    pub recovery: String,
     pub bytes_in: u64,
     pub bytes_out: u64,
     pub frames_ok: u64,

@@ -45,6 +45,7 @@ pub(crate) const COLUMNS: &[(&str, Kind)] = &[
     ("mode", Kind::Str),
     ("healthy", Kind::Bool),
     ("reason", Kind::Str),
+    ("recovery", Kind::Str),
     ("bytes_in", Kind::I64),
     ("bytes_out", Kind::I64),
     ("frames_ok", Kind::I64),
