@@ -29,6 +29,10 @@ pub enum Command {
     Sim(speckle_sim::SimArgs),
     /// Full-screen terminal monitor of a daemon's status socket or simulated boards (writes no entropy).
     Monitor(speckle_monitor::MonitorArgs),
+    /// SP 800-90B non-IID min-entropy assessment of a raw capture (`speckle capture` output).
+    Assess(speckle_assess::AssessArgs),
+    /// NIST SP 800-22 battery (and paranoid_crypto-style checks) over a file or a source.
+    Audit(speckle_audit::AuditArgs),
     /// Measure per-stage throughput against rngtest and b3sum; writes a markdown report.
     Bench(BenchArgs),
     /// Telemetry files: `recover DIR` turns the journals a killed daemon left into parquet files.
