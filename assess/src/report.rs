@@ -72,6 +72,7 @@ pub fn assess(d: &Dataset, truncate: bool) -> Assessment {
         };
         estimators::run(bits, 2)
     });
+    // `+ 0.0` turns the -0.0 of -log2(1) into 0.
     let estimators: Vec<Estimate> = ESTIMATORS
         .iter()
         .enumerate()
@@ -79,8 +80,8 @@ pub fn assess(d: &Dataset, truncate: bool) -> Assessment {
             id,
             section,
             name,
-            h_original: literal[i],
-            h_bitstring: bitstring.as_ref().and_then(|b| b[i]),
+            h_original: literal[i].map(|h| h + 0.0),
+            h_bitstring: bitstring.as_ref().and_then(|b| b[i]).map(|h| h + 0.0),
         })
         .collect();
     let h_original = estimators.iter().filter_map(|e| e.h_original).fold(w, f64::min);

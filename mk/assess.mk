@@ -1,0 +1,23 @@
+# speckle assess (assess/, SP 800-90B non-IID estimators) — docs/assess.md and docs/entropy.md.
+# Its tests are cargo tests (assess/tests/, host/tests/assess_scenarios.rs), so nothing is added
+# to test-extra here.
+#   make entropy-table   capture every sim scenario (ENTROPY_SAMPLES raw samples each, faulty from
+#                        power-on: sim:NAME@0) and the restart file, assess them, rewrite the table
+#                        between the markers of docs/entropy.md (~10 min at 1 M samples on 2 cores)
+#   make assess-bench    speckle-assess against NIST's ea_non_iid on the same 1 M-sample file, medians
+#                        of ASSESS_BENCH_REPS runs each, into docs/assess.md; NIST's tool is built by
+#                        hand (assess/tests/fixtures/regen.sh says how), NIST_CPP points at its cpp/
+ENTROPY_SAMPLES ?= 1000000
+ENTROPY_JOBS ?= 2
+NIST_CPP ?= /tmp/nist90b/cpp
+ASSESS_BENCH_REPS ?= 5
+
+.PHONY: entropy-table assess-bench
+entropy-table: prep
+	$(CARGO) build -p speckle
+	bash assess/scripts/entropy_table.sh $(CARGO_TARGET)/debug/speckle $(ENTROPY_SAMPLES) $(ENTROPY_JOBS) docs/entropy.md
+
+assess-bench: prep
+	@test -x $(NIST_CPP)/ea_non_iid || { echo "assess-bench: NIST's ea_non_iid is not built at $(NIST_CPP)/ea_non_iid: build it (assess/tests/fixtures/regen.sh, top comment) and set NIST_CPP=<its cpp/ directory>" >&2; exit 1; }
+	$(CARGO) build -q --release -p speckle-assess --example assess_file --example fixture_input
+	bash assess/scripts/bench.sh $(CARGO_TARGET)/release/examples $(NIST_CPP) $(ASSESS_BENCH_REPS) docs/assess.md
