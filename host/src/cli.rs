@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Stream healthy conditioned bytes from boards into sinks.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Record raw samples (one per byte, 0/1) for SP 800-90B `ea_non_iid`.
     Capture(CaptureArgs),
     /// Run a simulated board on a pseudo-terminal (what `--source sim:NAME` starts in-process).
@@ -210,6 +210,10 @@ pub struct RunArgs {
     /// source failed until `speckle ctl clear` or a restart (default 10).
     #[arg(long, value_name = "N")]
     pub recovery_cap: Option<u32>,
+    /// More decode errors (bad CRC, lost frames, bad payloads) than this between two STATUS frames
+    /// fail the source like an alarm (default 16; 0: never).
+    #[arg(long, value_name = "N")]
+    pub decode_error_limit: Option<u64>,
     /// Directory for rolling parquet telemetry files (off when absent).
     #[arg(long, value_name = "DIR")]
     pub telemetry_dir: Option<PathBuf>,

@@ -57,6 +57,7 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         status_timeout: cli.status_timeout.or(file.status_timeout),
         recovery_backoff: cli.recovery_backoff.or(file.recovery_backoff),
         recovery_cap: cli.recovery_cap.or(file.recovery_cap),
+        decode_error_limit: cli.decode_error_limit.or(file.decode_error_limit),
         telemetry_dir: cli.telemetry_dir.or(file.telemetry_dir),
         telemetry_rotate: cli.telemetry_rotate.or(file.telemetry_rotate),
         telemetry_flush: cli.telemetry_flush.or(file.telemetry_flush),
@@ -68,10 +69,12 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
     })
 }
 
-/// `--recovery-backoff MIN,MAX` and `--recovery-cap N` to a recovery policy.
+/// `--recovery-backoff MIN,MAX`, `--recovery-cap N` and `--decode-error-limit N` to a recovery
+/// policy.
 pub fn recovery_policy(
     backoff: Option<&str>,
     cap: Option<u32>,
+    decode_error_limit: Option<u64>,
 ) -> Result<crate::recovery::Policy, String> {
     let mut p = crate::recovery::Policy::default();
     if let Some(text) = backoff {
@@ -90,6 +93,9 @@ pub fn recovery_policy(
     }
     if let Some(n) = cap {
         p.cap_per_hour = n;
+    }
+    if let Some(n) = decode_error_limit {
+        p.decode_error_limit = n;
     }
     // Re-sends come no slower than the backoff, so a short backoff is not held up by them.
     p.resend = p.resend.min(p.backoff_min);
@@ -147,7 +153,11 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .map(Duration::from_secs_f64);
     let status_timeout =
         Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
-    let recovery = recovery_policy(args.recovery_backoff.as_deref(), args.recovery_cap)?;
+    let recovery = recovery_policy(
+        args.recovery_backoff.as_deref(),
+        args.recovery_cap,
+        args.decode_error_limit,
+    )?;
     let rotate =
         Duration::from_secs_f64(positive("telemetry-rotate", args.telemetry_rotate, 300.0)?);
     let flush = Duration::from_secs_f64(positive(

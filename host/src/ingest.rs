@@ -125,6 +125,8 @@ struct Worker {
     bad_payload: u64,
     sfp: Option<SfpDiag>,
     last_row: (Instant, u64, u64),
+    /// Decode errors counted up to the last STATUS (`Policy::decode_error_limit`).
+    errors_at_status: u64,
     stale_reported: bool,
     /// When link errors were last logged, and the counts then.
     logged: (Instant, DecoderStats),
@@ -149,6 +151,7 @@ impl Worker {
             bad_payload: 0,
             sfp: None,
             last_row: (Instant::now(), 0, 0),
+            errors_at_status: 0,
             stale_reported: false,
             logged: (
                 Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now),
@@ -353,6 +356,14 @@ impl Worker {
             }
         }
         let now = Instant::now();
+        let st = add_stats(self.prior, self.decoder.stats());
+        let errors = st.bad_crc + st.lost + st.unknown_type + self.bad_payload;
+        let since = errors - std::mem::replace(&mut self.errors_at_status, errors);
+        if let Some(cause) = self.cfg.recovery.decode_failure(since) {
+            if let Some(line) = self.recovery.fail(cause, now) {
+                eprintln!("speckle: {}: {line}", self.name());
+            }
+        }
         if let Some(line) = self.recovery.status(s, now) {
             eprintln!("speckle: {}: {line}", self.name());
         }

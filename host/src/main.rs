@@ -6,7 +6,7 @@ use speckle::{bench, capture, cli, daemon, telemetry};
 fn main() {
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        cli::Command::Run(a) => daemon::run(a),
+        cli::Command::Run(a) => daemon::run(*a),
         cli::Command::Capture(a) => capture::run(a),
         cli::Command::Bench(a) => bench::run(a),
         cli::Command::Telemetry(cli::TelemetryCommand::Recover { dir }) => {

@@ -20,7 +20,9 @@
 //!   claim is wrong and CLEAR_ALARMS cannot change that; only a restart (after fixing the board or
 //!   the profile) does.
 //! * At most `cap` recoveries start in any hour; a failure beyond that leaves the source Failed and
-//!   says so.
+//!   says so. A source that then stays Healthy for `stable` (60 s) is not flapping: the backoff goes
+//!   back to MIN and the recoveries before it no longer count, so a connector that drops out now and
+//!   then is recovered every time while one that fails again within a minute is capped.
 //! * SET_MODE is re-sent every `resend` until a STATUS shows the wanted mode, in every state.
 
 use speckle_model::protocol::{Ack, Alarms, Command, FrameType, Mode, StateBits, Status};
@@ -35,6 +37,13 @@ pub struct Policy {
     pub cap_per_hour: u32,
     /// How often an unanswered CLEAR_ALARMS or an unconfirmed SET_MODE is sent again.
     pub resend: Duration,
+    /// Healthy for this long after a recovery: the backoff restarts at MIN and the cap forgets the
+    /// recoveries so far.
+    pub stable: Duration,
+    /// More decode errors (bad CRC, lost frames, unknown types, bad payloads) than this between two
+    /// STATUS frames fail the source (0: never). A sound link has none; a few come from a noisy
+    /// cable or a host that fell behind, many from a wrong baud rate or a failing link.
+    pub decode_error_limit: u64,
 }
 
 impl Default for Policy {
@@ -44,11 +53,21 @@ impl Default for Policy {
             backoff_max: Duration::from_secs(300),
             cap_per_hour: 10,
             resend: Duration::from_millis(500),
+            stable: Duration::from_secs(60),
+            decode_error_limit: 16,
         }
     }
 }
 
 const HOUR: Duration = Duration::from_secs(3600);
+
+impl Policy {
+    /// The failure `errors` decode errors since the last STATUS amount to, if any.
+    pub fn decode_failure(&self, errors: u64) -> Option<Cause> {
+        (self.decode_error_limit > 0 && errors > self.decode_error_limit)
+            .then_some(Cause::DecodeErrors(errors))
+    }
+}
 
 /// Why a source failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,7 +87,7 @@ impl Cause {
         match self {
             Cause::Alarm(a) => format!("board alarm {}", Alarms::names(*a).join("+")),
             Cause::Stale => "stale STATUS".into(),
-            Cause::DecodeErrors(n) => format!("{n} decode errors"),
+            Cause::DecodeErrors(n) => format!("{n} decode errors since the last STATUS"),
             Cause::Attestation(e) => format!("attestation mismatch: {e}"),
         }
     }
@@ -225,13 +244,14 @@ impl Recovery {
                 self.last_clear = Some(now);
                 out.push(Command::ClearAlarms);
             }
-            // Healthy for as long as MAX: the next failure waits MIN again.
+            // Stable again: not flapping, so the next failure waits MIN and counts afresh.
             State::Healthy
                 if self
                     .healthy_since
-                    .is_some_and(|t| now.duration_since(t) >= self.policy.backoff_max) =>
+                    .is_some_and(|t| now.duration_since(t) >= self.policy.stable) =>
             {
                 self.backoff = self.policy.backoff_min;
+                self.starts.clear();
             }
             _ => {}
         }

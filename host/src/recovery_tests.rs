@@ -9,6 +9,8 @@ fn policy() -> Policy {
         backoff_max: Duration::from_secs(5),
         cap_per_hour: 4,
         resend: Duration::from_millis(500),
+        stable: Duration::from_secs(3),
+        decode_error_limit: 16,
     }
 }
 
@@ -127,18 +129,39 @@ fn backoff_doubles_to_the_max_then_the_cap_leaves_the_source_failed() {
 }
 
 #[test]
-fn the_cap_counts_recoveries_in_the_last_hour_and_stable_health_resets_the_backoff() {
+fn the_cap_counts_recoveries_in_the_last_hour_and_stable_health_forgives_them() {
     let t0 = Instant::now();
     let mut r = Recovery::new(Policy { cap_per_hour: 2, ..policy() }, Mode::Conditioned);
     let mut seq = 0;
     send(&mut r, t0, &mut seq);
     r.status(&healthy(), t0);
+    // Failing again within `stable` of each recovery: the backoff doubles and the cap binds.
     r.status(&alarm(Alarms::APT), t0);
     let t = recover(&mut r, t0, 1000, &mut seq);
-    send(&mut r, ms(t, 5000), &mut seq); // healthy for MAX: backoff back to MIN
-    r.status(&alarm(Alarms::APT), ms(t, 5000));
-    let t = recover(&mut r, ms(t, 5000), 1000, &mut seq);
+    send(&mut r, ms(t, 2999), &mut seq);
+    let line = r.status(&alarm(Alarms::APT), ms(t, 2999)).unwrap();
+    assert!(line.contains("recovering in 2.000 s"), "{line}");
+    let t = recover(&mut r, ms(t, 2999), 2000, &mut seq);
     assert!(r.status(&alarm(Alarms::APT), t).unwrap().contains("cap of 2 per hour"));
+    // Healthy for `stable` after a recovery: the backoff is back at MIN and the cap counts afresh,
+    // as often as the source holds between failures.
+    let mut r = Recovery::new(Policy { cap_per_hour: 2, ..policy() }, Mode::Conditioned);
+    send(&mut r, t0, &mut seq);
+    r.status(&healthy(), t0);
+    let mut t = t0;
+    for _ in 0..5 {
+        let line = r.status(&alarm(Alarms::LOS), t).unwrap();
+        assert!(line.contains("recovering in 1.000 s"), "{line}");
+        t = recover(&mut r, t, 1000, &mut seq);
+        t = ms(t, 3000);
+        send(&mut r, t, &mut seq);
+    }
+    // One that fails again at once is counted: the second such recovery reaches the cap.
+    r.status(&alarm(Alarms::LOS), t);
+    let t = recover(&mut r, t, 1000, &mut seq);
+    assert!(r.status(&alarm(Alarms::LOS), t).unwrap().contains("recovering in 2.000 s"));
+    let t = recover(&mut r, t, 2000, &mut seq);
+    assert!(r.status(&alarm(Alarms::LOS), t).unwrap().contains("cap of 2 per hour"));
     // A recovery an hour old no longer counts.
     let mut r = Recovery::new(Policy { cap_per_hour: 1, ..policy() }, Mode::Conditioned);
     r.fail(Cause::Stale, t0);
@@ -148,7 +171,10 @@ fn the_cap_counts_recoveries_in_the_last_hour_and_stable_health_resets_the_backo
     r.fail(Cause::Stale, t0);
     let t = recover(&mut r, t0, 1000, &mut seq);
     let line = r.fail(Cause::DecodeErrors(9), ms(t, 3_600_000)).unwrap();
-    assert!(line.contains("9 decode errors: recovering in 2.000 s"), "{line}");
+    assert!(
+        line.contains("9 decode errors since the last STATUS: recovering in 2.000 s"),
+        "{line}"
+    );
     assert!(r.fail(Cause::Stale, ms(t, 3_600_001)).is_none(), "already failed");
 }
 
@@ -193,19 +219,20 @@ fn an_attestation_mismatch_is_never_recovered_not_even_by_the_operator() {
 
 #[test]
 fn the_flags_give_the_policy_and_bad_values_say_the_form() {
-    let p = crate::daemon::recovery_policy(None, None).unwrap();
+    let p = crate::daemon::recovery_policy(None, None, None).unwrap();
     assert_eq!(
-        (p.backoff_min, p.backoff_max, p.cap_per_hour),
-        (Duration::from_secs(1), Duration::from_secs(300), 10)
+        (p.backoff_min, p.backoff_max, p.cap_per_hour, p.decode_error_limit),
+        (Duration::from_secs(1), Duration::from_secs(300), 10, 16)
     );
-    let p = crate::daemon::recovery_policy(Some("0.2, 10"), Some(3)).unwrap();
+    let p = crate::daemon::recovery_policy(Some("0.2, 10"), Some(3), Some(0)).unwrap();
     assert_eq!(
-        (p.backoff_min, p.backoff_max, p.cap_per_hour),
-        (Duration::from_millis(200), Duration::from_secs(10), 3)
+        (p.backoff_min, p.backoff_max, p.cap_per_hour, p.decode_error_limit),
+        (Duration::from_millis(200), Duration::from_secs(10), 3, 0)
     );
+    assert_eq!(p.decode_failure(1_000_000), None, "0: decode errors never fail a source");
     assert_eq!(p.resend, Duration::from_millis(200), "re-sends no slower than MIN");
     for bad in ["1", "2,1", "0,5", "a,b", "1,inf"] {
-        let e = crate::daemon::recovery_policy(Some(bad), None).unwrap_err();
+        let e = crate::daemon::recovery_policy(Some(bad), None, None).unwrap_err();
         assert!(e.contains("give MIN,MAX in seconds"), "{bad}: {e}");
     }
 }

@@ -8,8 +8,20 @@ use std::process::Command;
 use std::time::Instant;
 
 /// Runs `speckle run` on `source` for `secs` seconds with the recovery flags; returns (stderr,
-/// bytes written). The order of the logged lines is what the tests check.
+/// bytes written, each telemetry row's recovery state). The order of the logged lines is what the
+/// tests check.
 fn run(source: &str, secs: &str, backoff: &str, cap: &str) -> (String, usize, Vec<String>) {
+    let (err, n, rows) = run_rows(source, secs, backoff, cap);
+    (err, n, rows.into_iter().map(|(state, _)| state).collect())
+}
+
+/// As `run`, with each row's (recovery state, bytes out so far).
+fn run_rows(
+    source: &str,
+    secs: &str,
+    backoff: &str,
+    cap: &str,
+) -> (String, usize, Vec<(String, u64)>) {
     let dir = common::tmpdir(&format!("recovery-{}", source.replace(':', "-")));
     let (out, tele) = (dir.join("out.bin"), dir.join("tele"));
     let res = Command::new(env!("CARGO_BIN_EXE_speckle"))
@@ -25,9 +37,9 @@ fn run(source: &str, secs: &str, backoff: &str, cap: &str) -> (String, usize, Ve
     let (_, rows) = common::read_telemetry(&tele);
     let states = rows
         .iter()
-        .map(|r| match &r["recovery"] {
-            Field::Str(s) => s.clone(),
-            other => panic!("recovery column: {other:?}"),
+        .map(|r| match (&r["recovery"], &r["bytes_out"]) {
+            (Field::Str(s), Field::Long(b)) => (s.clone(), *b as u64),
+            other => panic!("recovery, bytes_out columns: {other:?}"),
         })
         .collect();
     std::fs::remove_dir_all(&dir).unwrap();
@@ -69,22 +81,33 @@ fn saturation_interlock_stays_failed_until_the_operator_clears_it() {
     assert!(!err[held..].contains("recovered:"), "{err}");
 }
 
-/// `sim:link_flap` flaps the light every 2 ms, so every STATUS interval (>= 250 ms) holds a dark
-/// spell and the release rule can never vouch for one: what recovery can show here is that each
-/// failure is followed by a CLEAR_ALARMS that the board ACKs and acts on (its startup test runs
-/// again: the gate reads closed, or the alarm is back), with the backoff growing to MAX, and that
-/// no byte from around a flap ever passes.
+/// `sim:link_flap/1048576` darkens the fibre for 2 ms every 2^20 samples (a few seconds here):
+/// each flap fails the source (LOS), the host recovers it after the backoff, and output resumes
+/// before the next flap. Read from the telemetry rows: every failed spell that the run outlives is
+/// followed by a healthy spell during which `bytes_out` grows.
 #[test]
-fn link_flap_is_cleared_after_each_flap_and_nothing_from_a_flap_passes() {
+fn link_flap_resumes_output_after_each_flap() {
     let _serial = common::one_at_a_time();
-    let (err, bytes, _) = run("sim:link_flap", "6", "0.2,0.4", "100");
-    let clears = err.matches("CLEAR_ALARMS sent").count();
-    assert!(clears >= 3, "{clears} recoveries:\n{err}");
-    let fails = err.matches("sim:link_flap: board alarm").count();
-    assert!(fails > clears - 1, "each recovery ended by the next flap:\n{err}");
-    let waits: Vec<&str> = err.lines().filter_map(|l| l.split("recovering in ").nth(1)).collect();
-    assert_eq!(&waits[..3], ["0.200 s", "0.400 s", "0.400 s"], "{err}");
-    assert_eq!(bytes, 0, "{err}");
+    let (err, bytes, rows) = run_rows("sim:link_flap/1048576", "40", "0.2,0.4", "100");
+    // Spells of equal health: (healthy?, bytes_out at its first row, at its last row).
+    let mut spells: Vec<(bool, u64, u64)> = Vec::new();
+    for (state, out) in &rows {
+        let healthy = state == "healthy";
+        match spells.last_mut() {
+            Some(s) if s.0 == healthy => s.2 = *out,
+            _ => spells.push((healthy, *out, *out)),
+        }
+    }
+    let flaps = spells.iter().filter(|s| !s.0).count();
+    assert!(flaps >= 3, "{flaps} failed spells in {spells:?}:\n{err}");
+    let los = err.lines().filter(|l| l.contains("/1048576: board alarm") && l.contains("LOS"));
+    assert!(los.count() >= flaps, "{err}");
+    for pair in spells.windows(2).filter(|w| !w[0].0) {
+        let resumed = pair[1];
+        assert!(resumed.2 > resumed.1, "no output after a flap: {spells:?}\n{err}");
+    }
+    assert!(err.matches("recovered: startup test passed again").count() >= flaps - 1, "{err}");
+    assert_eq!(bytes as u64, rows.last().unwrap().1, "{err}");
 }
 
 /// `speckle ctl clear SOURCE` over the status socket lifts a held interlock: the daemon sends

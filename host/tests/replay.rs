@@ -102,6 +102,37 @@ fn corrupt_frames_and_line_noise_are_counted_and_never_passed_on() {
     assert!(last.resync_bytes > 0);
 }
 
+/// More decode errors between two STATUS frames than `--decode-error-limit` fail the source: the
+/// blocks of that interval are discarded, the row says why and the recovery state machine takes
+/// over (its backoff outlasts this replay, so nothing after the failure passes either). As many
+/// errors as the limit are tolerated.
+#[test]
+fn decode_errors_above_the_limit_fail_the_source() {
+    let limit = 4;
+    let noisy = |errors: usize| {
+        let mut b = BoardDouble::new();
+        b.status(0).block(1).status(0).block(2);
+        for _ in 0..errors {
+            let start = b.bytes.len();
+            b.block(9);
+            b.bytes[start + 10] ^= 0x40; // CRC fails: one bad CRC and one lost frame
+        }
+        b.status(0).block(3).status(0).block(4).status(0);
+        let mut c = cfg(Mode::Conditioned);
+        c.recovery.decode_error_limit = limit;
+        replay_with(c, b.bytes.clone(), 16)
+    };
+    // Two errors per corrupt frame (its bad CRC and its missing sequence number).
+    let (blocks, rows) = noisy(limit as usize / 2);
+    assert_eq!(blocks, vec![[1; 32], [2; 32], [3; 32], [4; 32]], "{rows:?}");
+    assert!(rows.iter().all(|r| r.recovery == "healthy"), "{rows:?}");
+    let (blocks, rows) = noisy(limit as usize / 2 + 1);
+    assert_eq!(blocks, vec![[1; 32]], "the noisy interval's block 2 and all after it are held");
+    let failed = rows.iter().find(|r| r.recovery == "failed").expect("a failed row");
+    assert!(failed.reason.contains("decode errors since the last STATUS"), "{failed:?}");
+    assert!(!failed.healthy);
+}
+
 /// Independent restatement of the core's construction: hold back max(2W+16, 1024) samples, von
 /// Neumann, XOR-fold by 2, pack LSB-first, SHA3-256 of n_in/8 bytes.
 fn expected_raw_blocks(frames: &[[u8; 32]], holdback: usize, n_in: usize) -> Vec<[u8; 32]> {

@@ -74,11 +74,11 @@ pub struct Bench {
     pub core: Box<dyn CoreSim>,
     /// Samples since the start.
     pub t: u64,
-    /// Sample at which the current scenario started (its onset is `onset` later).
+    /// Sample at which the current scenario started (its onset is `timing.onset` later).
     pub t0: u64,
-    /// Samples from a scenario's start to its fault; `ONSET_SAMPLES` unless the board was told
-    /// otherwise.
-    pub onset: u64,
+    /// When the fault begins after a scenario's start (and how often `link_flap` recurs): the
+    /// defaults unless the board was told otherwise.
+    pub timing: crate::scenario::Timing,
     adc_every: u64,
 }
 
@@ -101,7 +101,7 @@ impl Bench {
             core,
             t: 0,
             t0: 0,
-            onset: crate::scenario::ONSET_SAMPLES,
+            timing: crate::scenario::Timing::default(),
             adc_every: adc_samples(rate),
         };
         b.refresh_adc();
@@ -124,7 +124,7 @@ impl Bench {
         self.base.sample_rate_hz
     }
 
-    /// Switches scenario; its onset comes `onset` samples from now. Latched alarms stay latched
+    /// Switches scenario; its onset comes `timing.onset` samples from now. Latched alarms stay latched
     /// until the host clears them, as on the real board.
     pub fn set_scenario(&mut self, s: Scenario) {
         self.scenario = s;
@@ -133,7 +133,7 @@ impl Bench {
 
     /// One RD sample through the whole board.
     pub fn step(&mut self) {
-        self.source.p = self.scenario.physics_at_onset(&self.base, self.t - self.t0, self.onset);
+        self.source.p = self.scenario.physics_at_timing(&self.base, self.t - self.t0, &self.timing);
         // TX_DISABLE as the front end left it after the last clock switches the emitters.
         let rd = self.source.step(!self.front.tx_disable());
         self.core.push_sample_with(rd, self.source.los(), &mut *self.front, &mut self.module);

@@ -24,6 +24,8 @@ pub struct BoardConfig {
     /// Samples from the scenario's start to its fault (`None`: `ONSET_SAMPLES`; `Some(0)`: the
     /// board is faulty from power-on, so it never passes its startup test and sends no block).
     pub fault_onset_samples: Option<u64>,
+    /// `link_flap`: samples between dark spells (`None`: `FLAP_EVERY_SAMPLES`).
+    pub flap_every_samples: Option<u64>,
 }
 
 /// What the board's thread did, returned by [`Board::stop`].
@@ -58,6 +60,7 @@ pub fn start_board(scenario: Scenario, seed: u64, baud: u64) -> Result<Board, St
         core: CoreChoice::Auto,
         realtime: true,
         fault_onset_samples: None,
+        flap_every_samples: None,
     })
 }
 
@@ -81,7 +84,10 @@ impl Board {
         let next_scenario = Arc::new(Mutex::new(None));
         let mut bench = Bench::new(cfg.scenario, cfg.seed, fpga.core, fpga.front);
         if let Some(onset) = cfg.fault_onset_samples {
-            bench.onset = onset;
+            bench.timing.onset = onset;
+        }
+        if let Some(every) = cfg.flap_every_samples {
+            bench.timing.flap_every = every;
         }
         let (s, n) = (stop.clone(), next_scenario.clone());
         let thread = std::thread::Builder::new()

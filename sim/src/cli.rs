@@ -39,6 +39,9 @@ pub struct SimArgs {
     /// 0: faulty from power-on).
     #[arg(long, value_name = "N")]
     pub fault_at: Option<u64>,
+    /// `link_flap`: samples from one dark spell to the next (default 2^25, 5.6 s of board time).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub flap_every: Option<u64>,
     /// UART baud rate of the simulated board.
     #[arg(long, default_value_t = 1_000_000)]
     pub baud: u64,
@@ -106,6 +109,7 @@ pub fn run(args: &SimArgs) -> Result<(), String> {
         core,
         realtime: true,
         fault_onset_samples: args.fault_at,
+        flap_every_samples: args.flap_every,
     })?;
     println!("{}", board.path().display());
     eprintln!(

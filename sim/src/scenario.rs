@@ -92,6 +92,30 @@ impl std::error::Error for UnknownScenario {}
 /// given another onset (`BoardConfig::fault_onset_samples`, `--fault-at N`; 0 = faulty from power-on).
 pub const ONSET_SAMPLES: u64 = 20_000;
 
+/// `link_flap`: samples from the start of one dark spell to the next (2^25, 5.6 s of board time at
+/// the ice40 rate). Long enough that a host sees the board come back, pass its startup test and
+/// deliver before the next spell, as with a connector that drops out now and then; a board can be
+/// given another period (`BoardConfig::flap_every_samples`, `--flap-every N`).
+pub const FLAP_EVERY_SAMPLES: u64 = 1 << 25;
+
+/// `link_flap`: how long each dark spell lasts.
+const FLAP_DARK_S: f64 = 2e-3;
+
+/// When a scenario's fault begins and, for `link_flap`, how often it comes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// Samples from the scenario's start to its fault.
+    pub onset: u64,
+    /// `link_flap`: samples between the starts of two dark spells.
+    pub flap_every: u64,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing { onset: ONSET_SAMPLES, flap_every: FLAP_EVERY_SAMPLES }
+    }
+}
+
 impl Scenario {
     pub fn name(self) -> &'static str {
         match self {
@@ -131,7 +155,7 @@ impl Scenario {
             Scenario::AmbientLight => "room light fading in over 20 ms to 0.3 mW, 100 % flicker at 100 Hz",
             Scenario::ThermalThrottle => "hot driver throttles: phase drift 40x slower, power -30 %, module at 90 C",
             Scenario::EmiInterference => "interference bursts of 20 us every 100 us saturate the TIA output",
-            Scenario::LinkFlap => "connector intermittent: light off 2 ms, on 2 ms, repeating",
+            Scenario::LinkFlap => "connector intermittent: light off for 2 ms, again every 2^25 samples (5.6 s of board time)",
             Scenario::Stuck => "limiting amplifier output stuck high",
             Scenario::Bias => "comparator offset of -100 uA (1.1 speckle std): P(1) about 0.89",
         }
@@ -169,18 +193,19 @@ impl Scenario {
         }
     }
 
-    /// Physics at `t` samples with the default onset, for a source whose nominal parameters are `base`.
+    /// Physics at `t` samples with the default timing, for a source whose nominal parameters are
+    /// `base`.
     pub fn physics_at(self, base: &PhysicsParams, t: u64) -> PhysicsParams {
-        self.physics_at_onset(base, t, ONSET_SAMPLES)
+        self.physics_at_timing(base, t, &Timing::default())
     }
 
-    /// Physics at `t` samples when the fault begins at sample `onset`.
-    pub fn physics_at_onset(self, base: &PhysicsParams, t: u64, onset: u64) -> PhysicsParams {
+    /// Physics at `t` samples when the fault begins and recurs as `timing` says.
+    pub fn physics_at_timing(self, base: &PhysicsParams, t: u64, timing: &Timing) -> PhysicsParams {
         let mut p = base.clone();
-        if t < onset {
+        if t < timing.onset {
             return p;
         }
-        let since_s = (t - onset) as f64 / p.sample_rate_hz;
+        let since_s = (t - timing.onset) as f64 / p.sample_rate_hz;
         match self {
             Scenario::Optimal => {}
             Scenario::LaserFailure => p.emitters_alive = p.n_emitters - 1,
@@ -204,7 +229,8 @@ impl Scenario {
                 p.emi = Some(Emi { period_s: 100e-6, width_s: 20e-6, amplitude_ua: 2_000.0 });
             }
             Scenario::LinkFlap => {
-                if ((since_s / 2e-3) as u64).is_multiple_of(2) {
+                let dark = (FLAP_DARK_S * p.sample_rate_hz) as u64;
+                if (t - timing.onset) % timing.flap_every.max(1) < dark {
                     p.coupling = 0.0;
                 }
             }

@@ -69,6 +69,7 @@ fn pty_carries_paced_frames_and_answers_commands() {
         core: CoreChoice::Model,
         realtime: true,
         fault_onset_samples: None,
+        flap_every_samples: None,
     })
     .unwrap();
     assert_eq!(board.core_kind(), "model");

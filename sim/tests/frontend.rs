@@ -145,6 +145,7 @@ fn sfp_diag_on_the_pty_carries_the_physics_read_by_the_rtl() {
         core: CoreChoice::Rtl,
         realtime: false,
         fault_onset_samples: None,
+        flap_every_samples: None,
     })
     .unwrap();
     assert_eq!(

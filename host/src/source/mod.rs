@@ -14,7 +14,7 @@ use std::path::PathBuf;
 pub const DEFAULT_BAUD: u32 = 1_000_000;
 
 const KINDS: &str =
-    "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET], file:PATH, any[@BAUD]";
+    "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET][/EVERY], file:PATH, any[@BAUD]";
 
 /// A parsed `--source` argument.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,10 +27,12 @@ pub enum SourceSpec {
         serial: String,
         baud: u32,
     },
-    /// `onset`: samples before the scenario's fault begins (`None`: the host's default, see sim.rs).
+    /// `onset`: samples before the scenario's fault begins (`None`: the host's default, see sim.rs);
+    /// `flap_every`: `link_flap`'s samples between dark spells (`None`: the simulator's default).
     Sim {
         scenario: String,
         onset: Option<u64>,
+        flap_every: Option<u64>,
     },
     File {
         path: PathBuf,
@@ -71,19 +73,31 @@ impl SourceSpec {
                 let (serial, baud) = split_baud(text, rest)?;
                 Ok(SourceSpec::Ftdi { serial: serial.to_string(), baud })
             }
-            "sim" => match rest.rsplit_once('@') {
-                None => Ok(SourceSpec::Sim { scenario: rest.to_string(), onset: None }),
-                Some((scenario, n)) => match n.parse::<u64>() {
-                    Ok(onset) => Ok(SourceSpec::Sim { scenario: scenario.to_string(), onset: Some(onset) }),
-                    Err(_) => Err(format!(
-                        "bad fault onset `{n}` in `{text}`: give a whole number of samples, e.g. sim:stuck@20000 (0 = faulty from power-on)"
-                    )),
-                },
-            },
+            "sim" => {
+                let (head, flap_every) = match rest.split_once('/') {
+                    None => (rest, None),
+                    Some((head, n)) => match n.parse::<u64>() {
+                        Ok(every) if every > 0 => (head, Some(every)),
+                        _ => return Err(format!(
+                            "bad flap period `{n}` in `{text}`: give a positive whole number of samples, e.g. sim:link_flap/1048576"
+                        )),
+                    },
+                };
+                let (scenario, onset) = match head.split_once('@') {
+                    None => (head, None),
+                    Some((scenario, n)) => match n.parse::<u64>() {
+                        Ok(onset) => (scenario, Some(onset)),
+                        Err(_) => return Err(format!(
+                            "bad fault onset `{n}` in `{text}`: give a whole number of samples, e.g. sim:stuck@20000 (0 = faulty from power-on)"
+                        )),
+                    },
+                };
+                Ok(SourceSpec::Sim { scenario: scenario.to_string(), onset, flap_every })
+            }
             "file" => Ok(SourceSpec::File { path: rest.into() }),
-            other => Err(format!(
-                "unknown source kind `{other}` in `{text}`: valid sources are {KINDS}"
-            )),
+            other => {
+                Err(format!("unknown source kind `{other}` in `{text}`: valid sources are {KINDS}"))
+            }
         }
     }
 
@@ -104,7 +118,9 @@ impl SourceSpec {
             SourceSpec::Ftdi { serial, baud } => {
                 ftdi::open(serial, *baud).map(|l| Box::new(l) as _)
             }
-            SourceSpec::Sim { scenario, onset } => sim::open(scenario, *onset, sim_seed),
+            SourceSpec::Sim { scenario, onset, flap_every } => {
+                sim::open(scenario, *onset, *flap_every, sim_seed)
+            }
             SourceSpec::File { path } => file::open(path).map(|l| Box::new(l) as _),
         }
     }
@@ -115,8 +131,16 @@ impl fmt::Display for SourceSpec {
         match self {
             SourceSpec::Serial { path, baud } => write!(f, "serial:{}@{baud}", path.display()),
             SourceSpec::Ftdi { serial, baud } => write!(f, "ftdi:{serial}@{baud}"),
-            SourceSpec::Sim { scenario, onset: None } => write!(f, "sim:{scenario}"),
-            SourceSpec::Sim { scenario, onset: Some(n) } => write!(f, "sim:{scenario}@{n}"),
+            SourceSpec::Sim { scenario, onset, flap_every } => {
+                write!(f, "sim:{scenario}")?;
+                if let Some(n) = onset {
+                    write!(f, "@{n}")?;
+                }
+                match flap_every {
+                    Some(n) => write!(f, "/{n}"),
+                    None => Ok(()),
+                }
+            }
             SourceSpec::File { path } => write!(f, "file:{}", path.display()),
         }
     }
@@ -192,13 +216,25 @@ mod tests {
         );
         assert_eq!(
             SourceSpec::parse("sim:stuck").unwrap(),
-            SourceSpec::Sim { scenario: "stuck".into(), onset: None }
+            SourceSpec::Sim { scenario: "stuck".into(), onset: None, flap_every: None }
         );
         assert_eq!(
             SourceSpec::parse("sim:stuck@20000").unwrap(),
-            SourceSpec::Sim { scenario: "stuck".into(), onset: Some(20_000) }
+            SourceSpec::Sim { scenario: "stuck".into(), onset: Some(20_000), flap_every: None }
         );
         assert_eq!(SourceSpec::parse("sim:stuck@20000").unwrap().to_string(), "sim:stuck@20000");
+        assert_eq!(
+            SourceSpec::parse("sim:link_flap@0/1048576").unwrap(),
+            SourceSpec::Sim {
+                scenario: "link_flap".into(),
+                onset: Some(0),
+                flap_every: Some(1 << 20)
+            }
+        );
+        for t in ["sim:link_flap/1048576", "sim:link_flap@0/1048576"] {
+            assert_eq!(SourceSpec::parse(t).unwrap().to_string(), t);
+        }
+        assert!(SourceSpec::parse("sim:link_flap/0").unwrap_err().contains("bad flap period `0`"));
         assert!(SourceSpec::parse("sim:stuck@soon")
             .unwrap_err()
             .contains("bad fault onset `soon`"));

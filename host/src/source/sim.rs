@@ -19,8 +19,19 @@ pub struct SimLink {
 /// they show a working board turning faulty.
 pub const STUCK_DEFAULT_ONSET: u64 = 0;
 
-pub fn open(scenario: &str, onset: Option<u64>, seed: u64) -> Result<Box<dyn Link>, String> {
+pub fn open(
+    scenario: &str,
+    onset: Option<u64>,
+    flap_every: Option<u64>,
+    seed: u64,
+) -> Result<Box<dyn Link>, String> {
     let scenario = Scenario::from_name(scenario).map_err(|e| format!("sim:{scenario}: {e}"))?;
+    if flap_every.is_some() && scenario != Scenario::LinkFlap {
+        return Err(format!(
+            "sim:{}: a flap period (`/EVERY`) applies to sim:link_flap only",
+            scenario.name()
+        ));
+    }
     let onset = onset.or((scenario == Scenario::Stuck).then_some(STUCK_DEFAULT_ONSET));
     let cfg = BoardConfig {
         scenario,
@@ -29,6 +40,7 @@ pub fn open(scenario: &str, onset: Option<u64>, seed: u64) -> Result<Box<dyn Lin
         core: CoreChoice::Auto,
         realtime: true,
         fault_onset_samples: onset,
+        flap_every_samples: flap_every,
     };
     let board = Board::start(cfg).map_err(|e| format!("sim:{}: {e}", scenario.name()))?;
     // Which blocks are RTL matters to anyone reading the log: a model stand-in proves less.
