@@ -18,7 +18,7 @@ pub fn predict(s: &[u8], k: usize) -> Option<Prediction> {
 
 fn binary(s: &[u8]) -> Prediction {
     // dict[j - 1][pattern] = counts of (0, 1) after the j-bit context `pattern`.
-    let mut dict: Vec<Vec<[u64; 2]>> = (1..=B).map(|j| vec![[0; 2]; 1 << j]).collect();
+    let mut dict: Vec<Vec<[u32; 2]>> = (1..=B).map(|j| vec![[0; 2]; 1 << j]).collect();
     let mut elems = 0u64;
     let mut pat = 0usize;
     for j in 0..B {
@@ -33,7 +33,7 @@ fn binary(s: &[u8]) -> Prediction {
         let (mut max, mut guess) = (0u64, None);
         for j in (1..=B).rev() {
             let e = &mut dict[j - 1][full & ((1 << j) - 1)];
-            let (g, c) = if e[0] > e[1] { (0, e[0]) } else { (1, e[1]) };
+            let (g, c) = if e[0] > e[1] { (0, e[0] as u64) } else { (1, e[1] as u64) };
             if c > 0 {
                 if c > max {
                     max = c;

@@ -41,7 +41,7 @@ fn judge(
 
 fn binary(s: &[u8]) -> Prediction {
     // dict[d][pattern] = counts of (0, 1) after the (d + 1)-bit context `pattern`.
-    let mut dict: Vec<Vec<[u64; 2]>> = (0..D).map(|d| vec![[0; 2]; 1 << (d + 1)]).collect();
+    let mut dict: Vec<Vec<[u32; 2]>> = (0..D).map(|d| vec![[0; 2]; 1 << (d + 1)]).collect();
     let mut elems = [0u64; D];
     let mut pat = 0usize;
     for d in 0..D.min(s.len() - 2) {

@@ -39,6 +39,10 @@ pub struct Assessment {
 
 /// Assesses `d`. With `truncate`, the bit string is cut to [`TRUNCATED_BITS`] (NIST's `-t`).
 pub fn assess(d: &Dataset, truncate: bool) -> Assessment {
+    assess_bits_limited(d, truncate.then_some(TRUNCATED_BITS))
+}
+
+fn assess_bits_limited(d: &Dataset, bit_limit: Option<usize>) -> Assessment {
     let w = d.bits_per_sample as f64;
     if d.alphabet == 1 {
         // NIST's tool refuses such a file ("no entropy awarded"); a stuck source has none.
@@ -65,11 +69,7 @@ pub fn assess(d: &Dataset, truncate: bool) -> Assessment {
     }
     let literal = estimators::run(&d.symbols, d.alphabet);
     let bitstring = d.needs_bitstring().then(|| {
-        let bits = if truncate && d.bits.len() > TRUNCATED_BITS {
-            &d.bits[..TRUNCATED_BITS]
-        } else {
-            &d.bits[..]
-        };
+        let bits = &d.bits[..bit_limit.unwrap_or(usize::MAX).min(d.bits.len())];
         estimators::run(bits, 2)
     });
     // `+ 0.0` turns the -0.0 of -log2(1) into 0.
@@ -138,5 +138,37 @@ impl Assessment {
             let _ = writeln!(o, "note: {n}");
         }
         o
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// NIST's `-t`: only the first bits of the bit string are assessed for H_bitstring, the
+    /// literal estimates are untouched, and the combination uses the truncated figure.
+    #[test]
+    fn truncation_limits_only_the_bit_string() {
+        let mut x = 3u32;
+        let raw: Vec<u8> = (0..4000)
+            .map(|i| {
+                x = x.wrapping_mul(1664525).wrapping_add(1013904223);
+                // A clean first half, a stuck second half: truncation must not see the latter.
+                if i < 2000 {
+                    (x >> 29) as u8
+                } else {
+                    7
+                }
+            })
+            .collect();
+        let d = Dataset::new(&raw, 3).unwrap();
+        let full = assess_bits_limited(&d, None);
+        let cut = assess_bits_limited(&d, Some(6000));
+        let expect =
+            estimators::run(&d.bits[..6000], 2).iter().flatten().fold(1.0, |a: f64, &h| a.min(h));
+        assert_eq!(cut.h_bitstring, Some(expect));
+        assert!(cut.h_bitstring > full.h_bitstring, "{cut:?} {full:?}");
+        assert_eq!(cut.h_original, full.h_original);
+        assert_eq!(cut.h_assessed, cut.h_original.min(3.0 * expect));
     }
 }
