@@ -111,7 +111,10 @@ fn restart_check_passes_on_the_simulated_board() {
     );
     let r: Value = serde_json::from_slice(&res.stdout).unwrap();
     assert!(r["failure"].is_null(), "{r:#}");
+    // Rows have 100 samples, columns 40: each against the cutoff for its own length.
     assert!(r["x_max"].as_u64().unwrap() <= r["x_cutoff"].as_u64().unwrap());
+    assert!(r["x_max_columns"].as_u64().unwrap() <= r["x_cutoff_columns"].as_u64().unwrap());
+    assert!(r["x_cutoff_columns"].as_u64().unwrap() < r["x_cutoff"].as_u64().unwrap(), "{r:#}");
     assert!(
         r["h_rows"].as_f64().unwrap() >= 0.25 && r["h_columns"].as_f64().unwrap() >= 0.25,
         "{r:#}"
