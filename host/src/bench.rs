@@ -306,7 +306,7 @@ fn gpu_bench(a: &BenchArgs) -> Result<(), String> {
     if a.write_doc {
         std::fs::write(GPU_BENCH_DOC, &page)
             .map_err(|e| format!("cannot write {GPU_BENCH_DOC}: {e}"))?;
-        eprintln!("speckle: wrote {GPU_BENCH_DOC}");
+        tracing::info!("wrote {GPU_BENCH_DOC}");
     }
     if !report.all_match() {
         return Err(

@@ -44,12 +44,12 @@ impl Capturer {
                 match f.payload() {
                     Ok(Payload::Status(s)) => {
                         if s.alarms.any() && s.alarms.0 != self.alarms_seen {
-                            eprintln!("speckle: capture: board reports alarm {} (raw samples are recorded regardless)", s.alarms.names().join("+"));
+                            tracing::info!("capture: board reports alarm {} (raw samples are recorded regardless)", s.alarms.names().join("+"));
                         }
                         self.alarms_seen = s.alarms.0;
                     }
                     Ok(p) => return Ok(p),
-                    Err(e) => eprintln!("speckle: capture: dropped frame: {e}"),
+                    Err(e) => tracing::info!("capture: dropped frame: {e}"),
                 }
                 continue;
             }
@@ -132,8 +132,8 @@ pub fn run(a: CaptureArgs) -> Result<(), String> {
     out.flush().map_err(|e| format!("writing capture: {e}"))?;
     let st = cap.decoder.stats();
     let total = if a.restart { a.restarts as u64 * a.restart_samples as u64 } else { a.samples };
-    eprintln!(
-        "speckle: captured {total} samples to {} (frames ok {}, bad CRC {}, lost {})",
+    tracing::info!(
+        "captured {total} samples to {} (frames ok {}, bad CRC {}, lost {})",
         a.output.display(),
         st.frames_ok,
         st.bad_crc,

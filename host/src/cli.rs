@@ -214,6 +214,10 @@ pub struct RunArgs {
     /// fail the source like an alarm (default 16; 0: never).
     #[arg(long, value_name = "N")]
     pub decode_error_limit: Option<u64>,
+    /// Where log lines go: `journald` (with the fields SPECKLE_SOURCE, SPECKLE_STATE,
+    /// SPECKLE_ALARM), `stderr`, or `auto`: journald when systemd reads stderr, else stderr.
+    #[arg(long, value_enum, value_name = "TARGET")]
+    pub log: Option<crate::log::LogTarget>,
     /// Directory for rolling parquet telemetry files (off when absent).
     #[arg(long, value_name = "DIR")]
     pub telemetry_dir: Option<PathBuf>,

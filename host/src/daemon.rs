@@ -58,6 +58,7 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         recovery_backoff: cli.recovery_backoff.or(file.recovery_backoff),
         recovery_cap: cli.recovery_cap.or(file.recovery_cap),
         decode_error_limit: cli.decode_error_limit.or(file.decode_error_limit),
+        log: cli.log.or(file.log),
         telemetry_dir: cli.telemetry_dir.or(file.telemetry_dir),
         telemetry_rotate: cli.telemetry_rotate.or(file.telemetry_rotate),
         telemetry_flush: cli.telemetry_flush.or(file.telemetry_flush),
@@ -112,6 +113,7 @@ fn positive(name: &str, v: Option<f64>, default: f64) -> Result<f64, String> {
 
 pub fn run(args: RunArgs) -> Result<(), String> {
     let args = merge_config(args)?;
+    crate::log::init(args.log.unwrap_or_default())?;
     if args.source.is_empty() {
         return Err("no --source given: name at least one of serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO, file:PATH".into());
     }

@@ -145,8 +145,8 @@ impl Fanout {
             let dropped = o.shared.lock().dropped;
             let due = o.logged.1.is_none_or(|t| t.elapsed() >= OVERFLOW_LOG_PERIOD);
             if dropped > o.logged.0 && due {
-                eprintln!(
-                    "speckle: output {}: its reader is not keeping up: {} bytes dropped for it since the last report ({dropped} in total; backlog {backlog} bytes full); the other outputs go on",
+                tracing::warn!(
+                    "output {}: its reader is not keeping up: {} bytes dropped for it since the last report ({dropped} in total; backlog {backlog} bytes full); the other outputs go on",
                     o.name,
                     dropped - o.logged.0
                 );

@@ -43,6 +43,8 @@ impl Verdict {
 struct FailCounts(u16, u16, u16);
 
 pub struct Gate {
+    /// The source's name, for the log.
+    name: String,
     raw_mode: bool,
     timeout: Duration,
     held: Vec<[u8; 32]>,
@@ -57,8 +59,9 @@ pub struct Gate {
 }
 
 impl Gate {
-    pub fn new(raw_mode: bool, timeout: Duration) -> Self {
+    pub fn new(name: String, raw_mode: bool, timeout: Duration) -> Self {
         Gate {
+            name,
             raw_mode,
             timeout,
             held: Vec::new(),
@@ -105,7 +108,8 @@ impl Gate {
             Some(reason) => {
                 self.discard();
                 if !matches!(&self.verdict, Verdict::Unhealthy(r) if *r == reason) {
-                    eprintln!("speckle: {reason}: output stopped");
+                    let alarm = s.alarms.names().join("+");
+                    crate::source_log!(warn, self.name, alarm = alarm, "{reason}: output stopped");
                 }
                 self.verdict = Verdict::Unhealthy(reason);
                 // With an alarm latched, nothing may be vouched for until a healthy STATUS.
@@ -146,7 +150,7 @@ impl Gate {
             {
                 self.discard();
                 self.baseline = None;
-                eprintln!("speckle: {}: output stopped", self.stale_reason());
+                crate::source_log!(warn, self.name, "{}: output stopped", self.stale_reason());
                 self.verdict = Verdict::Unhealthy(self.stale_reason());
             }
         }
@@ -166,7 +170,12 @@ impl Gate {
 
     /// Host-side raw-mode health failure: discards held data and latches for the rest of the run.
     pub fn host_alarm(&mut self, reason: String) {
-        eprintln!("speckle: host {reason}: output stopped for good");
+        crate::source_log!(
+            error,
+            self.name,
+            alarm = reason,
+            "host {reason}: output stopped for good"
+        );
         self.fail(format!("host {reason}"));
     }
 
@@ -212,7 +221,7 @@ mod tests {
     #[test]
     fn blocks_wait_for_the_next_healthy_status_and_die_with_an_alarm() {
         let t = Instant::now();
-        let mut g = Gate::new(false, Duration::from_secs(3));
+        let mut g = Gate::new("test".into(), false, Duration::from_secs(3));
         g.block([1; 32]);
         assert_eq!(g.discarded_blocks, 1, "nothing vouches for blocks before the first STATUS");
         assert!(g.status(&healthy(), t).is_empty());
@@ -234,7 +243,7 @@ mod tests {
     #[test]
     fn a_cleared_alarm_between_statuses_still_condemns_the_interval() {
         let t = Instant::now();
-        let mut g = Gate::new(false, Duration::from_secs(3));
+        let mut g = Gate::new("test".into(), false, Duration::from_secs(3));
         g.status(&healthy(), t);
         g.block([7; 32]);
         let mut s = healthy();
@@ -246,7 +255,7 @@ mod tests {
     #[test]
     fn closed_gate_overdue_status_and_host_alarms_stop_output() {
         let t = Instant::now();
-        let mut g = Gate::new(false, Duration::from_millis(100));
+        let mut g = Gate::new("test".into(), false, Duration::from_millis(100));
         g.status(&healthy(), t);
         g.block([1; 32]);
         g.tick(t + Duration::from_millis(500));
@@ -258,7 +267,7 @@ mod tests {
         g.block([1; 32]);
         assert!(g.status(&closed, t).is_empty());
 
-        let mut raw = Gate::new(true, Duration::from_secs(1));
+        let mut raw = Gate::new("test".into(), true, Duration::from_secs(1));
         let mut s = healthy();
         s.mode = 1;
         raw.status(&s, t);
@@ -272,7 +281,7 @@ mod tests {
     #[test]
     fn a_failed_source_discards_what_it_held_and_releases_nothing_again() {
         let t = Instant::now();
-        let mut g = Gate::new(false, Duration::from_secs(3));
+        let mut g = Gate::new("test".into(), false, Duration::from_secs(3));
         g.status(&healthy(), t);
         g.block([1; 32]);
         g.fail("board attestation failed: window".into());

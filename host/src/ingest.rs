@@ -136,7 +136,7 @@ impl Worker {
     fn new(cfg: WorkerConfig, tx: EventTx) -> Self {
         let raw_mode = cfg.mode == Mode::Raw;
         Worker {
-            gate: Gate::new(raw_mode, cfg.status_timeout),
+            gate: Gate::new(cfg.spec.to_string(), raw_mode, cfg.status_timeout),
             raw: raw_mode.then(|| RawTap::new(cfg.conditioner, cfg.backend.clone())),
             attestor: Attestor::new(cfg.expected.clone()),
             recovery: Recovery::new(cfg.recovery, wire_mode(cfg.mode)),
@@ -176,15 +176,16 @@ impl Worker {
                 backoff = (backoff * 2).min(MAX_BACKOFF);
                 match self.cfg.spec.open(self.cfg.sim_seed) {
                     Ok(l) => {
-                        eprintln!("speckle: {}: reconnected", self.name());
+                        crate::source_log!(info, self.name(), "reconnected");
                         link = Some(l);
                         greeted = false;
                         self.recovery.link_reset();
                         backoff = Duration::from_millis(100);
                     }
-                    Err(e) => eprintln!(
-                        "speckle: {}: reopen failed ({e}); next try in {:.1} s",
+                    Err(e) => crate::source_log!(
+                        warn,
                         self.name(),
+                        "reopen failed ({e}); next try in {:.1} s",
                         backoff.as_secs_f64()
                     ),
                 }
@@ -192,7 +193,7 @@ impl Worker {
             };
             if !greeted {
                 if let Err(e) = self.greet(l.as_mut()) {
-                    eprintln!("speckle: {}: cannot send commands: {e}", self.name());
+                    crate::source_log!(warn, self.name(), "cannot send commands: {e}");
                 }
                 greeted = true;
             }
@@ -211,16 +212,16 @@ impl Worker {
                     if self.cfg.clear.swap(false, Ordering::Relaxed) {
                         match self.recovery.operator_clear(Instant::now()) {
                             Ok(()) => {
-                                eprintln!("speckle: {}: cleared by the operator", self.name())
+                                crate::source_log!(info, self.name(), "cleared by the operator")
                             }
-                            Err(e) => eprintln!("speckle: {}: clear refused: {e}", self.name()),
+                            Err(e) => crate::source_log!(warn, self.name(), "clear refused: {e}"),
                         }
                     }
                     self.commands(l.as_mut());
                     if last_poll.elapsed() >= STATUS_POLL {
                         last_poll = Instant::now();
                         if let Err(e) = self.send(l.as_mut(), Command::RequestStatus) {
-                            eprintln!("speckle: {}: cannot request STATUS: {e}", self.name());
+                            crate::source_log!(warn, self.name(), "cannot request STATUS: {e}");
                         }
                     }
                 }
@@ -232,9 +233,10 @@ impl Worker {
                     return;
                 }
                 Err(e) => {
-                    eprintln!(
-                        "speckle: {}: link lost ({e}); reconnecting with backoff",
-                        self.name()
+                    crate::source_log!(
+                        warn,
+                        self.name(),
+                        "link lost ({e}); reconnecting with backoff"
                     );
                     self.gate.link_lost(&e.to_string());
                     self.prior = add_stats(self.prior, self.decoder.stats());
@@ -271,13 +273,15 @@ impl Worker {
             let seq = self.cmd_seq;
             match self.send(l, c) {
                 Ok(()) => self.recovery.sent(c, seq),
-                Err(e) => eprintln!("speckle: {}: cannot send {c:?}: {e}", self.name()),
+                Err(e) => crate::source_log!(warn, self.name(), "cannot send {c:?}: {e}"),
             }
         }
         if was_failed && matches!(self.recovery.state(), State::Recovering { .. }) {
-            eprintln!(
-                "speckle: {}: recovering: CLEAR_ALARMS sent (re-sent until ACKed); output resumes after the startup test passes",
-                self.name()
+            crate::source_log!(
+                info,
+                self.name(),
+                state = self.recovery.state().name(),
+                "recovering: CLEAR_ALARMS sent (re-sent until ACKed); output resumes after the startup test passes"
             );
             self.emit_row();
         }
@@ -294,7 +298,7 @@ impl Worker {
             Ok(p) => p,
             Err(e) => {
                 self.bad_payload += 1;
-                eprintln!("speckle: {}: dropped frame: {e}", self.name());
+                crate::source_log!(warn, self.name(), "dropped frame: {e}");
                 return;
             }
         };
@@ -315,9 +319,10 @@ impl Worker {
             Payload::Ack(a) => {
                 self.recovery.ack(&a);
                 if a.result.to_u8() != 0 {
-                    eprintln!(
-                        "speckle: {}: command 0x{:02x} refused (result {})",
+                    crate::source_log!(
+                        warn,
                         self.name(),
+                        "command 0x{:02x} refused (result {})",
                         a.cmd_type,
                         a.result.to_u8()
                     );
@@ -361,11 +366,11 @@ impl Worker {
         let since = errors - std::mem::replace(&mut self.errors_at_status, errors);
         if let Some(cause) = self.cfg.recovery.decode_failure(since) {
             if let Some(line) = self.recovery.fail(cause, now) {
-                eprintln!("speckle: {}: {line}", self.name());
+                self.log_transition(&line, None);
             }
         }
         if let Some(line) = self.recovery.status(s, now) {
-            eprintln!("speckle: {}: {line}", self.name());
+            self.log_transition(&line, Some(s));
         }
         let mut released = self.gate.status(s, now);
         if !self.recovery.may_flow() {
@@ -390,9 +395,20 @@ impl Worker {
         if !self.gate.verdict().is_healthy() && !self.stale_reported && self.gate_stale() {
             self.stale_reported = true;
             if let Some(line) = self.recovery.fail(Cause::Stale, Instant::now()) {
-                eprintln!("speckle: {}: {line}", self.name());
+                self.log_transition(&line, None);
             }
             self.emit_row();
+        }
+    }
+
+    /// A recovery state change, with the new state (and the board's alarms) as fields.
+    fn log_transition(&self, line: &str, s: Option<&Status>) {
+        let state = self.recovery.state().name();
+        let alarm = s.map(|s| s.alarms.names().join("+")).unwrap_or_default();
+        if state == "healthy" {
+            crate::source_log!(info, self.name(), state = state, alarm = alarm, "{line}");
+        } else {
+            crate::source_log!(warn, self.name(), state = state, alarm = alarm, "{line}");
         }
     }
 

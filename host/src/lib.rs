@@ -10,6 +10,7 @@ pub mod daemon;
 pub mod fanout;
 pub mod health;
 pub mod ingest;
+pub mod log;
 pub mod mainloop;
 pub mod mix;
 pub mod notify;

@@ -5,6 +5,10 @@ use speckle::{bench, capture, cli, daemon, telemetry};
 
 fn main() {
     let cli = cli::Cli::parse();
+    // `run` picks its own log target (`--log`, or the config file) once its options are merged.
+    if !matches!(cli.command, cli::Command::Run(_)) {
+        speckle::log::init(speckle::log::LogTarget::Stderr).expect("the first logger");
+    }
     let result = match cli.command {
         cli::Command::Run(a) => daemon::run(*a),
         cli::Command::Capture(a) => capture::run(a),

@@ -146,7 +146,7 @@ impl MainLoop {
                 row.sink_dropped_bytes = self.fanout.dropped_json();
                 if let Some(t) = self.telemetry.as_mut() {
                     if let Err(e) = t.push(&mut row) {
-                        eprintln!("speckle: telemetry: {e}");
+                        tracing::error!("telemetry: {e}");
                     }
                 }
                 if let Some(s) = self.socket.as_mut() {
@@ -154,25 +154,30 @@ impl MainLoop {
                 }
             }
             Event::Attested { source, claim } => {
-                eprintln!(
-                    "speckle: {}: board attests {claim}: supports {} bits of entropy per output byte",
+                crate::source_log!(
+                    info,
                     self.specs[source],
+                    "board attests {claim}: supports {} bits of entropy per output byte",
                     claim.creditable_bits_per_byte()
                 );
                 if let Some(lowered) = self.credit.attested(&self.specs[source], &claim) {
                     self.fanout.cap_credit(lowered.bits);
                     if let Some(notice) = lowered.notice {
-                        eprintln!("speckle: {notice}");
+                        tracing::warn!(source = %self.specs[source], "{notice}");
                     }
                 }
             }
             Event::Ended { source, reason } => {
-                eprintln!("speckle: source ended: {reason}");
+                tracing::warn!(source = %self.specs[source], "source ended: {reason}");
                 self.mixer.end(source);
                 health[source] = SourceHealth { healthy: false, reason: "ended".into() };
             }
             Event::Failed { source, reason } => {
-                eprintln!("speckle: {reason}: source stopped, its held blocks discarded");
+                tracing::error!(
+                    source = %self.specs[source],
+                    state = "failed-held",
+                    "{reason}: source stopped, its held blocks discarded"
+                );
                 self.mixer.end(source);
                 let own = format!("{}: ", self.specs[source]);
                 let why = reason.strip_prefix(&own).unwrap_or(&reason).to_string();
@@ -241,22 +246,22 @@ impl MainLoop {
         } else {
             format!(" (not entropy: {})", not_entropy.join(", "))
         };
-        eprintln!("speckle: wrote {written} bytes in {:.1} s{mark}", start.elapsed().as_secs_f64());
+        tracing::info!("wrote {written} bytes in {:.1} s{mark}", start.elapsed().as_secs_f64());
         for o in outcomes.iter().filter(|o| o.dropped > 0 || o.unwritten > 0) {
-            eprintln!(
-                "speckle: output {}: {} bytes written, {} dropped while its backlog was full, {} still unwritten when the run ended",
+            tracing::info!(
+                "output {}: {} bytes written, {} dropped while its backlog was full, {} still unwritten when the run ended",
                 o.name, o.written, o.dropped, o.unwritten
             );
         }
         for c in outcomes.iter().filter_map(|o| o.credited) {
-            eprintln!(
-                "speckle: kernel: {} bits of entropy credited for {} bytes in {} RNDADDENTROPY calls, every one accepted",
+            tracing::info!(
+                "kernel: {} bits of entropy credited for {} bytes in {} RNDADDENTROPY calls, every one accepted",
                 c.bits, c.bytes, c.calls
             );
         }
         if self.mixer.dropped_blocks > 0 {
-            eprintln!(
-                "speckle: --mix xor: {} blocks dropped while their source waited for slower partners",
+            tracing::info!(
+                "--mix xor: {} blocks dropped while their source waited for slower partners",
                 self.mixer.dropped_blocks
             );
         }

@@ -62,7 +62,7 @@ impl Notifier {
         }
         if let Err(e) = sd_notify::notify(states) {
             if !self.warned {
-                eprintln!("speckle: cannot notify systemd (NOTIFY_SOCKET): {e}; going on without");
+                tracing::warn!("cannot notify systemd (NOTIFY_SOCKET): {e}; going on without");
                 self.warned = true;
             }
         }

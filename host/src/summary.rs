@@ -48,7 +48,7 @@ impl Summary {
         let rate = (written - self.last_written) as f64 / self.last.elapsed().as_secs_f64();
         let sources: Vec<String> = self.health.iter().map(|(k, v)| format!("{k}: {v}")).collect();
         let first = self.first_hex.take().map(|h| format!(", first bytes {h}")).unwrap_or_default();
-        eprintln!("speckle: {written} B out ({rate:.0} B/s){first}; {}", sources.join("; "));
+        tracing::info!("{written} B out ({rate:.0} B/s){first}; {}", sources.join("; "));
         self.last = Instant::now();
         self.last_written = written;
     }

@@ -38,7 +38,7 @@ impl SharedBackend {
                 "--whiten gpu conditions with SHA3-256 only; use --conditioner sha3, or --whiten cpu|auto with blake3".into(),
             ),
             (Whiten::Auto, Conditioner::Blake3) => {
-                eprintln!("speckle: --whiten auto with --conditioner blake3: conditioning on the CPU (the GPU offload does SHA3-256 only)");
+                tracing::warn!("--whiten auto with --conditioner blake3: conditioning on the CPU (the GPU offload does SHA3-256 only)");
                 Ok(None)
             }
             (w, Conditioner::Sha3) => {

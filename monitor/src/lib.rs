@@ -8,6 +8,7 @@ pub mod audit;
 pub mod control;
 pub mod cycle;
 pub mod encode;
+pub mod journal;
 pub mod rawcheck;
 pub mod row;
 pub mod source;
@@ -48,6 +49,10 @@ pub struct MonitorArgs {
     /// Seed of the simulated boards.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Follow the daemon's journal too (`journalctl -u UNIT -o json -f`): its failures, recoveries
+    /// and notices appear in the Events view. UNIT defaults to `speckle`.
+    #[arg(long, value_name = "UNIT", num_args = 0..=1, default_missing_value = "speckle")]
+    pub journal: Option<String>,
 }
 
 /// What [`MonitorArgs`] asked for, checked.
@@ -59,6 +64,8 @@ pub struct Plan {
     pub emoji: encode::EmojiTable,
     pub raw_format: encode::Format,
     pub seed: u64,
+    /// The systemd unit whose journal feeds the Events view.
+    pub journal: Option<String>,
 }
 
 fn seconds(name: &str, v: f64) -> Result<Duration, String> {
@@ -92,9 +99,9 @@ impl MonitorArgs {
                     .expect("demo scenario exists"),
             );
         }
-        if self.socket.is_none() && sims.is_empty() {
+        if self.socket.is_none() && sims.is_empty() && self.journal.is_none() {
             return Err(
-                "nothing to monitor: give --socket PATH, --source sim:SCENARIO or --demo".into()
+                "nothing to monitor: give --socket PATH, --source sim:SCENARIO, --journal [UNIT] or --demo".into()
             );
         }
         let slide = seconds("auto-cycle-slide-time", self.auto_cycle_slide_time)?;
@@ -112,6 +119,7 @@ impl MonitorArgs {
             emoji,
             raw_format: encode::Format::from_name(&self.raw_format)?,
             seed: self.seed,
+            journal: self.journal.clone(),
         })
     }
 }
@@ -143,7 +151,9 @@ mod tests {
             f(&mut m);
             m.plan().err().unwrap_or_default()
         };
-        assert!(a(|_| {}).contains("give --socket PATH, --source sim:SCENARIO or --demo"));
+        assert!(a(|_| {})
+            .contains("give --socket PATH, --source sim:SCENARIO, --journal [UNIT] or --demo"));
+        assert!(a(|m| m.journal = Some("speckle".into())).is_empty(), "the journal alone will do");
         let e = a(|m| m.source = vec!["sim:nope".into()]);
         assert!(
             e.contains("unknown scenario 'nope'") && e.contains("optimal") && e.contains("stuck"),

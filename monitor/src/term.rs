@@ -14,13 +14,17 @@ const TICK: Duration = Duration::from_millis(100);
 pub fn run(plan: Plan) -> Result<(), String> {
     let (tx, rx) = mpsc::channel::<Update>();
     let (ctl_tx, ctl_rx) = mpsc::channel::<SimControl>();
-    let banner = match (&plan.socket, plan.demo) {
+    let mut banner = match (&plan.socket, plan.demo) {
         (Some(p), _) => format!("socket {}", p.display()),
         (None, true) => format!("demo: scenario {}", plan.sims[0].name()),
         (None, false) => {
             plan.sims.iter().map(|s| format!("sim:{}", s.name())).collect::<Vec<_>>().join(" ")
         }
     };
+    if let Some(unit) = &plan.journal {
+        crate::journal::spawn(crate::journal::follow_command(unit), tx.clone());
+        banner = format!("{banner} journal {unit}").trim().to_string();
+    }
     if let Some(p) = &plan.socket {
         spawn_socket(p.clone(), tx.clone());
     }

@@ -19,9 +19,10 @@ impl Worker {
                 .last_gap()
                 .map(|g| format!(" (last gap: expected seq {} got {})", g.expected, g.got))
                 .unwrap_or_default();
-            eprintln!(
-                "speckle: {}: link errors: +{} bad CRC, +{} frames lost in +{} gaps{gap}, +{} unknown type, +{} bytes skipped resyncing",
+            crate::source_log!(
+                warn,
                 self.name(),
+                "link errors: +{} bad CRC, +{} frames lost in +{} gaps{gap}, +{} unknown type, +{} bytes skipped resyncing",
                 now.bad_crc - then.bad_crc,
                 now.lost - then.lost,
                 now.gaps - then.gaps,

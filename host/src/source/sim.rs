@@ -44,9 +44,10 @@ pub fn open(
     };
     let board = Board::start(cfg).map_err(|e| format!("sim:{}: {e}", scenario.name()))?;
     // Which blocks are RTL matters to anyone reading the log: a model stand-in proves less.
-    eprintln!(
-        "speckle: sim:{}: simulated board on {} ({} core, {} SFP front end)",
-        scenario.name(),
+    crate::source_log!(
+        info,
+        format!("sim:{}", scenario.name()),
+        "simulated board on {} ({} core, {} SFP front end)",
         board.path().display(),
         board.core_kind(),
         board.front_kind()

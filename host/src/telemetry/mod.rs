@@ -78,7 +78,7 @@ impl Telemetry {
         let lock = DirLock::acquire(dir)?;
         let found = recover_dir(dir)?;
         if !found.is_empty() {
-            eprintln!("speckle: telemetry: {} (a previous run was killed)", found.summary(dir));
+            tracing::warn!("telemetry: {} (a previous run was killed)", found.summary(dir));
         }
         let next_seq = last_seq(dir)? + 1;
         let shared = Arc::new(Shared { state: Mutex::default(), wake: Condvar::new(), flush });
@@ -174,7 +174,7 @@ impl Telemetry {
 impl Drop for Telemetry {
     fn drop(&mut self) {
         if let Err(e) = self.finish() {
-            eprintln!("speckle: {e}");
+            tracing::warn!("{e}");
         }
     }
 }
@@ -193,7 +193,7 @@ fn worker(sh: &Shared) {
                 .and_then(|()| recover::convert(&j));
             st = sh.lock();
             if let Err(e) = r {
-                eprintln!("speckle: telemetry: {e} (the journal is kept for the next start)");
+                tracing::warn!("telemetry: {e} (the journal is kept for the next start)");
                 st.errors.push(e);
             }
             continue;
@@ -211,7 +211,7 @@ fn worker(sh: &Shared) {
             let r = f.sync_data().map_err(|e| format!("fdatasync of the journal: {e}"));
             let r = r.and(entry.map_or(Ok(()), |p| columns::sync_dir(&p)));
             if let Err(e) = r {
-                eprintln!("speckle: telemetry: {e}");
+                tracing::warn!("telemetry: {e}");
             }
             st = sh.lock();
             continue;

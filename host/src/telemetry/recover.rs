@@ -188,11 +188,11 @@ pub fn run(dir: &Path) -> Result<(), String> {
     })?;
     let r = recover_dir(dir)?;
     if r.is_empty() {
-        eprintln!("speckle: telemetry: {}: nothing to recover", dir.display());
+        tracing::info!("telemetry: {}: nothing to recover", dir.display());
     } else {
-        eprintln!("speckle: telemetry: {}", r.summary(dir));
+        tracing::info!("telemetry: {}", r.summary(dir));
     }
-    eprintln!("speckle: telemetry: last seq in {}: {}", dir.display(), last_seq(dir)?);
+    tracing::info!("telemetry: last seq in {}: {}", dir.display(), last_seq(dir)?);
     Ok(())
 }
 

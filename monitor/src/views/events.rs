@@ -8,11 +8,24 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
-    let rows = area.height.saturating_sub(1) as usize;
+    // Newest last and always on screen: take events from the newest back while their wrapped
+    // lines still fit.
+    let (rows, width) = (area.height.saturating_sub(1) as usize, area.width.max(1) as usize);
+    let mut used = 0;
+    let shown = app
+        .events
+        .iter()
+        .rev()
+        .take_while(|(t, src, text)| {
+            let chars = t.chars().count() + src.chars().count() + text.chars().count() + 2;
+            used += chars.div_ceil(width).max(1);
+            used <= rows
+        })
+        .count();
     let lines: Vec<Line> = app
         .events
         .iter()
-        .skip(app.events.len().saturating_sub(rows))
+        .skip(app.events.len() - shown)
         .map(|(t, src, text)| {
             let tone = if text.contains("ALARM")
                 || text.contains("INTERLOCK")
