@@ -74,5 +74,6 @@ fixtures!(
     intensity_u8,
     intensity_u4,
     three_level_u2,
-    two_value_u8
+    two_value_u8,
+    sp800_90b_6_3_1_example
 );

@@ -102,12 +102,17 @@ pub fn generate(name: &str) -> Option<(Vec<u8>, u8)> {
                 .collect(),
             8,
         ),
+        // SP 800-90B §6.3.1's worked example (20 samples): most estimators cannot run on it, so
+        // it checks that both tools leave out the same ones and agree on the rest.
+        "sp800_90b_6_3_1_example" => {
+            (vec![0, 1, 1, 2, 0, 1, 2, 2, 0, 1, 0, 1, 1, 0, 2, 2, 1, 0, 2, 1], 2)
+        }
         _ => return None,
     })
 }
 
 /// The fixtures' names, each with assess/tests/fixtures/NAME.json.
-pub const NAMES: [&str; 9] = [
+pub const NAMES: [&str; 10] = [
     "fair_bits_1m",
     "optimal_bits",
     "thermal_bits",
@@ -117,6 +122,7 @@ pub const NAMES: [&str; 9] = [
     "intensity_u4",
     "three_level_u2",
     "two_value_u8",
+    "sp800_90b_6_3_1_example",
 ];
 
 /// FNV-1a of the samples: recorded by regen.sh, so a changed generator is reported as such.
