@@ -248,6 +248,10 @@ pub struct RunArgs {
     /// Restart=on-failure and the unit's state show a board that stays unhealthy.
     #[arg(long, value_name = "SECS")]
     pub unhealthy_exit_after: Option<f64>,
+    /// Serve Prometheus metrics (text format, GET /metrics) on ADDR: PORT or :PORT bind 127.0.0.1,
+    /// IP:PORT binds that address (off when absent; docs/fleet.md).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

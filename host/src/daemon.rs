@@ -67,6 +67,7 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         sim_seed: cli.sim_seed.or(file.sim_seed),
         sink_backlog: cli.sink_backlog.or(file.sink_backlog),
         unhealthy_exit_after: cli.unhealthy_exit_after.or(file.unhealthy_exit_after),
+        metrics: cli.metrics.or(file.metrics),
     })
 }
 
@@ -148,6 +149,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     )?);
     // Before anything is opened: a refused run starts no simulated board and writes nothing.
     provenance::check(&specs, &sink_specs)?;
+    let metrics_addr = args.metrics.as_deref().map(crate::metrics::parse_addr).transpose()?;
     let duration = args
         .duration
         .map(|d| positive("duration", Some(d), 0.0))
@@ -218,13 +220,19 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     drop(tx);
 
     let credit = Credit::new(epb, sinks.iter().any(|(_, s)| s.credited().is_some()));
+    let fanout = Fanout::start(sinks, backlog);
+    let names: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+    let metrics = metrics_addr
+        .map(|a| crate::metrics::Metrics::start(a, &names, fanout.stats()))
+        .transpose()?;
     MainLoop {
         mixer: Mixer::new(mix, specs.len()),
         specs,
         rx,
         threads,
         stop,
-        fanout: Fanout::start(sinks, backlog),
+        fanout,
+        metrics,
         telemetry,
         socket,
         summary: Summary::new(args.summary),

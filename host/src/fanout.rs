@@ -93,6 +93,46 @@ pub struct Fanout {
     backlog: usize,
 }
 
+/// One sink's counters at one moment, as the metrics endpoint (metrics.rs) reads them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SinkStat {
+    pub name: String,
+    /// Bytes waiting for the reader (the chunk being written included).
+    pub queued: u64,
+    pub dropped: u64,
+    pub written: u64,
+    pub credited: Option<Credited>,
+}
+
+/// A read-only handle on every sink's counters, for a thread other than the main loop's: reading
+/// takes each sink's lock only for a copy of four numbers, never the main loop's time.
+#[derive(Clone)]
+pub struct SinkStats(Vec<(String, Arc<Shared>)>);
+
+impl std::fmt::Debug for SinkStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(n, _)| n)).finish()
+    }
+}
+
+impl SinkStats {
+    pub fn read(&self) -> Vec<SinkStat> {
+        self.0
+            .iter()
+            .map(|(name, shared)| {
+                let q = shared.lock();
+                SinkStat {
+                    name: name.clone(),
+                    queued: q.queued as u64,
+                    dropped: q.dropped,
+                    written: q.written,
+                    credited: q.credited,
+                }
+            })
+            .collect()
+    }
+}
+
 impl Fanout {
     /// Starts one writer thread per sink; `name` is the sink as the operator wrote it.
     pub fn start(sinks: Vec<(String, Sink)>, backlog: usize) -> Fanout {
@@ -114,6 +154,11 @@ impl Fanout {
             })
             .collect();
         Fanout { outlets, backlog }
+    }
+
+    /// A handle on the sinks' counters for the metrics endpoint.
+    pub fn stats(&self) -> SinkStats {
+        SinkStats(self.outlets.iter().map(|o| (o.name.clone(), o.shared.clone())).collect())
     }
 
     /// Queues released bytes for every sink; never waits. A sink whose backlog cannot take all of

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod log;
 pub mod mainloop;
 pub mod mix;
+pub mod metrics;
 pub mod notify;
 pub mod provenance;
 pub mod rawtap;

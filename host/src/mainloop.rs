@@ -48,6 +48,8 @@ pub struct MainLoop {
     pub fanout: Fanout,
     pub telemetry: Option<Telemetry>,
     pub socket: Option<StatusSocket>,
+    /// `--metrics`: takes a copy of each row (metrics.rs); never waits on a scraper.
+    pub metrics: Option<crate::metrics::Metrics>,
     pub summary: Summary,
     pub credit: Credit,
     pub limits: Limits,
@@ -151,6 +153,9 @@ impl MainLoop {
                 }
                 if let Some(s) = self.socket.as_mut() {
                     s.send(&row);
+                }
+                if let Some(m) = &self.metrics {
+                    m.row(source, &row);
                 }
             }
             Event::Attested { source, claim } => {
