@@ -41,6 +41,12 @@ pub struct AuditArgs {
     /// Print the report as JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Seed of simulated boards (sim: sources).
+    #[arg(long, default_value_t = 1)]
+    pub sim_seed: u64,
+    /// With --source, give up after this many seconds without enough data.
+    #[arg(long, default_value_t = 600.0)]
+    pub timeout: f64,
 }
 
 /// Runs the battery over sequences and keeps what section 4 needs: memory does not grow with the
@@ -86,6 +92,11 @@ impl Auditor {
     pub fn report(&self) -> Report {
         report::summarise(&self.rows, self.sequences, self.bits)
     }
+}
+
+/// Refuses arguments the battery cannot use, before any data is read.
+pub fn check_args(args: &AuditArgs) -> Result<(), String> {
+    bytes_per_sequence(args).map(|_| ())
 }
 
 /// Bytes per sequence and how to turn them into bits.
@@ -149,31 +160,31 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<(), usize> {
     Ok(())
 }
 
-/// Prints the report (table or JSON) and turns a failed verdict into an error line.
-pub fn print_report(report: &Report, json: bool) -> Result<(), String> {
+/// Prints the report (table or JSON) on stdout; a failed verdict becomes the error line, so
+/// that the command exits non-zero.
+pub fn finish(report: &Report, json: bool) -> Result<(), String> {
     if json {
         println!("{}", serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
     } else {
         print!("{}", report.table());
     }
-    Ok(())
-}
-
-/// Runs `speckle audit FILE` (`--source` is the host's: it needs the source code in `speckle`).
-/// Returns whether the audit passed.
-pub fn run_file(args: &AuditArgs) -> Result<bool, String> {
-    let path = args.file.as_ref().ok_or("audit: give a FILE or --source SRC")?;
-    let f = std::fs::File::open(path).map_err(|e| format!("audit {}: {e}", path.display()))?;
-    let report = audit_reader(args, std::io::BufReader::new(f), &path.display().to_string())?;
-    print_report(&report, args.json)?;
-    Ok(report.passed)
-}
-
-/// Entry point for a file audit alone; a failed audit is an error.
-pub fn run(args: AuditArgs) -> Result<(), String> {
-    if run_file(&args)? {
+    if report.passed {
         Ok(())
     } else {
-        Err("audit failed (see the rows marked FAIL)".into())
+        let n = report.rows.iter().filter(|r| r.fails).count();
+        Err(format!(
+            "audit failed: {n} of {} rows fail (marked FAIL in the report)",
+            report.rows.len()
+        ))
     }
+}
+
+/// Runs `speckle audit FILE`. `--source` is the host's (host/src/audit_cmd.rs): reading a board
+/// needs the source code of the `speckle` crate, which depends on this one.
+pub fn run(args: AuditArgs) -> Result<(), String> {
+    check_args(&args)?;
+    let path = args.file.as_ref().ok_or("audit: give a FILE or --source SRC")?;
+    let f = std::fs::File::open(path).map_err(|e| format!("audit {}: {e}", path.display()))?;
+    let report = audit_reader(&args, std::io::BufReader::new(f), &path.display().to_string())?;
+    finish(&report, args.json)
 }

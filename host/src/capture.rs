@@ -82,6 +82,20 @@ impl Capturer {
         Ok(())
     }
 
+    /// Appends `n` bytes of CONDITIONED frames, as the board sent them.
+    fn collect_conditioned(&mut self, n: u64, out: &mut impl Write) -> Result<(), String> {
+        let mut got = 0;
+        while got < n {
+            let what = format!("conditioned bytes ({got} of {n} so far)");
+            if let Payload::Conditioned(block) = self.next(&what)? {
+                let take = (n - got).min(32) as usize;
+                out.write_all(&block[..take]).map_err(|e| format!("writing capture: {e}"))?;
+                got += take as u64;
+            }
+        }
+        Ok(())
+    }
+
     fn restart(&mut self) -> Result<(), String> {
         let seq = self.send(Command::ClearAlarms)?;
         loop {
@@ -92,6 +106,40 @@ impl Capturer {
             }
         }
     }
+}
+
+fn open(spec: &SourceSpec, seed: u64, timeout: f64) -> Result<Capturer, String> {
+    Ok(Capturer {
+        link: spec.open(seed)?,
+        decoder: Decoder::new(),
+        seq: 0,
+        deadline: Instant::now() + Duration::from_secs_f64(timeout),
+        buf: vec![0; 8192],
+        alarms_seen: 0,
+    })
+}
+
+/// `n` raw samples (one per byte, 0/1) or `n` conditioned bytes read from `source`, for
+/// `speckle audit --source`. Conditioned bytes are the board's CONDITIONED frames before the
+/// daemon's host-side health gate.
+pub fn read_source(
+    source: &str,
+    raw: bool,
+    n: u64,
+    seed: u64,
+    timeout: f64,
+) -> Result<Vec<u8>, String> {
+    let spec = SourceSpec::parse(source)?;
+    let mut cap = open(&spec, seed, timeout)?;
+    let mut out = Vec::with_capacity(n as usize);
+    if raw {
+        cap.send(Command::SetMode(Mode::Raw))?;
+        cap.collect(n, &mut out)?;
+    } else {
+        cap.send(Command::SetMode(Mode::Conditioned))?;
+        cap.collect_conditioned(n, &mut out)?;
+    }
+    Ok(out)
 }
 
 pub fn run(a: CaptureArgs) -> Result<(), String> {
@@ -108,18 +156,10 @@ pub fn run(a: CaptureArgs) -> Result<(), String> {
     if !a.restart && a.samples == 0 {
         return Err("--samples must be at least 1 (SP 800-90B asks for 1000000)".into());
     }
-    let link = spec.open(a.sim_seed)?;
+    let mut cap = open(&spec, a.sim_seed, a.timeout)?;
     let file = File::create(&a.output)
         .map_err(|e| format!("cannot create {}: {e}", a.output.display()))?;
     let mut out = BufWriter::new(file);
-    let mut cap = Capturer {
-        link,
-        decoder: Decoder::new(),
-        seq: 0,
-        deadline: Instant::now() + Duration::from_secs_f64(a.timeout),
-        buf: vec![0; 8192],
-        alarms_seen: 0,
-    };
     cap.send(Command::SetMode(Mode::Raw))?;
     if a.restart {
         for r in 0..a.restarts {

@@ -2,6 +2,7 @@
 //! `speckle` binary (main.rs) is a thin front end.
 
 pub mod attest;
+pub mod audit_cmd;
 pub mod bench;
 pub mod capture;
 pub mod cli;

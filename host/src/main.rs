@@ -20,7 +20,7 @@ fn main() {
             speckle::status_socket::ctl_clear(&status_socket, &source).map(|ok| println!("{ok}"))
         }
         cli::Command::Assess(a) => speckle_assess::run(a),
-        cli::Command::Audit(a) => speckle_audit::run(a),
+        cli::Command::Audit(a) => speckle::audit_cmd::run(a),
         cli::Command::Sim(a) => speckle_sim::run(&a),
         cli::Command::Monitor(a) => speckle_monitor::run(a),
         cli::Command::Completions { shell } => {
