@@ -127,6 +127,10 @@ struct Worker {
     last_row: (Instant, u64, u64),
     /// Decode errors counted up to the last STATUS (`Policy::decode_error_limit`).
     errors_at_status: u64,
+    /// The board's claimed min-entropy per raw sample, from its last attested STATUS.
+    claim: Option<f64>,
+    /// The raw tap's live estimate is below the claim (logged once per episode).
+    below_claim: bool,
     stale_reported: bool,
     /// When link errors were last logged, and the counts then.
     logged: (Instant, DecoderStats),
@@ -152,6 +156,8 @@ impl Worker {
             sfp: None,
             last_row: (Instant::now(), 0, 0),
             errors_at_status: 0,
+            claim: None,
+            below_claim: false,
             stale_reported: false,
             logged: (
                 Instant::now().checked_sub(Duration::from_secs(1)).unwrap_or_else(Instant::now),
@@ -349,6 +355,7 @@ impl Worker {
                 return;
             }
         }
+        self.claim = Some(f64::from(s.h_milli) / 1000.0);
         if let Some(r) = self.raw.as_mut() {
             // Batched blocks made before this STATUS must be held when it arrives, exactly like
             // the blocks the per-block path handed over as they completed.

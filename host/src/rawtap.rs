@@ -10,12 +10,14 @@
 use crate::cli::Conditioner;
 use crate::whiten::{Batch, SharedBackend};
 use sha3::Digest;
+use speckle_assess::live::{LiveEstimate, LiveFigures};
 use speckle_model::adaptp_ht::AdaptProp;
 use speckle_model::markov_ht::Markov;
 use speckle_model::packing::BitPacker;
 use speckle_model::params::{HOLDBACK_MARGIN, SHA3_256_RATE_BITS, STARTUP_SAMPLES};
 use speckle_model::protocol::{StateBits, Status};
 use speckle_model::repcnt_ht::RepCount;
+use speckle_model::telemetry_row::RAW_ESTIMATE_WINDOW;
 use speckle_model::vn_debias::VnDebias;
 use speckle_model::xor_fold::XorFold;
 use std::collections::VecDeque;
@@ -60,6 +62,8 @@ pub struct RawTap {
     failures: (u64, u64, u64),
     /// Samples that arrived before any STATUS said how to test them.
     pub untested_samples: u64,
+    /// Every raw sample that arrived, tested or not: what the noise source delivers.
+    live: LiveEstimate,
 }
 
 impl RawTap {
@@ -73,7 +77,13 @@ impl RawTap {
             pipe: None,
             failures: (0, 0, 0),
             untested_samples: 0,
+            live: LiveEstimate::new(RAW_ESTIMATE_WINDOW),
         }
+    }
+
+    /// The live min-entropy estimate over the last `RAW_ESTIMATE_WINDOW` samples (once filled).
+    pub fn live_estimate(&mut self) -> Option<LiveFigures> {
+        self.live.estimate()
     }
 
     /// Host-side RCT, APT and Markov failure counts.
@@ -162,6 +172,9 @@ impl RawTap {
     /// Tests one RAW frame's 256 samples; returns the conditioned blocks completed by samples that
     /// left the holdback, or the alarm (after which the held samples and partial block are gone).
     pub fn push(&mut self, frame: &[u8; 32]) -> Result<Vec<[u8; 32]>, String> {
+        for i in 0..256 {
+            self.live.push((frame[i / 8] >> (i % 8)) & 1);
+        }
         let (Some(c), Some(p)) = (self.config, self.pipe.as_mut()) else {
             self.untested_samples += 256;
             return Ok(Vec::new());

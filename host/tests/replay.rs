@@ -165,6 +165,58 @@ fn raw_mode_conditions_on_the_host_exactly_like_the_core() {
     assert_eq!(rows.last().unwrap().host_rct_failures, 0);
 }
 
+/// Raw mode's live min-entropy estimate (`raw_min_entropy`) is SP 800-90B's MCV, Markov and
+/// collision estimates over the last 2^16 raw samples, computed here with the estimators
+/// themselves; beside the board's claim (`raw_entropy_claim`, STATUS h). Fair samples sit above
+/// the claim; samples with P(1) = 7/8 (the APT alarms, but the estimate still describes the source)
+/// fall below it.
+#[test]
+fn raw_mode_rows_carry_a_live_min_entropy_estimate_beside_the_claim() {
+    use speckle_model::telemetry_row::RAW_ESTIMATE_WINDOW;
+    let run = |frames: &[[u8; 32]]| {
+        let mut b = BoardDouble::new();
+        b.raw_mode = true;
+        b.status(0);
+        frames.iter().for_each(|f| {
+            b.raw(*f);
+        });
+        b.status(0);
+        let (_, rows) = replay(Mode::Raw, b.bytes.clone(), 1000);
+        let bits: Vec<u8> =
+            frames.iter().flat_map(|f| (0..256).map(move |i| (f[i / 8] >> (i % 8)) & 1)).collect();
+        let want = bits.len().checked_sub(RAW_ESTIMATE_WINDOW).map(|from| {
+            let last = &bits[from..];
+            speckle_assess::mcv::estimate(last, 2)
+                .min(speckle_assess::markov::estimate(last))
+                .min(speckle_assess::collision::estimate(last))
+        });
+        (rows.last().unwrap().clone(), want)
+    };
+    let fair = lcg_samples(300, 11);
+    let (row, want) = run(&fair);
+    let claim = BoardDouble::new().params.h_milli() as f64 / 1000.0;
+    assert_eq!(row.raw_entropy_claim, Some(claim));
+    let (got, want) =
+        (row.raw_min_entropy.expect("an estimate once 2^16 samples arrived"), want.unwrap());
+    assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+    assert!(got > claim && got > 0.7, "{got}");
+    // AND of three fair bits: P(1) = 1/8, so the MCV estimate is about -log2(7/8) = 0.19.
+    let (a, b, c) = (lcg_samples(300, 1), lcg_samples(300, 2), lcg_samples(300, 3));
+    let biased: Vec<[u8; 32]> =
+        (0..300).map(|k| std::array::from_fn(|i| a[k][i] & b[k][i] & c[k][i])).collect();
+    let (row, want) = run(&biased);
+    let (got, want) = (row.raw_min_entropy.unwrap(), want.unwrap());
+    assert!((got - want).abs() < 1e-12 && got < claim && got < 0.25, "{got} vs {want}");
+    // Too few samples for a window: no estimate, rather than a figure from too little data.
+    let (row, want) = run(&fair[..200]);
+    assert_eq!((row.raw_min_entropy, want), (None, None));
+    // Conditioned mode sees no raw sample.
+    let mut b = BoardDouble::new();
+    b.status(0).block(1).status(0);
+    let (_, rows) = replay(Mode::Conditioned, b.bytes.clone(), 64);
+    assert_eq!((rows[1].raw_min_entropy, rows[1].raw_entropy_claim), (None, None));
+}
+
 /// `--whiten gpu`: the same capture through gpu-offload's batched fold + SHA3 (lavapipe where no
 /// GPU is present; the CPU backend if no Vulkan adapter opens at all, which the backend reports)
 /// gives exactly the per-block CPU path's blocks, across several STATUS intervals, so batching at

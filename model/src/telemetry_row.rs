@@ -82,7 +82,19 @@ pub struct TelemetryRow {
     /// Text rather than a map so that it is one parquet column; the same in every row of a run's
     /// sources, as the daemon stamps the current counts into each row it logs.
     pub sink_dropped_bytes: String,
+    /// Raw mode: a live min-entropy estimate of the raw samples in bits per sample, the least of
+    /// SP 800-90B's most-common-value, Markov and collision estimates over the last
+    /// `RAW_ESTIMATE_WINDOW` samples (speckle-assess's `LiveEstimate`). `None` in conditioned mode
+    /// (the host sees no raw sample) and until the window has filled.
+    pub raw_min_entropy: Option<f64>,
+    /// The board's claimed min-entropy per raw sample (STATUS `h`), beside the estimate: an
+    /// estimate below it means the noise source delivers less than the design assumes.
+    pub raw_entropy_claim: Option<f64>,
 }
+
+/// Raw samples behind `raw_min_entropy`: 2^16 gives the MCV bound a margin of about 0.01 bit at
+/// p = 0.5 while a window still spans only ~11 ms of board time at 6 MS/s.
+pub const RAW_ESTIMATE_WINDOW: usize = 1 << 16;
 
 impl TelemetryRow {
     /// Fills the SFP columns from the latest SFP_DIAG (all `None` without one), so the decoded

@@ -11,6 +11,7 @@ use crate::source::Update;
 use crate::view::View;
 use speckle_model::params::{CoreParams, Cutoffs};
 use speckle_model::protocol::{Alarms, DecoderStats, SfpDiag, SfpFlags, StateBits, Status};
+use speckle_model::telemetry_row::RAW_ESTIMATE_WINDOW;
 use std::collections::VecDeque;
 
 /// Points kept per sparkline / chart.
@@ -48,6 +49,25 @@ pub struct Channel {
     /// (raw samples/s, conditioned bytes/s) per STATUS interval.
     pub rates: VecDeque<(f64, f64)>,
     pub raw_check: RawCheck,
+    /// Live min-entropy of the raw tap beside the claim, bits per sample: computed here from the
+    /// raw-tap board (simulated sources) or the daemon's `raw_min_entropy` column.
+    pub min_entropy: Option<MinEntropy>,
+}
+
+/// A live min-entropy estimate and the claim it is held against.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MinEntropy {
+    /// The least of the MCV, Markov and collision estimates over the window.
+    pub estimate: f64,
+    pub claim: f64,
+    /// Per estimator, when computed here (a daemon row carries the least only).
+    pub parts: Option<(f64, f64, f64)>,
+}
+
+impl MinEntropy {
+    pub fn below(&self) -> bool {
+        self.estimate < self.claim
+    }
 }
 
 impl Channel {
@@ -130,6 +150,8 @@ pub struct App {
     /// Shown in the title: e.g. "demo: scenario stuck", "socket /run/speckle/status.sock".
     pub banner: String,
     pub paused: bool,
+    /// Per source, the sliding window behind `Channel::min_entropy` (raw-tap samples).
+    live: std::collections::BTreeMap<String, speckle_assess::live::LiveEstimate>,
 }
 
 impl App {
@@ -146,6 +168,7 @@ impl App {
             no_color,
             banner,
             paused: false,
+            live: Default::default(),
         }
     }
 
@@ -190,6 +213,12 @@ impl App {
                 let t = format!("{:8.3}s", ch.t_s);
                 if before == 0 && after > 0 {
                     self.event(t, &source, format!("raw tap: monitor's own health check failed (RCT cutoff {}, APT cutoff {})", c.rct, c.apt));
+                }
+                let live = self.live.entry(source.clone()).or_insert_with(|| {
+                    speckle_assess::live::LiveEstimate::new(RAW_ESTIMATE_WINDOW)
+                });
+                for i in 0..bytes.len() * 8 {
+                    live.push(bytes[i / 8] >> (i % 8) & 1); // RAW frames are LSB-first
                 }
                 self.raw.extend(bytes);
                 while self.raw.len() > RAW_KEEP {
@@ -256,6 +285,15 @@ impl App {
         ch.status = Some(s);
         ch.t_s = t_s;
         let t = format!("{t_s:8.3}s");
+        // Estimated once per STATUS, not per raw chunk: the collision estimate walks the window.
+        if let Some(f) = self.live.get_mut(source).and_then(|l| l.estimate()) {
+            let m = MinEntropy {
+                estimate: f.min,
+                claim: f64::from(s.h_milli) / 1000.0,
+                parts: Some((f.mcv, f.markov, f.collision)),
+            };
+            self.set_min_entropy(source, m, t.clone());
+        }
         let old_alarms = old.map(|o| o.alarms.0).unwrap_or(0);
         let new_bits = Alarms(s.alarms.0 & !old_alarms);
         if new_bits.any() {
@@ -288,7 +326,32 @@ impl App {
         }
     }
 
+    /// Records a source's estimate; crossing the claim either way is an event.
+    fn set_min_entropy(&mut self, source: &str, m: MinEntropy, t: String) {
+        let ch = self.channel(source);
+        let was_below = ch.min_entropy.is_some_and(|o| o.below());
+        ch.min_entropy = Some(m);
+        if m.below() != was_below {
+            let text = if m.below() {
+                format!(
+                    "raw min-entropy {:.3} bits/sample is BELOW the claim of {:.3}",
+                    m.estimate, m.claim
+                )
+            } else {
+                format!(
+                    "raw min-entropy {:.3} bits/sample is back at or above the claim of {:.3}",
+                    m.estimate, m.claim
+                )
+            };
+            self.event(t, source, text);
+        }
+    }
+
     fn on_row(&mut self, r: TelemetryRow) {
+        if let (Some(estimate), Some(claim)) = (r.raw_min_entropy, r.raw_entropy_claim) {
+            let t = format!("{:8.3}s", r.time_ms as f64 / 1000.0);
+            self.set_min_entropy(&r.source, MinEntropy { estimate, claim, parts: None }, t);
+        }
         let name = r.source.clone();
         let ch = self.channel(&name);
         let old = ch.row.take();

@@ -233,3 +233,25 @@ fn two_sources_share_the_channels_view_at_80x24() {
         "{h}"
     );
 }
+
+/// The Health view holds the raw tap's live min-entropy (MCV, Markov and collision over the last
+/// 2^16 raw samples) against the board's claim: above it for `optimal`, BELOW for `bias` (P(1)
+/// about 0.89 after the onset), with an event when it crossed. The raw tap gets one RAW frame of
+/// 256 consecutive samples per UART frame time, about one sample in eight.
+#[test]
+fn health_shows_the_live_min_entropy_against_the_claim() {
+    let claim = CoreParams::ice40().h_milli() as f64 / 1000.0;
+    let mut app = optimal().lock().unwrap();
+    let m = app.channels[0].min_entropy.expect("an estimate after 700 000 samples");
+    assert!(m.estimate > claim && m.claim == claim, "{m:?}");
+    let s = flat(&screen(&mut app, View::Health, 100, 30));
+    assert!(s.contains(&format!("ok raw min-entropy {:.3}", m.estimate)), "{s}");
+    assert!(s.contains(&format!("claim {claim:.3}")) && !s.contains("BELOW"), "{s}");
+    drop(app);
+    let mut bias = run("bias", 700_000);
+    let m = bias.channels[0].min_entropy.unwrap();
+    assert!(m.estimate < 0.3 && m.below(), "{m:?}");
+    let s = flat(&screen(&mut bias, View::Health, 100, 30));
+    assert!(s.contains("BELOW CLAIM"), "{s}");
+    assert!(bias.events.iter().any(|(_, _, t)| t.contains("is BELOW the claim of 0.500")));
+}

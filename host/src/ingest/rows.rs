@@ -49,6 +49,30 @@ impl Worker {
         let s = s.copied().unwrap_or_default();
         let (host_rct, host_apt, host_markov) =
             self.raw.as_ref().map(|r| r.failures()).unwrap_or_default();
+        let live = self.raw.as_mut().and_then(|r| r.live_estimate());
+        let claim = self.raw.as_ref().and(self.claim);
+        if let (Some(l), Some(c)) = (live, claim) {
+            if (l.min < c) != self.below_claim {
+                self.below_claim = l.min < c;
+                let how = format!(
+                    "{:.3} bits/sample (MCV {:.3}, Markov {:.3}, collision {:.3} over the last {} raw samples)",
+                    l.min, l.mcv, l.markov, l.collision, l.samples
+                );
+                if self.below_claim {
+                    crate::source_log!(
+                        warn,
+                        self.name(),
+                        "raw min-entropy estimate {how} is below the claim of {c:.3}"
+                    );
+                } else {
+                    crate::source_log!(
+                        info,
+                        self.name(),
+                        "raw min-entropy estimate {how} is back at or above the claim of {c:.3}"
+                    );
+                }
+            }
+        }
         let mut row = Row {
             time_ms: unix_ms(),
             source: self.name(),
@@ -92,6 +116,8 @@ impl Worker {
             host_markov_failures: host_markov,
             in_bytes_per_s: (self.bytes_in - self.last_row.1) as f64 / dt,
             out_bytes_per_s: (self.bytes_out - self.last_row.2) as f64 / dt,
+            raw_min_entropy: live.map(|l| l.min),
+            raw_entropy_claim: claim,
             ..Row::default()
         };
         row.set_sfp(self.sfp.as_ref());

@@ -85,6 +85,8 @@ pub(crate) const COLUMNS: &[(&str, Kind)] = &[
     ("in_bytes_per_s", Kind::F64),
     ("out_bytes_per_s", Kind::F64),
     ("sink_dropped_bytes", Kind::Str),
+    ("raw_min_entropy", Kind::OptF64),
+    ("raw_entropy_claim", Kind::OptF64),
 ];
 
 /// The parquet message type, generated from [`COLUMNS`] so the two cannot drift apart.

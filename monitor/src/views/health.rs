@@ -104,6 +104,23 @@ fn channel_lines(app: &App, ch: &Channel) -> Vec<Line<'static>> {
         Span::styled(latched, style(app, if alarms.any() { Tone::Bad } else { Tone::Good })),
         Span::raw(if alarms.has(Alarms::EXTERNAL) { " (ext = SFP interlock)" } else { "" }),
     ]));
+    if let Some(m) = ch.min_entropy {
+        let parts = m
+            .parts
+            .map(|(mcv, markov, coll)| {
+                format!(" (MCV {mcv:.3}, Markov {markov:.3}, collision {coll:.3})")
+            })
+            .unwrap_or_default();
+        out.push(Line::from(vec![
+            mark(app, !m.below()),
+            Span::raw(format!(
+                " raw min-entropy {:.3}{parts} claim {:.3}{}",
+                m.estimate,
+                m.claim,
+                if m.below() { " BELOW CLAIM" } else { "" }
+            )),
+        ]));
+    }
     if ch.status.is_some() {
         let r = &ch.raw_check;
         out.push(Line::from(vec![
