@@ -3,7 +3,8 @@
 # to test-extra here.
 #   make entropy-table   capture every sim scenario (ENTROPY_SAMPLES raw samples each, faulty from
 #                        power-on: sim:NAME@0) and the restart file, assess them, rewrite the table
-#                        between the markers of docs/entropy.md (~10 min at 1 M samples on 2 cores)
+#                        between the markers of docs/entropy.md (~20 min at 1 M samples on a shared
+#                        2-core machine); ENTROPY_REUSE=1 re-assesses the last captures only
 #   make assess-bench    speckle-assess against NIST's ea_non_iid on the same 1 M-sample file, medians
 #                        of ASSESS_BENCH_REPS runs each, into docs/assess.md; NIST's tool is built by
 #                        hand (assess/tests/fixtures/regen.sh says how), NIST_CPP points at its cpp/
