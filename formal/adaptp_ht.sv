@@ -64,8 +64,11 @@ module adaptp_ht_formal(input wire clock, input wire reset, input wire sample, i
 `ifdef COVER
     always @(*) if (past_valid) assume (!reset && sample_valid && sample && !clear);
 `endif
+    // `fail` is remembered so that both are seen in one clock at the window's end (the task only
+    // checks the last clocks of its unrolling: `skip`).
+    reg failed = 1'b0;
+    always @(posedge clock) if (fail) failed <= 1'b1;
     always @(posedge clock) if (past_valid) begin
-        cover (fail);
-        cover (window_done);
+        cover (failed && window_done && count >= C);
     end
 endmodule
