@@ -29,6 +29,7 @@ audit-crosscheck: $(AUDIT_STAMP)
 test-suite: export SPECKLE_AUDIT_PYTHON := $(AUDIT_VENV)/bin/python
 
 # Whole-battery throughput against nistrng in the same run (medians); rewrites the figures in
-# docs/audit.md between its bench markers.
+# docs/audit.md between its bench markers. STS_DIR=path/to/sts (a built STS 2.1.2, audit/crosscheck/run-sts.sh)
+# adds STS's whole battery to the table.
 audit-bench: prep $(AUDIT_STAMP)
-	$(CARGO) run --release -q -p speckle-audit --example audit_bench -- --python $(AUDIT_VENV)/bin/python --report docs/audit.md
+	$(CARGO) run --release -q -p speckle-audit --example audit_bench -- --python $(AUDIT_VENV)/bin/python $(if $(STS_DIR),--sts $(STS_DIR)) --report docs/audit.md
