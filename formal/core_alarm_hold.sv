@@ -47,6 +47,9 @@ module core_alarm_hold_formal(input wire clock, input wire reset, input wire rd,
         // (d) while an alarm is latched, every clock: the holdback is flushed, the conditioner's
         // partial block is aborted and it takes no input bit.
         if (alarm) assert (holdback_flush && cond_abort && !(cond_in_valid && cond_in_ready)); // mutant target: hold
+        // (a) the same whenever the gate is closed: before the startup test completes (after reset or
+        // a clear) as well as under an alarm, nothing reaches the conditioner.
+        if (!gate_open) assert (holdback_flush && cond_abort && !(cond_in_valid && cond_in_ready)); // mutant target: hold
     end
     always @(posedge clock) if (past_valid) begin
         // (d) a CONDITIONED frame begins only in the clock after one in which the conditioner
