@@ -252,6 +252,20 @@ pub struct RunArgs {
     /// IP:PORT binds that address (off when absent; docs/fleet.md).
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<String>,
+    /// Run the SP 800-22 battery continuously on a sampled copy of the output (docs/host.md,
+    /// "Continuous audit"); each completed audit is logged and written to telemetry.
+    #[arg(long)]
+    #[serde(default)]
+    pub audit: bool,
+    /// Bits per audited sequence (default 1000000).
+    #[arg(long, value_name = "BITS")]
+    pub audit_bits: Option<u64>,
+    /// Sequences per completed audit (default 10).
+    #[arg(long, value_name = "N")]
+    pub audit_sequences: Option<u64>,
+    /// The auditor's CPU budget in percent of one core (default 5).
+    #[arg(long, value_name = "PERCENT")]
+    pub audit_cpu: Option<f64>,
 }
 
 #[derive(Subcommand, Debug)]

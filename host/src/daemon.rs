@@ -59,6 +59,10 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         recovery_cap: cli.recovery_cap.or(file.recovery_cap),
         decode_error_limit: cli.decode_error_limit.or(file.decode_error_limit),
         log: cli.log.or(file.log),
+        audit: cli.audit || file.audit,
+        audit_bits: cli.audit_bits.or(file.audit_bits),
+        audit_sequences: cli.audit_sequences.or(file.audit_sequences),
+        audit_cpu: cli.audit_cpu.or(file.audit_cpu),
         telemetry_dir: cli.telemetry_dir.or(file.telemetry_dir),
         telemetry_rotate: cli.telemetry_rotate.or(file.telemetry_rotate),
         telemetry_flush: cli.telemetry_flush.or(file.telemetry_flush),
@@ -155,6 +159,13 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .map(|d| positive("duration", Some(d), 0.0))
         .transpose()?
         .map(Duration::from_secs_f64);
+    let audit_plan = crate::audit_tap::AuditPlan::new(
+        args.audit_bits.unwrap_or(1_000_000),
+        args.audit_sequences.unwrap_or(10),
+        args.audit_cpu.unwrap_or(5.0),
+    )
+    .map(Some)
+    .or_else(|e| if args.audit { Err(e) } else { Ok(None) })?;
     let status_timeout =
         Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
     let recovery = recovery_policy(
@@ -219,6 +230,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     }
     drop(tx);
 
+    let audit = args.audit.then_some(audit_plan).flatten().map(crate::audit_tap::AuditTap::start);
     let credit = Credit::new(epb, sinks.iter().any(|(_, s)| s.credited().is_some()));
     let fanout = Fanout::start(sinks, backlog);
     let names: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
@@ -233,6 +245,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         stop,
         fanout,
         metrics,
+        audit,
         telemetry,
         socket,
         summary: Summary::new(args.summary),

@@ -3,6 +3,7 @@
 
 pub mod attest;
 pub mod audit_cmd;
+pub mod audit_tap;
 pub mod bench;
 pub mod capture;
 pub mod cli;
@@ -13,8 +14,8 @@ pub mod health;
 pub mod ingest;
 pub mod log;
 pub mod mainloop;
-pub mod mix;
 pub mod metrics;
+pub mod mix;
 pub mod notify;
 pub mod provenance;
 pub mod rawtap;

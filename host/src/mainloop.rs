@@ -50,6 +50,8 @@ pub struct MainLoop {
     pub socket: Option<StatusSocket>,
     /// `--metrics`: takes a copy of each row (metrics.rs); never waits on a scraper.
     pub metrics: Option<crate::metrics::Metrics>,
+    /// `--audit`: the SP 800-22 battery on a sampled copy of the output (audit_tap.rs).
+    pub audit: Option<crate::audit_tap::AuditTap>,
     pub summary: Summary,
     pub credit: Credit,
     pub limits: Limits,
@@ -95,7 +97,11 @@ impl MainLoop {
                 self.fanout.push(&out);
                 written += out.len() as u64;
                 self.summary.out(&out);
+                if let Some(a) = self.audit.as_mut() {
+                    a.offer(&out);
+                }
             }
+            self.audit_results();
             self.fanout.log_overflow();
             if let Some(e) = self.fanout.error() {
                 result = Err(format!("output failed: {e}"));
@@ -193,6 +199,33 @@ impl MainLoop {
     }
 
     /// `sim:stuck: board alarm RCT; serial:/dev/ttyUSB0@1000000: link lost: …`
+    /// A finished audit: one log line, and a telemetry row of its own (`source` = `audit`) through
+    /// the same crash-safe writer and the status socket.
+    // As in `event`: `Telemetry::push` may number the row.
+    #[allow(clippy::unnecessary_mut_passed)]
+    fn audit_results(&mut self) {
+        let Some(c) = self.audit.as_mut().and_then(|a| a.completed()) else { return };
+        let line = crate::audit_tap::summary_line(&c);
+        if c.report.passed {
+            tracing::info!(source = "audit", "{line}");
+        } else {
+            tracing::warn!(source = "audit", "{line}");
+        }
+        let mut provenance: Vec<String> =
+            self.specs.iter().map(|s| s.provenance().to_string()).collect();
+        provenance.sort();
+        provenance.dedup();
+        let mut row = crate::audit_tap::row(&c, &provenance.join("+"));
+        if let Some(t) = self.telemetry.as_mut() {
+            if let Err(e) = t.push(&mut row) {
+                tracing::error!("telemetry: {e}");
+            }
+        }
+        if let Some(s) = self.socket.as_mut() {
+            s.send(&row);
+        }
+    }
+
     fn unhealthy_reasons(&self, health: &[SourceHealth]) -> String {
         let each = self.specs.iter().zip(health).filter(|(_, h)| !h.healthy);
         each.map(|(s, h)| format!("{s}: {}", h.reason)).collect::<Vec<_>>().join("; ")

@@ -90,6 +90,10 @@ pub struct TelemetryRow {
     /// The board's claimed min-entropy per raw sample (STATUS `h`), beside the estimate: an
     /// estimate below it means the noise source delivers less than the design assumes.
     pub raw_entropy_claim: Option<f64>,
+    /// Rows with `source` = `audit` only (`speckle run --audit`): the completed SP 800-22 audit of
+    /// the output as JSON (speckle-audit's report: per test and p-value, the proportion passing,
+    /// the uniformity P-value and the verdict); empty in every other row.
+    pub audit: String,
 }
 
 /// Raw samples behind `raw_min_entropy`: 2^16 gives the MCV bound a margin of about 0.01 bit at

@@ -87,6 +87,7 @@ pub(crate) const COLUMNS: &[(&str, Kind)] = &[
     ("sink_dropped_bytes", Kind::Str),
     ("raw_min_entropy", Kind::OptF64),
     ("raw_entropy_claim", Kind::OptF64),
+    ("audit", Kind::Str),
 ];
 
 /// The parquet message type, generated from [`COLUMNS`] so the two cannot drift apart.
