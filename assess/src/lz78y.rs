@@ -27,9 +27,10 @@ fn binary(s: &[u8]) -> Prediction {
         elems += 1;
     }
     let mut score = Score::default();
-    for i in B + 1..s.len() {
-        let y = s[i] as usize;
-        let full = s[i - B..i].iter().fold(0usize, |a, &b| (a << 1) | b as usize);
+    // The last B bits, s[i - B..i], oldest first (most significant).
+    let mut full = s[1..=B].iter().fold(0usize, |a, &b| (a << 1) | b as usize);
+    for &next in &s[B + 1..] {
+        let y = next as usize;
         let (mut max, mut guess) = (0u64, None);
         for j in (1..=B).rev() {
             let e = &mut dict[j - 1][full & ((1 << j) - 1)];
@@ -46,6 +47,7 @@ fn binary(s: &[u8]) -> Prediction {
             }
         }
         score.record(guess == Some(y));
+        full = ((full << 1) | y) & ((1 << B) - 1);
     }
     score.prediction((s.len() - B - 1) as u64, 2)
 }
