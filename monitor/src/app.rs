@@ -142,6 +142,8 @@ pub struct App {
     /// (time label, source, text), newest last.
     pub events: VecDeque<(String, String, String)>,
     pub audit: Audit,
+    /// The full speckle-audit battery over the same conditioned bytes, sequence by sequence.
+    pub battery: crate::battery::Battery,
     pub raw: VecDeque<u8>,
     pub raw_format: Format,
     pub raw_vertical: bool,
@@ -150,6 +152,9 @@ pub struct App {
     /// Shown in the title: e.g. "demo: scenario stuck", "socket /run/speckle/status.sock".
     pub banner: String,
     pub paused: bool,
+    /// The daemon's latest completed audit of its output (`speckle run --audit`: rows with
+    /// `source` = `audit` on the status socket).
+    pub daemon_audit: Option<TelemetryRow>,
     /// Per source, the sliding window behind `Channel::min_entropy` (raw-tap samples).
     live: std::collections::BTreeMap<String, speckle_assess::live::LiveEstimate>,
 }
@@ -161,6 +166,7 @@ impl App {
             channels: Vec::new(),
             events: VecDeque::new(),
             audit: Audit::default(),
+            battery: Default::default(),
             raw: VecDeque::new(),
             raw_format: Format::Hex,
             raw_vertical: true,
@@ -169,6 +175,7 @@ impl App {
             banner,
             paused: false,
             live: Default::default(),
+            daemon_audit: None,
         }
     }
 
@@ -201,6 +208,7 @@ impl App {
             Update::Conditioned { source, bytes } => {
                 self.channel(&source).conditioned_bytes += bytes.len() as u64;
                 self.audit.push(&bytes);
+                self.battery.push(&bytes);
             }
             Update::RawTap { source, bytes } => {
                 let ch = self.channel(&source);
@@ -348,6 +356,18 @@ impl App {
     }
 
     fn on_row(&mut self, r: TelemetryRow) {
+        // An audit row describes the daemon's output, not a source: no channel for it.
+        if r.mode == "audit" {
+            let t = format!("{:8.3}s", r.time_ms as f64 / 1000.0);
+            let text = if r.healthy {
+                "daemon's audit of its output: pass".to_string()
+            } else {
+                format!("daemon's audit of its output: FAIL ({})", r.reason)
+            };
+            self.event(t, "audit", text);
+            self.daemon_audit = Some(r);
+            return;
+        }
         if let (Some(estimate), Some(claim)) = (r.raw_min_entropy, r.raw_entropy_claim) {
             let t = format!("{:8.3}s", r.time_ms as f64 / 1000.0);
             self.set_min_entropy(&r.source, MinEntropy { estimate, claim, parts: None }, t);

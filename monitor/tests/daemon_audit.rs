@@ -1,0 +1,29 @@
+//! Rows the daemon writes for its continuous audit (`speckle run --audit`, `source` = `audit`)
+//! arrive on the status socket like source rows; the monitor keeps them apart from the sources.
+
+use speckle_monitor::app::App;
+use speckle_monitor::encode::EmojiTable;
+use speckle_monitor::row::TelemetryRow;
+use speckle_monitor::source::Update;
+
+#[test]
+fn audit_rows_are_events_and_the_latest_audit_not_a_channel() {
+    let mut app = App::new(EmojiTable::default_table(), true, "socket".into());
+    let source = TelemetryRow { source: "sim:optimal".into(), healthy: true, ..Default::default() };
+    let audit = |healthy: bool, reason: &str| TelemetryRow {
+        source: "audit".into(),
+        mode: "audit".into(),
+        healthy,
+        reason: reason.into(),
+        audit: r#"{"sequences":2,"bits":8000,"passed":false,"rows":[]}"#.into(),
+        ..Default::default()
+    };
+    app.apply(Update::Row(Box::new(source)));
+    app.apply(Update::Row(Box::new(audit(true, ""))));
+    app.apply(Update::Row(Box::new(audit(false, "Frequency, Runs"))));
+    assert_eq!(app.channels.len(), 1, "the audit is not a source");
+    let texts: Vec<&str> = app.events.iter().map(|(_, _, t)| t.as_str()).collect();
+    assert!(texts.contains(&"daemon's audit of its output: pass"), "{texts:?}");
+    assert!(texts.contains(&"daemon's audit of its output: FAIL (Frequency, Runs)"), "{texts:?}");
+    assert_eq!(app.daemon_audit.as_ref().map(|r| r.healthy), Some(false));
+}
