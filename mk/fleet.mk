@@ -12,3 +12,25 @@ fleet-check: prep
 	promtool check rules $(PROM_DIR)/speckle-rules.yml
 	cd $(PROM_DIR) && promtool test rules speckle-rules.test.yml
 	amtool check-config $(PROM_DIR)/alertmanager.yml
+
+# DuckDB for host/tests/fleet_duckdb.rs (docs/fleet.md's queries over the daemon's partitioned
+# telemetry): pinned in host/tests/fleet-duckdb.txt, in a venv under $(SPECKLE_CACHE) keyed by the
+# pin and the Python version, wheels only (the pattern of mk/host.mk's telemetry-reader). `make
+# test` hands its python to cargo test in SPECKLE_DUCKDB_PYTHON; under SPECKLE_NO_SKIP the test
+# fails when that is unset.
+.PHONY: fleet-duckdb
+test-extra: fleet-duckdb
+DUCKDB_PYTHON ?= python3
+DUCKDB_VENV := $(SPECKLE_CACHE)/venv-duckdb-$(call cache_key,$(shell cat host/tests/fleet-duckdb.txt; $(DUCKDB_PYTHON) --version 2>&1))
+DUCKDB_STAMP := $(DUCKDB_VENV)/.requirements-installed
+
+$(DUCKDB_STAMP): | deps
+	@$(DUCKDB_VENV)/bin/python -m pip --version >/dev/null 2>&1 || { rm -rf $(DUCKDB_VENV) && $(DUCKDB_PYTHON) -m venv $(DUCKDB_VENV); } || \
+	  { rm -rf $(DUCKDB_VENV); echo "fleet-duckdb: '$(DUCKDB_PYTHON) -m venv' failed; on Debian install python3-venv" >&2; exit 1; }
+	$(DUCKDB_VENV)/bin/python -m pip install --disable-pip-version-check --no-input -q --timeout 60 --only-binary=:all: -r host/tests/fleet-duckdb.txt
+	@$(DUCKDB_VENV)/bin/python -c 'import duckdb, pytz'
+	@touch $@
+
+fleet-duckdb: $(DUCKDB_STAMP)
+
+test-suite: export SPECKLE_DUCKDB_PYTHON := $(DUCKDB_VENV)/bin/python

@@ -165,13 +165,11 @@ fn no_row_older_than_the_flush_bound_is_lost_to_sigkill() {
         .unwrap();
     let said = String::from_utf8_lossy(&recover.stderr);
     assert!(recover.status.success(), "{said}");
-    let mut left: Vec<String> = std::fs::read_dir(&tele)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    let left: Vec<String> = common::telemetry_files(&tele)
+        .iter()
+        .map(|p| p.strip_prefix(&tele).unwrap().to_string_lossy().into_owned())
         .filter(|n| !n.ends_with(".parquet") && n != ".speckle-telemetry.lock")
         .collect();
-    left.sort();
     assert!(left.is_empty(), "left after recovery: {left:?}");
 
     // The Rust reader and pyarrow must agree on every row.

@@ -13,7 +13,7 @@ pub mod journal;
 pub mod recover;
 
 pub use columns::{last_seq_of, schema_text, ROWS_PER_GROUP};
-pub use recover::{last_seq, recover_dir, DirLock};
+pub use recover::{last_seq, parquet_files, recover_dir, DirLock};
 
 use crate::row::Row;
 use std::collections::VecDeque;
@@ -227,11 +227,16 @@ fn worker(sh: &Shared) {
 mod tests {
     use super::*;
 
+    /// File names ending in `ext`: parquet files in their partitions, the rest at the top.
     fn names(dir: &Path, ext: &str) -> Vec<String> {
-        let mut v: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+        let files = if ext == ".parquet" {
+            parquet_files(dir).unwrap()
+        } else {
+            std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect()
+        };
+        let mut v: Vec<String> = files
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
             .filter(|n| n.ends_with(ext))
             .collect();
         v.sort();

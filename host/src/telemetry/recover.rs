@@ -5,6 +5,13 @@
 //! either the journal (converted again next time) or the finished file, or both (the journal is then
 //! removed without a second conversion): no row is lost and none is written twice.
 //!
+//! The parquet files are hive-partitioned, `DIR/source=<escaped source>/date=YYYY-MM-DD/STEM.parquet`
+//! (UTC date of the row), so DuckDB, Spark or Trino read a fleet's directories as one table and
+//! prune by source and day (docs/fleet.md). A journal holds every source's rows of its rotation
+//! period, so its conversion writes one file per partition it touches, all under the journal's
+//! stem; a file already published is not written again, so a kill between two of them loses and
+//! repeats nothing either. Journals, the lock and `.tmp` files of older layouts stay at the top.
+//!
 //! The directory is held by one process at a time through an advisory lock ([`DirLock`]); the kernel
 //! drops it when its holder dies, SIGKILL included, so a journal found by the holder is never one
 //! another process is still writing.
@@ -107,27 +114,100 @@ impl Recovered {
     }
 }
 
-/// Turns one journal that nobody writes any more into its parquet file and removes it.
+/// Hive's escaping of a partition value (Hive `FileUtils.escapePathName`, which Spark and Trino
+/// share): `%XX` for `/`, `:`, `=`, `%` and the other characters a path or a partition spec
+/// cannot hold, so `serial:/dev/ttyUSB0@1000000` is one directory, `serial%3A%2Fdev%2FttyUSB0@1000000`.
+/// An empty value is Hive's `__HIVE_DEFAULT_PARTITION__`.
+pub fn escape_partition_value(v: &str) -> String {
+    if v.is_empty() {
+        return "__HIVE_DEFAULT_PARTITION__".into();
+    }
+    let mut out = String::with_capacity(v.len());
+    for c in v.chars() {
+        if c.is_ascii_control() || "\"#%'*/:=?\\{[]^".contains(c) {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `YYYY-MM-DD` (UTC) of a Unix time in milliseconds (days to civil date, H. Hinnant's algorithm).
+pub fn utc_date(time_ms: i64) -> String {
+    let z = time_ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The partition directory of a row, relative to the telemetry directory.
+pub fn partition(row: &crate::row::Row) -> PathBuf {
+    PathBuf::from(format!("source={}", escape_partition_value(&row.source)))
+        .join(format!("date={}", utc_date(row.time_ms)))
+}
+
+/// Creates a partition directory and makes its entries durable (each new level is fsynced in its
+/// parent), so a published file is never found under a directory a power loss forgot.
+fn create_partition(dir: &Path, rel: &Path) -> Result<PathBuf, String> {
+    let mut at = dir.to_path_buf();
+    for part in rel.components() {
+        at.push(part);
+        if !at.is_dir() {
+            std::fs::create_dir(&at).map_err(|e| format!("cannot create {}: {e}", at.display()))?;
+            sync_dir(&at)?;
+        }
+    }
+    Ok(at)
+}
+
+/// Turns one journal that nobody writes any more into its parquet files, one per partition its
+/// rows fall in, and removes it.
 pub fn convert(journal: &Path) -> Result<Recovered, String> {
-    let dest = journal.with_extension("parquet");
+    let dir = journal.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = journal.with_extension("parquet");
+    let name = name.file_name().expect("a journal has a file name");
     let mut done = Recovered { journals: 1, ..Recovered::default() };
-    // Published before a kill took the journal's removal: the file holds every row already.
-    if !dest.exists() {
-        let file =
-            File::open(journal).map_err(|e| format!("cannot open {}: {e}", journal.display()))?;
-        let mut reader = Reader::new(std::io::BufReader::new(file));
-        let mut out = ParquetOut::create(&dest)?;
+    let file =
+        File::open(journal).map_err(|e| format!("cannot open {}: {e}", journal.display()))?;
+    let mut reader = Reader::new(std::io::BufReader::new(file));
+    // Per partition: its writer, or None when a run killed after publishing it left it whole.
+    let mut outs: std::collections::BTreeMap<PathBuf, Option<ParquetOut>> = Default::default();
+    let mut fill = || -> Result<(), String> {
         for row in reader.by_ref() {
             let row = row.map_err(|e| format!("reading {}: {e}", journal.display()))?;
-            out.push(&row)?;
+            let rel = partition(&row);
+            if !outs.contains_key(&rel) {
+                let dest = dir.join(&rel).join(name);
+                let out = if dest.exists() {
+                    None
+                } else {
+                    create_partition(dir, &rel)?;
+                    Some(ParquetOut::create(&dest)?)
+                };
+                outs.insert(rel.clone(), out);
+            }
+            if let Some(out) = outs.get_mut(&rel).expect("inserted above") {
+                out.push(&row)?;
+            }
         }
-        done.rows = out.rows();
-        done.damage = reader.damage;
-        if done.rows == 0 {
-            out.discard();
-        } else {
-            done.files.push(out.publish()?);
-        }
+        Ok(())
+    };
+    if let Err(e) = fill() {
+        // Nothing is published from a journal that did not read to its end; it is kept.
+        outs.into_values().flatten().for_each(ParquetOut::discard);
+        return Err(e);
+    }
+    done.damage = reader.damage;
+    for out in outs.into_values().flatten() {
+        done.rows += out.rows();
+        done.files.push(out.publish()?);
     }
     std::fs::remove_file(journal)
         .map_err(|e| format!("cannot remove {}: {e}", journal.display()))?;
@@ -135,21 +215,45 @@ pub fn convert(journal: &Path) -> Result<Recovered, String> {
     Ok(done)
 }
 
-/// Every journal in `dir` into parquet, oldest first, and unfinished `.tmp` files removed. The
-/// caller holds the directory's [`DirLock`].
+/// Every file under `dir` (the top and the `source=…/date=…` partitions below it).
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        let list =
+            std::fs::read_dir(&d).map_err(|e| format!("cannot list {}: {e}", d.display()))?;
+        for e in list.flatten() {
+            let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir && e.file_name().to_string_lossy().contains('=') {
+                dirs.push(e.path());
+            } else if !is_dir {
+                files.push(e.path());
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Every parquet file of the directory, partitions included, sorted by path.
+pub fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut v: Vec<PathBuf> =
+        walk(dir)?.into_iter().filter(|p| p.extension().is_some_and(|x| x == "parquet")).collect();
+    v.sort();
+    Ok(v)
+}
+
+/// Every journal in `dir` into parquet, oldest first, and unfinished `.tmp` files removed (in the
+/// partitions too). The caller holds the directory's [`DirLock`].
 pub fn recover_dir(dir: &Path) -> Result<Recovered, String> {
     let mut journals = Vec::new();
     let mut total = Recovered::default();
-    for e in
-        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?.flatten()
-    {
-        let path = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
+    for path in walk(dir)? {
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
         if name.starts_with(".speckle-") && name.ends_with(".parquet.tmp") {
             std::fs::remove_file(&path)
                 .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
             total.stale_tmp += 1;
-        } else if path.extension().is_some_and(|x| x == JOURNAL_EXT) {
+        } else if path.parent() == Some(dir) && path.extension().is_some_and(|x| x == JOURNAL_EXT) {
             journals.push(path);
         }
     }
@@ -165,17 +269,23 @@ pub fn recover_dir(dir: &Path) -> Result<Recovered, String> {
 }
 
 /// The `seq` of the newest row in the directory's parquet files (0: none). Names order the files
-/// by their first `seq`, so only the newest footers are read, whatever the number of files.
+/// by the first `seq` of the journal they came from, and the files of one journal (one per
+/// partition) share it, so only the newest journal's footers are read, whatever the number of
+/// files.
 pub fn last_seq(dir: &Path) -> Result<u64, String> {
-    let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-        .filter_map(|p| Some((first_seq_of_name(&p)?, p)))
-        .collect();
+    let mut files: Vec<(u64, PathBuf)> =
+        parquet_files(dir)?.into_iter().filter_map(|p| Some((first_seq_of_name(&p)?, p))).collect();
     files.sort();
-    Ok(files.iter().rev().find_map(|(_, p)| last_seq_of(p)).unwrap_or(0))
+    let mut newest: Option<(u64, u64)> = None;
+    for (first, p) in files.iter().rev() {
+        if newest.is_some_and(|(f, _)| f != *first) {
+            break;
+        }
+        if let Some(last) = last_seq_of(p) {
+            newest = Some((*first, newest.map_or(last, |(_, l)| l.max(last))));
+        }
+    }
+    Ok(newest.map_or(0, |(_, l)| l))
 }
 
 /// `speckle telemetry recover DIR`.

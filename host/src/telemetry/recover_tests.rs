@@ -29,13 +29,7 @@ fn journal(dir: &Path, seqs: std::ops::Range<u64>, tail: &[u8]) -> PathBuf {
 
 /// Every `seq` in the directory's parquet files, in file-name order, and the names.
 fn seqs(dir: &Path) -> (Vec<u64>, Vec<String>) {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
-        .collect();
-    files.sort();
+    let files = parquet_files(dir).unwrap();
     let mut out = Vec::new();
     for f in &files {
         let r = SerializedFileReader::new(File::open(f).unwrap()).unwrap();
@@ -50,11 +44,12 @@ fn seqs(dir: &Path) -> (Vec<u64>, Vec<String>) {
     (out, names)
 }
 
+/// Every file under `dir`, partitions included, as a path relative to it.
 fn listing(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
+    let mut v: Vec<String> = walk(dir)
         .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap().to_string_lossy().into_owned())
         .collect();
     v.sort();
     v
@@ -137,7 +132,9 @@ fn recovery_is_idempotent_whatever_step_a_kill_interrupted() {
     std::fs::create_dir_all(&dir).unwrap();
     let j = journal(&dir, 1..100, &[]);
     let name = j.with_extension("parquet").file_name().unwrap().to_string_lossy().into_owned();
-    std::fs::write(dir.join(format!(".{name}.tmp")), b"PAR1 half a file").unwrap();
+    let part = dir.join(partition(&row(1)));
+    std::fs::create_dir_all(&part).unwrap();
+    std::fs::write(part.join(format!(".{name}.tmp")), b"PAR1 half a file").unwrap();
     let r = recover_dir(&dir).unwrap();
     assert_eq!((r.stale_tmp, r.rows), (1, 99));
     assert_eq!((listing(&dir), seqs(&dir).0), (done, want));
@@ -172,4 +169,71 @@ fn files_of_older_daemons_are_ignored() {
     assert_eq!(last_seq(&dir).unwrap(), 3);
     assert!(dir.join("speckle-1700000000000-42-0001.parquet").exists());
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Rows of two sources over a UTC midnight land in `source=<escaped>/date=YYYY-MM-DD/`, one file
+/// per partition under the journal's stem; a kill after some of them were published (here: one
+/// removed again, with the journal back) makes recovery write only the missing one, so every row
+/// is there once.
+#[test]
+fn rows_are_partitioned_by_source_and_utc_date_and_a_partial_conversion_completes() {
+    let dir = tmpdir("hive");
+    let midnight = 1_764_979_200_000; // 2025-12-06T00:00:00Z
+    let sources = ["serial:/dev/ttyUSB0@1000000", "sim:optimal"];
+    let rows: Vec<Row> = (1..=40u64)
+        .map(|seq| Row {
+            seq,
+            time_ms: midnight - 10_000 + 500 * seq as i64,
+            source: sources[seq as usize % 2].into(),
+            ..Row::default()
+        })
+        .collect();
+    let write_journal = || {
+        let p = dir.join(format!("{PREFIX}000000000001-1700000000000.{JOURNAL_EXT}"));
+        std::fs::write(&p, rows.iter().flat_map(encode).collect::<Vec<u8>>()).unwrap();
+    };
+    write_journal();
+    let r = recover_dir(&dir).unwrap();
+    assert_eq!((r.rows, r.files.len()), (40, 4));
+    let file = format!("{PREFIX}000000000001-1700000000000.parquet");
+    let want: Vec<String> = [
+        "source=serial%3A%2Fdev%2FttyUSB0@1000000/date=2025-12-05",
+        "source=serial%3A%2Fdev%2FttyUSB0@1000000/date=2025-12-06",
+        "source=sim%3Aoptimal/date=2025-12-05",
+        "source=sim%3Aoptimal/date=2025-12-06",
+    ]
+    .iter()
+    .map(|p| format!("{p}/{file}"))
+    .collect();
+    assert_eq!(listing(&dir), want);
+    let mut all = seqs(&dir).0;
+    all.sort();
+    assert_eq!(all, (1..=40).collect::<Vec<_>>());
+    assert_eq!(last_seq(&dir).unwrap(), 40, "the newest row of all the journal's partitions");
+
+    // Killed after two of the four files were published: the journal is back, two files gone.
+    write_journal();
+    std::fs::remove_file(dir.join(&want[1])).unwrap();
+    std::fs::remove_file(dir.join(&want[2])).unwrap();
+    let r = recover_dir(&dir).unwrap();
+    assert_eq!((r.journals, r.files.len()), (1, 2), "only the missing partitions");
+    assert_eq!(listing(&dir), want);
+    let mut again = seqs(&dir).0;
+    again.sort();
+    assert_eq!(again, all, "every row once");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn partition_values_are_escaped_as_hive_does_and_dates_are_utc() {
+    assert_eq!(escape_partition_value("sim:optimal"), "sim%3Aoptimal");
+    assert_eq!(escape_partition_value("file:/a b/c=d%"), "file%3A%2Fa b%2Fc%3Dd%25");
+    assert_eq!(escape_partition_value(""), "__HIVE_DEFAULT_PARTITION__");
+    assert_eq!(escape_partition_value("ftdi:FT1@3000000"), "ftdi%3AFT1@3000000");
+    assert_eq!(utc_date(0), "1970-01-01");
+    assert_eq!(utc_date(-1), "1969-12-31");
+    assert_eq!(utc_date(951_782_400_000), "2000-02-29");
+    assert_eq!(utc_date(1_764_979_199_999), "2025-12-05");
+    assert_eq!(utc_date(1_764_979_200_000), "2025-12-06");
+    assert_eq!(utc_date(4_102_444_800_000), "2100-01-01");
 }

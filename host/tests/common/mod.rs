@@ -87,19 +87,33 @@ pub fn tmpdir(name: &str) -> std::path::PathBuf {
     d
 }
 
-/// Every row of every finished telemetry file in `dir`, as column name → value; panics on a file
-/// that does not read, which is the point of the SIGKILL test.
+/// Every file in a telemetry directory: its top and its hive partitions
+/// (`source=…/date=…/`), sorted.
+pub fn telemetry_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let (mut files, mut dirs) = (Vec::new(), vec![dir.to_path_buf()]);
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                dirs.push(e.path());
+            } else {
+                files.push(e.path());
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every row of every finished telemetry file under `dir` (partitions included), as column name
+/// → value; panics on a file that does not read, which is the point of the SIGKILL test.
 pub fn read_telemetry(
     dir: &std::path::Path,
 ) -> (usize, Vec<std::collections::HashMap<String, parquet::record::Field>>) {
     use parquet::file::reader::{FileReader, SerializedFileReader};
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
+    let files: Vec<_> = telemetry_files(dir)
+        .into_iter()
         .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
         .collect();
-    files.sort();
     let mut rows = Vec::new();
     for f in &files {
         let reader = SerializedFileReader::new(std::fs::File::open(f).unwrap())
