@@ -73,3 +73,25 @@ impl Score {
         Prediction { correct: self.correct, n, max_run: self.max_run, k }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Hand checks of the three branches. Never right: P_global' = 1 - 0.01^(1/N) is below 1/k,
+    /// so H = log2 k. Always right: H = 0. 60 % right in 10 000 with a longest run of 20: the
+    /// global bound 0.6 + 2.576 √(0.24 / 9999) = 0.61262 dominates (a run of 20 is likely at that
+    /// rate), so H = -log2(0.61262) = 0.70694. A run of 200 in the same counts is not: the local
+    /// bound must rise above the global one.
+    #[test]
+    fn global_and_local_bounds() {
+        let p = |correct, max_run, k| Prediction { correct, n: 10_000, max_run, k }.entropy();
+        assert!((p(0, 0, 2) - 1.0).abs() < 1e-12);
+        assert!((p(0, 0, 4) - 2.0).abs() < 1e-12);
+        assert_eq!(p(10_000, 10_000, 2), 0.0);
+        let global = 0.6 + ZALPHA * (0.24f64 / 9_999.0).sqrt();
+        assert!((p(6_000, 20, 2) + global.log2()).abs() < 1e-12);
+        assert!((p(6_000, 20, 2) - 0.70694).abs() < 1e-5);
+        assert!(p(6_000, 200, 2) < p(6_000, 20, 2) - 0.1);
+    }
+}
