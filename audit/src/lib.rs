@@ -6,6 +6,7 @@
 //! Memory is bounded by one sequence: the battery reads the stream sequence by sequence and keeps
 //! only p-values between them, so an unbounded stream is audited in bounded memory.
 
+pub mod log;
 pub mod report;
 pub mod stats;
 pub mod tests;
@@ -47,6 +48,12 @@ pub struct AuditArgs {
     /// With --source, give up after this many seconds without enough data.
     #[arg(long, default_value_t = 600.0)]
     pub timeout: f64,
+    /// Append the completed audit to this CSV file (one line per report row; header when new).
+    #[arg(long, value_name = "FILE")]
+    pub log_csv: Option<PathBuf>,
+    /// Append the completed audit to this SQLite database (tables `audits`, `audit_rows`).
+    #[arg(long, value_name = "FILE")]
+    pub log_sqlite: Option<PathBuf>,
 }
 
 /// Runs the battery over sequences and keeps what section 4 needs: memory does not grow with the
@@ -55,12 +62,26 @@ pub struct Auditor {
     bits: usize,
     rows: Vec<Row>,
     sequences: usize,
+    /// Each row's p-value on the latest sequence (None: the test did not apply to it).
+    last: Vec<Option<f64>>,
 }
 
 impl Auditor {
     /// An auditor for sequences of `bits` bits.
     pub fn new(bits: usize) -> Self {
-        Auditor { bits, rows: report::empty_rows(bits), sequences: 0 }
+        let rows = report::empty_rows(bits);
+        let last = vec![None; rows.len()];
+        Auditor { bits, rows, sequences: 0, last }
+    }
+
+    /// Each row's p-value on the latest sequence, in report order (None where it did not apply).
+    pub fn last(&self) -> &[Option<f64>] {
+        &self.last
+    }
+
+    /// Sequences audited so far.
+    pub fn sequences(&self) -> usize {
+        self.sequences
     }
 
     /// Runs every test on one sequence of 0/1 bytes.
@@ -72,14 +93,16 @@ impl Auditor {
             match (t.run)(seq) {
                 Ok(p) => {
                     debug_assert_eq!(p.len(), n, "{}", t.name);
-                    for (r, p) in self.rows[row..row + n].iter_mut().zip(p) {
-                        r.p_values.push(p);
+                    for (i, p) in (row..row + n).zip(p) {
+                        self.rows[i].p_values.push(p);
+                        self.last[i] = Some(p);
                     }
                 }
                 Err(why) => {
-                    for r in &mut self.rows[row..row + n] {
-                        r.not_applicable += 1;
-                        r.reason = Some(why.clone());
+                    for i in row..row + n {
+                        self.rows[i].not_applicable += 1;
+                        self.rows[i].reason = Some(why.clone());
+                        self.last[i] = None;
                     }
                 }
             }
@@ -160,10 +183,20 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> Result<(), usize> {
     Ok(())
 }
 
-/// Prints the report (table or JSON) on stdout; a failed verdict becomes the error line, so
-/// that the command exits non-zero.
-pub fn finish(report: &Report, json: bool) -> Result<(), String> {
-    if json {
+/// Logs the report where `--log-csv` / `--log-sqlite` ask, prints it (table or JSON) on stdout;
+/// a failed verdict becomes the error line, so that the command exits non-zero. A failed audit is
+/// logged too: the log is the history, failures included.
+pub fn finish(args: &AuditArgs, report: &Report, input: &str) -> Result<(), String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    if let Some(p) = &args.log_csv {
+        log::append_csv(p, report, input, now)?;
+    }
+    if let Some(p) = &args.log_sqlite {
+        log::append_sqlite(p, report, input, now)?;
+    }
+    if args.json {
         println!("{}", serde_json::to_string_pretty(report).map_err(|e| e.to_string())?);
     } else {
         print!("{}", report.table());
@@ -185,6 +218,7 @@ pub fn run(args: AuditArgs) -> Result<(), String> {
     check_args(&args)?;
     let path = args.file.as_ref().ok_or("audit: give a FILE or --source SRC")?;
     let f = std::fs::File::open(path).map_err(|e| format!("audit {}: {e}", path.display()))?;
-    let report = audit_reader(&args, std::io::BufReader::new(f), &path.display().to_string())?;
-    finish(&report, args.json)
+    let input = path.display().to_string();
+    let report = audit_reader(&args, std::io::BufReader::new(f), &input)?;
+    finish(&args, &report, &input)
 }

@@ -14,5 +14,5 @@ pub fn run(args: AuditArgs) -> Result<(), String> {
     let n = if args.raw { args.bits } else { args.bits.div_ceil(8) } * args.sequences;
     let bytes = capture::read_source(&source, args.raw, n, args.sim_seed, args.timeout)?;
     let report = speckle_audit::audit_reader(&args, &bytes[..], &source)?;
-    speckle_audit::finish(&report, args.json)
+    speckle_audit::finish(&args, &report, &source)
 }

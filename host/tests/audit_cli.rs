@@ -42,11 +42,23 @@ fn a_conditioned_capture_passes() {
         assert!(stdout.contains(name), "{name} missing:\n{stdout}");
     }
 
-    // The same bytes as a plain file, two sequences, as JSON.
+    // The same bytes as a plain file, two sequences, as JSON, logged to CSV and SQLite.
     let flat: Vec<u8> = blocks.iter().flatten().copied().collect();
     let file = dir.join("cond.bin");
     std::fs::write(&file, &flat).unwrap();
-    let out = speckle(&[file.to_str().unwrap(), "--sequences", "2", "--bits", "600000", "--json"]);
+    let (csv, db) = (dir.join("log.csv"), dir.join("log.sqlite"));
+    let out = speckle(&[
+        file.to_str().unwrap(),
+        "--sequences",
+        "2",
+        "--bits",
+        "600000",
+        "--json",
+        "--log-csv",
+        csv.to_str().unwrap(),
+        "--log-sqlite",
+        db.to_str().unwrap(),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["passed"], true);
@@ -54,6 +66,10 @@ fn a_conditioned_capture_passes() {
     let rows = v["rows"].as_array().unwrap();
     assert!(rows.len() > 180, "{} rows", rows.len());
     assert!(rows.iter().all(|r| r["fails"] == false));
+    let log = std::fs::read_to_string(&csv).unwrap();
+    assert_eq!(log.lines().count(), 1 + rows.len(), "header and one line per row");
+    assert!(log.lines().nth(1).unwrap().contains(",2,600000,true,Frequency,"), "{log}");
+    assert!(std::fs::read(&db).unwrap().starts_with(b"SQLite format 3\0"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod audit;
+pub mod battery;
 pub mod control;
 pub mod cycle;
 pub mod encode;

@@ -4,10 +4,12 @@
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
+use speckle_audit::tests::BATTERY;
 use speckle_model::params::CoreParams;
 use speckle_monitor::app::App;
+use speckle_monitor::battery::SEQ_BITS;
 use speckle_monitor::encode::{EmojiTable, Format};
-use speckle_monitor::source::SimSource;
+use speckle_monitor::source::{SimSource, Update};
 use speckle_monitor::view::{draw, View};
 use speckle_sim::Scenario;
 use std::sync::OnceLock;
@@ -254,4 +256,50 @@ fn health_shows_the_live_min_entropy_against_the_claim() {
     let s = flat(&screen(&mut bias, View::Health, 100, 30));
     assert!(s.contains("BELOW CLAIM"), "{s}");
     assert!(bias.events.iter().any(|(_, _, t)| t.contains("is BELOW the claim of 0.500")));
+}
+
+/// The Audit view shows the whole speckle-audit battery over the conditioned stream: every test's
+/// latest p-value, its history and its pass proportion.
+fn xorshift_bytes(n: usize, mut x: u64) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 32) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn the_audit_view_shows_every_battery_test() {
+    let mut app = App::new(EmojiTable::default_table(), true, "test".into());
+    let s = screen(&mut app, View::Audit, 110, 50);
+    assert!(s.contains("battery (speckle-audit): 0 sequences"), "{s}");
+    let bytes = xorshift_bytes(3 * SEQ_BITS / 8, 99);
+    for chunk in bytes.chunks(4096) {
+        app.apply(Update::Conditioned { source: "sim:optimal".into(), bytes: chunk.to_vec() });
+    }
+    assert_eq!(app.battery.sequences, 3);
+    let s = screen(&mut app, View::Audit, 110, 50);
+    assert!(s.contains("battery (speckle-audit): 3 sequences"), "{s}");
+    for t in BATTERY {
+        let line = s
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(t.name))
+            .unwrap_or_else(|| panic!("{} missing:\n{s}", t.name));
+        let l = app.battery.lines.iter().find(|l| l.name == t.name).unwrap();
+        match l.latest {
+            Some(p) => {
+                assert!(line.contains(&format!("{p:.6}")), "{line}");
+                assert!(line.contains(&format!("{}/{}", l.passed, l.tested)), "{line}");
+            }
+            None => assert!(line.contains("n/a"), "{line}"),
+        }
+    }
+    let templates = s.lines().find(|l| l.contains("NonOverlappingTemplate")).unwrap();
+    assert!(templates.contains("min of 148"), "{templates}");
+    // Three sequences: a three-bar history (or dots where a test did not apply).
+    let freq = s.lines().find(|l| l.split_whitespace().next() == Some("Frequency")).unwrap();
+    assert_eq!(freq.chars().filter(|c| "▁▂▃▄▅▆▇█".contains(*c)).count(), 3, "{freq}");
 }

@@ -2,11 +2,44 @@
 
 use crate::app::App;
 use crate::audit::{ALPHA, AUDIT_MIN_BYTES, AUDIT_WINDOW};
+use crate::battery::{sparkline, HISTORY, SEQ_BITS, WINDOW};
 use crate::view::{style, Tone};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
+
+/// The speckle-audit battery: per test the smallest p-value of its rows on the latest sequence, the
+/// history of that value, and the pass proportion over the window (crate::battery).
+fn battery_lines(lines: &mut Vec<Line<'static>>, app: &App) {
+    let b = &app.battery;
+    lines.push(Line::from(format!(
+        "battery (speckle-audit): {} sequences of {} bits, {} of {} bytes towards the next; last {WINDOW}:",
+        b.sequences,
+        SEQ_BITS,
+        b.pending(),
+        SEQ_BITS / 8
+    )));
+    if b.sequences == 0 {
+        return;
+    }
+    for l in &b.lines {
+        let (p, tone) = match l.latest {
+            Some(p) => (format!("{p:>9.6}"), if l.fails { Tone::Bad } else { Tone::Good }),
+            None => ("      n/a".to_string(), Tone::Warn),
+        };
+        let rows = if l.rows > 1 { format!("min of {}", l.rows) } else { String::new() };
+        lines.push(Line::from(vec![
+            Span::raw(format!("{:<24}{:<11}", l.name, rows)),
+            Span::styled(p, style(app, tone)),
+            Span::raw(format!(" {:<width$} ", sparkline(&l.history), width = HISTORY)),
+            Span::styled(
+                format!("{}/{}{}", l.passed, l.tested, if l.fails { " FAIL" } else { "" }),
+                style(app, tone),
+            ),
+        ]));
+    }
+}
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let mut lines = vec![Line::from(format!(
@@ -33,6 +66,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
+    battery_lines(&mut lines, app);
     lines
         .push(Line::from("conditioned bytes are audited here only; the monitor writes no entropy"));
     f.render_widget(
