@@ -252,6 +252,15 @@ pub struct RunArgs {
     /// IP:PORT binds that address (off when absent; docs/fleet.md).
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<String>,
+    /// Serve the healthy conditioned stream over the EGD protocol (QEMU's rng-egd, libvirt's
+    /// egd backend) on a Unix socket PATH or 127.0.0.1:PORT; each byte goes to one client, and
+    /// never with `--output kernel` (docs/fleet.md).
+    #[arg(long, value_name = "PATH|ADDR")]
+    pub egd: Option<String>,
+    /// Let `--egd` serve simulated or replayed bytes, which are not entropy: for tests only.
+    #[arg(long)]
+    #[serde(default)]
+    pub egd_serve_non_entropy_for_tests: bool,
     /// Run the SP 800-22 battery continuously on a sampled copy of the output (docs/host.md,
     /// "Continuous audit"); each completed audit is logged and written to telemetry.
     #[arg(long)]

@@ -72,6 +72,9 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         sink_backlog: cli.sink_backlog.or(file.sink_backlog),
         unhealthy_exit_after: cli.unhealthy_exit_after.or(file.unhealthy_exit_after),
         metrics: cli.metrics.or(file.metrics),
+        egd: cli.egd.or(file.egd),
+        egd_serve_non_entropy_for_tests: cli.egd_serve_non_entropy_for_tests
+            || file.egd_serve_non_entropy_for_tests,
     })
 }
 
@@ -137,7 +140,12 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     let epb = check_entropy_per_byte(args.entropy_per_byte.unwrap_or(DEFAULT_ENTROPY_PER_BYTE))?;
     let outputs =
         if args.output.is_empty() { vec!["stdout".to_string()] } else { args.output.clone() };
-    let sink_specs = outputs.iter().map(|s| SinkSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    let mut sink_specs =
+        outputs.iter().map(|s| SinkSpec::parse(s)).collect::<Result<Vec<_>, _>>()?;
+    if let Some(egd) = args.egd.as_deref() {
+        let not_entropy = args.egd_serve_non_entropy_for_tests;
+        sink_specs.push(crate::egd::check(egd, not_entropy, &specs, &sink_specs)?);
+    }
     // Each sink's dropped bytes are counted under its name (telemetry `sink_dropped_bytes`).
     for (i, s) in sink_specs.iter().enumerate() {
         if sink_specs[..i].contains(s) {

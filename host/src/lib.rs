@@ -9,6 +9,7 @@ pub mod capture;
 pub mod cli;
 pub mod credit;
 pub mod daemon;
+pub mod egd;
 pub mod fanout;
 pub mod health;
 pub mod ingest;

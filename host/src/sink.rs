@@ -23,6 +23,12 @@ pub enum SinkSpec {
     File(PathBuf),
     Fifo(PathBuf),
     Kernel,
+    /// `--egd` (egd.rs): given by its own flag, not `--output`. `not_entropy` is
+    /// `--egd-serve-non-entropy-for-tests`, which lets simulated and replayed bytes through.
+    Egd {
+        addr: crate::egd::EgdAddr,
+        not_entropy: bool,
+    },
 }
 
 impl SinkSpec {
@@ -43,6 +49,7 @@ impl SinkSpec {
     pub fn takes_only_entropy(&self) -> bool {
         match self {
             SinkSpec::Kernel => true,
+            SinkSpec::Egd { not_entropy, .. } => !not_entropy,
             SinkSpec::Stdout | SinkSpec::File(_) | SinkSpec::Fifo(_) => false,
         }
     }
@@ -56,6 +63,7 @@ impl std::fmt::Display for SinkSpec {
             SinkSpec::File(p) => write!(f, "file:{}", p.display()),
             SinkSpec::Fifo(p) => write!(f, "fifo:{}", p.display()),
             SinkSpec::Kernel => f.write_str("kernel"),
+            SinkSpec::Egd { addr, .. } => write!(f, "{addr}"),
         }
     }
 }
@@ -78,6 +86,7 @@ pub enum Sink {
         bits_per_byte: f64,
         credited: Credited,
     },
+    Egd(crate::egd::EgdServer),
 }
 
 /// How long one wait for a pipe to take bytes lasts before the writer looks whether it was told to
@@ -96,6 +105,7 @@ impl Sink {
                 .map_err(|e| format!("cannot open output file {}: {e}", p.display())),
             SinkSpec::Fifo(p) => open_fifo(p).map(Sink::Fifo),
             SinkSpec::Kernel => open_kernel(entropy_per_byte),
+            SinkSpec::Egd { addr, .. } => crate::egd::EgdServer::bind(addr).map(Sink::Egd),
         }
     }
 
@@ -121,6 +131,7 @@ impl Sink {
                 credited.bits += bits as u64;
                 Ok(bytes.len())
             }
+            Sink::Egd(server) => Ok(server.write_until(bytes, abandon)),
         }
     }
 
