@@ -4,6 +4,13 @@
 mod common;
 
 use speckle_audit::tests::*;
+use std::sync::OnceLock;
+
+/// e's first 10^6 bits, computed once for both tests (several seconds in a debug build).
+fn e() -> &'static [u8] {
+    static E: OnceLock<Vec<u8>> = OnceLock::new();
+    E.get_or_init(|| common::e_bits(1_000_000))
+}
 
 fn close(got: f64, want: f64, what: &str) {
     assert!((got - want).abs() < 1e-6, "{what}: got {got:.7}, the text has {want}");
@@ -11,7 +18,7 @@ fn close(got: f64, want: f64, what: &str) {
 
 #[test]
 fn section_2_x_8_examples_on_e() {
-    let e = common::e_bits(1_000_000);
+    let e = e();
     close(rank::test_default(&e[..100_000]).unwrap(), 0.532069, "2.5.8 rank, n = 10^5");
     close(overlapping::test(&e).unwrap(), 0.110434, "2.8.8 overlapping template");
     close(universal::test(&e).unwrap(), 0.282568, "2.9.8 universal");
@@ -34,7 +41,7 @@ fn section_2_x_8_examples_on_e() {
 
 #[test]
 fn appendix_b_results_on_e() {
-    let e = common::e_bits(1_000_000);
+    let e = e();
     close(frequency::test(&e), 0.953749, "frequency");
     let c = cusum::test(&e);
     close(c[0], 0.669887, "cusum forward");
