@@ -87,10 +87,35 @@ impl Auditor {
     /// Runs every test on one sequence of 0/1 bytes.
     pub fn add_sequence(&mut self, seq: &[u8]) {
         assert_eq!(seq.len(), self.bits, "sequence length");
+        self.record(run_battery(seq));
+    }
+
+    /// Runs every test on several sequences at once, one thread per sequence up to `threads`,
+    /// and records them in order: the report is the same as from `add_sequence` one by one.
+    /// Sequences are independent, so this is where the battery scales with cores.
+    pub fn add_sequences(&mut self, seqs: &[Vec<u8>], threads: usize) {
+        for chunk in seqs.chunks(threads.max(1)) {
+            let results: Vec<Vec<TestOutput>> = std::thread::scope(|sc| {
+                let handles: Vec<_> = chunk
+                    .iter()
+                    .map(|seq| {
+                        assert_eq!(seq.len(), self.bits, "sequence length");
+                        sc.spawn(move || run_battery(seq))
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().expect("a battery thread panicked")).collect()
+            });
+            for r in results {
+                self.record(r);
+            }
+        }
+    }
+
+    fn record(&mut self, outputs: Vec<TestOutput>) {
         let mut row = 0;
-        for t in tests::BATTERY {
+        for (t, out) in tests::BATTERY.iter().zip(outputs) {
             let n = (t.labels)(self.bits).len();
-            match (t.run)(seq) {
+            match out {
                 Ok(p) => {
                     debug_assert_eq!(p.len(), n, "{}", t.name);
                     for (i, p) in (row..row + n).zip(p) {
@@ -117,6 +142,13 @@ impl Auditor {
     }
 }
 
+/// One test's p-values on a sequence, or why it did not apply.
+type TestOutput = Result<Vec<f64>, String>;
+
+fn run_battery(seq: &[u8]) -> Vec<TestOutput> {
+    tests::BATTERY.iter().map(|t| (t.run)(seq)).collect()
+}
+
 /// Refuses arguments the battery cannot use, before any data is read.
 pub fn check_args(args: &AuditArgs) -> Result<(), String> {
     bytes_per_sequence(args).map(|_| ())
@@ -139,8 +171,12 @@ fn bytes_per_sequence(args: &AuditArgs) -> Result<usize, String> {
 /// Reads `--sequences` sequences from `input` and runs the battery. Raw input must be 0/1 bytes.
 pub fn audit_reader(args: &AuditArgs, mut input: impl Read, what: &str) -> Result<Report, String> {
     let per = bytes_per_sequence(args)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut auditor = Auditor::new(args.bits as usize);
     let mut buf = vec![0u8; per];
+    // Read as many sequences as there are cores, then test them at once: memory stays bounded
+    // by one sequence per core.
+    let mut batch = Vec::with_capacity(threads);
     for i in 0..args.sequences {
         read_full(&mut input, &mut buf).map_err(|got| {
             format!(
@@ -165,8 +201,13 @@ pub fn audit_reader(args: &AuditArgs, mut input: impl Read, what: &str) -> Resul
         } else {
             stats::unpack_bits(&buf)
         };
-        auditor.add_sequence(&bits);
+        batch.push(bits);
+        if batch.len() == threads {
+            auditor.add_sequences(&batch, threads);
+            batch.clear();
+        }
     }
+    auditor.add_sequences(&batch, threads);
     Ok(auditor.report())
 }
 
@@ -221,4 +262,43 @@ pub fn run(args: AuditArgs) -> Result<(), String> {
     let input = path.display().to_string();
     let report = audit_reader(&args, std::io::BufReader::new(f), &input)?;
     finish(&args, &report, &input)
+}
+
+#[cfg(test)]
+mod tests_auditor {
+    use super::*;
+
+    #[test]
+    fn sequences_in_parallel_give_the_report_of_one_by_one() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let seqs: Vec<Vec<u8>> = (0..3)
+            .map(|_| {
+                (0..20_000)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        (x >> 40) as u8 & 1
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut one = Auditor::new(20_000);
+        for s in &seqs {
+            one.add_sequence(s);
+        }
+        let mut par = Auditor::new(20_000);
+        par.add_sequences(&seqs, 2);
+        let (a, b) = (one.report(), par.report());
+        assert_eq!(a.rows.len(), b.rows.len());
+        for (ra, rb) in a.rows.iter().zip(&b.rows) {
+            assert_eq!(
+                (ra.test, &ra.label, ra.tested, ra.passed),
+                (rb.test, &rb.label, rb.tested, rb.passed)
+            );
+            assert_eq!(ra.min_p, rb.min_p);
+        }
+        assert_eq!(one.last(), par.last());
+        assert_eq!(par.sequences(), 3);
+    }
 }
