@@ -27,7 +27,7 @@ fn fault_onset_zero_means_faulty_from_power_on() {
     let conditioned = |onset: Option<u64>| {
         let mut b = Bench::open(Scenario::Stuck, 5, 1_000_000, CoreChoice::Model).unwrap();
         if let Some(o) = onset {
-            b.onset = o;
+            b.timing.onset = o;
         }
         let mut first_alarm = None;
         let mut bytes = Vec::new();
