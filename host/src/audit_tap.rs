@@ -14,13 +14,14 @@
 
 use speckle_audit::report::Report;
 use speckle_audit::Auditor;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How the daemon audits its output.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct AuditPlan {
     /// Bits per sequence (a multiple of 8: output bytes, most significant bit first).
     pub bits: usize,
@@ -28,6 +29,10 @@ pub struct AuditPlan {
     pub sequences: usize,
     /// The auditor's CPU budget, as a fraction of one core.
     pub cpu: f64,
+    /// Where each completed audit is also appended (`--audit-log-csv`, `--audit-log-sqlite`),
+    /// by the auditor's thread: the main loop never waits on these files.
+    pub csv: Option<PathBuf>,
+    pub sqlite: Option<PathBuf>,
 }
 
 impl AuditPlan {
@@ -48,7 +53,30 @@ impl AuditPlan {
             bits: bits as usize,
             sequences: sequences as usize,
             cpu: cpu_percent / 100.0,
+            csv: None,
+            sqlite: None,
         })
+    }
+
+    /// Adds the CSV and SQLite logs, each opened (created if new) now so that a path that cannot
+    /// be written ends the command before anything starts. An empty file is a valid SQLite
+    /// database; the table comes with the first audit.
+    pub fn with_logs(
+        mut self,
+        csv: Option<PathBuf>,
+        sqlite: Option<PathBuf>,
+    ) -> Result<Self, String> {
+        for (flag, p) in [("--audit-log-csv", &csv), ("--audit-log-sqlite", &sqlite)] {
+            if let Some(p) = p {
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| format!("{flag} {}: {e}", p.display()))?;
+            }
+        }
+        (self.csv, self.sqlite) = (csv, sqlite);
+        Ok(self)
     }
 }
 
@@ -59,6 +87,8 @@ pub struct Completed {
     pub cpu: Duration,
     /// Wall time from the first sequence's start to the report.
     pub wall: Duration,
+    /// Appending to the CSV or SQLite log failed (the audit itself stands).
+    pub log_errors: Vec<String>,
 }
 
 /// The main loop's end: offer output bytes, collect finished audits.
@@ -80,13 +110,14 @@ impl AuditTap {
         let (done_tx, done) = sync_channel(4);
         let ready = Arc::new(AtomicBool::new(true));
         let r = ready.clone();
+        let p = plan.clone();
         std::thread::Builder::new()
             .name("audit".into())
-            .spawn(move || auditor(plan, seqs, done_tx, r))
+            .spawn(move || auditor(p, seqs, done_tx, r))
             .expect("spawning the audit thread");
         AuditTap {
-            plan,
             collecting: Vec::with_capacity(plan.bits / 8),
+            plan,
             ready,
             to_auditor: Some(to_auditor),
             done,
@@ -157,7 +188,8 @@ fn auditor(
         if in_audit == plan.sequences {
             let report = audit.report();
             let wall = started.take().map(|s| s.elapsed()).unwrap_or_default();
-            if done.send(Completed { report, cpu, wall }).is_err() {
+            let log_errors = append_logs(&plan, &report);
+            if done.send(Completed { report, cpu, wall, log_errors }).is_err() {
                 return;
             }
             audit = Auditor::new(plan.bits);
@@ -167,6 +199,28 @@ fn auditor(
         std::thread::sleep(used.mul_f64(1.0 / plan.cpu - 1.0));
         ready.store(true, Ordering::Release);
     }
+}
+
+/// What the CSV and SQLite logs call the audited stream.
+pub const LOG_INPUT: &str = "speckle run output";
+
+fn append_logs(plan: &AuditPlan, report: &Report) -> Vec<String> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let mut errors = Vec::new();
+    if let Some(p) = &plan.csv {
+        if let Err(e) = speckle_audit::log::append_csv(p, report, LOG_INPUT, now) {
+            errors.push(e.replacen("--log-csv", "--audit-log-csv", 1));
+        }
+    }
+    if let Some(p) = &plan.sqlite {
+        if let Err(e) = speckle_audit::log::append_sqlite(p, report, LOG_INPUT, now) {
+            errors.push(e.replacen("--log-sqlite", "--audit-log-sqlite", 1));
+        }
+    }
+    errors
 }
 
 /// The telemetry row of a finished audit: `source` `audit`, `mode` `audit`, `healthy` = the
@@ -235,7 +289,7 @@ mod tests {
     fn the_auditor_keeps_to_its_cpu_budget_and_judges_the_stream() {
         use sha3::Digest;
         let plan = AuditPlan::new(200_000, 1, 10.0).unwrap();
-        let mut tap = AuditTap::start(plan);
+        let mut tap = AuditTap::start(plan.clone());
         // SHA3 of counters from 2^40: the stream from 1 happens to hold a NonOverlappingTemplate
         // p-value of 3.5e-6 in its first 200 000 bits (checked by hand), a fluke of that data.
         let mut counter = 1u64 << 40;
@@ -263,7 +317,14 @@ mod tests {
         assert!(tap.skipped > tap.copied, "most output passes uncopied at this budget");
         assert_eq!(tap.copied % 25_000, 0, "whole sequences only");
 
-        let mut tap = AuditTap::start(AuditPlan::new(8_000, 2, 100.0).unwrap());
+        let dir = std::env::temp_dir().join(format!("speckle-audit-tap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (csv, db) = (dir.join("audits.csv"), dir.join("audits.sqlite"));
+        let plan = AuditPlan::new(8_000, 2, 100.0)
+            .unwrap()
+            .with_logs(Some(csv.clone()), Some(db.clone()))
+            .unwrap();
+        let mut tap = AuditTap::start(plan);
         let done = wait(&mut tap, &mut |t| t.offer(&[0u8; 32]), 1.0);
         let c = done.first().expect("an audit of constant output");
         assert!(!c.report.passed);
@@ -281,6 +342,15 @@ mod tests {
         );
         let json: serde_json::Value = serde_json::from_str(&row.audit).unwrap();
         assert_eq!(json["sequences"], 2);
+        // The audit is in both logs, one line / row per report row, once per completed audit.
+        assert!(c.log_errors.is_empty(), "{:?}", c.log_errors);
+        let text = std::fs::read_to_string(&csv).unwrap();
+        let rows = c.report.rows.len();
+        assert_eq!(text.lines().count(), 1 + rows * done.len(), "header + rows per audit");
+        assert!(text.lines().nth(1).unwrap().contains(",speckle run output,2,8000,false,"));
+        let sqlite = std::fs::metadata(&db).unwrap().len();
+        assert!(sqlite > 0, "the SQLite log holds the audit");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -288,5 +358,10 @@ mod tests {
         assert!(AuditPlan::new(1001, 1, 5.0).unwrap_err().contains("--audit-bits 1001"));
         assert!(AuditPlan::new(8000, 0, 5.0).unwrap_err().contains("--audit-sequences 0"));
         assert!(AuditPlan::new(8000, 1, 0.0).unwrap_err().contains("--audit-cpu 0"));
+        let e = AuditPlan::new(8000, 1, 5.0)
+            .unwrap()
+            .with_logs(Some("/nonexistent/dir/a.csv".into()), None)
+            .unwrap_err();
+        assert!(e.starts_with("--audit-log-csv /nonexistent/dir/a.csv: "), "{e}");
     }
 }

@@ -275,6 +275,12 @@ pub struct RunArgs {
     /// The auditor's CPU budget in percent of one core (default 5).
     #[arg(long, value_name = "PERCENT")]
     pub audit_cpu: Option<f64>,
+    /// Also append each completed audit to this CSV file (one line per test and p-value).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log_csv: Option<PathBuf>,
+    /// Also append each completed audit to this SQLite database (one transaction per audit).
+    #[arg(long, value_name = "FILE")]
+    pub audit_log_sqlite: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

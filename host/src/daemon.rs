@@ -63,6 +63,8 @@ pub fn merge_config(cli: RunArgs) -> Result<RunArgs, String> {
         audit_bits: cli.audit_bits.or(file.audit_bits),
         audit_sequences: cli.audit_sequences.or(file.audit_sequences),
         audit_cpu: cli.audit_cpu.or(file.audit_cpu),
+        audit_log_csv: cli.audit_log_csv.or(file.audit_log_csv),
+        audit_log_sqlite: cli.audit_log_sqlite.or(file.audit_log_sqlite),
         telemetry_dir: cli.telemetry_dir.or(file.telemetry_dir),
         telemetry_rotate: cli.telemetry_rotate.or(file.telemetry_rotate),
         telemetry_flush: cli.telemetry_flush.or(file.telemetry_flush),
@@ -172,6 +174,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         args.audit_sequences.unwrap_or(10),
         args.audit_cpu.unwrap_or(5.0),
     )
+    .and_then(|p| p.with_logs(args.audit_log_csv.clone(), args.audit_log_sqlite.clone()))
     .map(Some)
     .or_else(|e| if args.audit { Err(e) } else { Ok(None) })?;
     let status_timeout =

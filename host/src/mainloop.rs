@@ -206,6 +206,9 @@ impl MainLoop {
     fn audit_results(&mut self) {
         let Some(c) = self.audit.as_mut().and_then(|a| a.completed()) else { return };
         let line = crate::audit_tap::summary_line(&c);
+        for e in &c.log_errors {
+            tracing::error!(source = "audit", "audit log: {e}");
+        }
         if c.report.passed {
             tracing::info!(source = "audit", "{line}");
         } else {

@@ -26,4 +26,13 @@ fn audit_rows_are_events_and_the_latest_audit_not_a_channel() {
     assert!(texts.contains(&"daemon's audit of its output: pass"), "{texts:?}");
     assert!(texts.contains(&"daemon's audit of its output: FAIL (Frequency, Runs)"), "{texts:?}");
     assert_eq!(app.daemon_audit.as_ref().map(|r| r.healthy), Some(false));
+    app.view = speckle_monitor::view::View::Audit;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| speckle_monitor::view::draw(f, &app)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let screen: String = (0..30)
+        .map(|y| (0..100).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>() + "\n")
+        .collect();
+    let want = "daemon's audit of its output (2 sequences of 8000 bits): FAIL: Frequency, Runs";
+    assert!(screen.contains(want), "{screen}");
 }

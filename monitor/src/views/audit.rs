@@ -66,6 +66,22 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
+    // The daemon's own audit of what it handed out (`speckle run --audit`), first: on a socket
+    // the monitor sees no conditioned byte, so this is the audit of that output.
+    if let Some(r) = &app.daemon_audit {
+        let verdict = if r.healthy { "pass".to_string() } else { format!("FAIL: {}", r.reason) };
+        let detail = serde_json::from_str::<serde_json::Value>(&r.audit)
+            .ok()
+            .map(|j| format!("{} sequences of {} bits", j["sequences"], j["bits"]))
+            .unwrap_or_default();
+        lines.insert(
+            0,
+            Line::from(vec![
+                Span::raw(format!("daemon's audit of its output ({detail}): ")),
+                Span::styled(verdict, style(app, if r.healthy { Tone::Good } else { Tone::Bad })),
+            ]),
+        );
+    }
     battery_lines(&mut lines, app);
     lines
         .push(Line::from("conditioned bytes are audited here only; the monitor writes no entropy"));
