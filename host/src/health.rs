@@ -54,6 +54,9 @@ pub struct Gate {
     /// A host-side alarm or a failed attestation never clears: the host cannot know the noise
     /// source recovered, nor trust a board that misreported its claim.
     latched: Option<String>,
+    /// The recovery state machine holds the source (`suspend`): its own log lines say why, so the
+    /// STATUS frames that keep coming while it waits do not log "output stopped" again.
+    suspended: bool,
     pub discarded_blocks: u64,
     pub released_blocks: u64,
 }
@@ -69,6 +72,7 @@ impl Gate {
             verdict: Verdict::Waiting,
             last_status: None,
             latched: None,
+            suspended: false,
             discarded_blocks: 0,
             released_blocks: 0,
         }
@@ -103,11 +107,13 @@ impl Gate {
                 self.released_blocks += released.len() as u64;
                 self.baseline = Some(counts);
                 self.verdict = Verdict::Healthy;
+                self.suspended = false;
                 released
             }
             Some(reason) => {
                 self.discard();
-                if !matches!(&self.verdict, Verdict::Unhealthy(r) if *r == reason) {
+                let repeat = matches!(&self.verdict, Verdict::Unhealthy(r) if *r == reason);
+                if !repeat && !self.suspended {
                     let alarm = s.alarms.names().join("+");
                     crate::source_log!(warn, self.name, alarm = alarm, "{reason}: output stopped");
                 }
@@ -195,6 +201,7 @@ impl Gate {
         self.discarded_blocks += blocks as u64;
         self.discard();
         self.baseline = None;
+        self.suspended = true;
         if self.latched.is_none() {
             self.verdict = Verdict::Unhealthy(reason.to_string());
         }
