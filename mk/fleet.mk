@@ -34,3 +34,12 @@ $(DUCKDB_STAMP): | deps
 fleet-duckdb: $(DUCKDB_STAMP)
 
 test-suite: export SPECKLE_DUCKDB_PYTHON := $(DUCKDB_VENV)/bin/python
+
+# EGD throughput (docs/fleet.md, "EGD throughput"): a release `speckle run --egd` on a replayed
+# capture, one and four clients, each beside the daemon's output rate in the same run; rewrites the
+# table between the doc's egd-bench markers. A benchmark, not a test: run by hand.
+.PHONY: egd-bench
+EGD_BENCH_BLOCKS ?= 1000000
+egd-bench: prep
+	$(CARGO) build --release -p speckle --bin speckle --example egd_bench
+	$(CARGO_TARGET)/release/examples/egd_bench $(CARGO_TARGET)/release/speckle docs/fleet.md $(EGD_BENCH_BLOCKS) 5

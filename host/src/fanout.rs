@@ -217,6 +217,11 @@ impl Fanout {
     }
 
     /// Bytes dropped per sink so far, as the telemetry column `sink_dropped_bytes` carries them.
+    /// Bits the kernel sink has credited so far (RNDADDENTROPY calls it accepted); 0 without one.
+    pub fn credited_bits(&self) -> u64 {
+        self.outlets.iter().filter_map(|o| o.shared.lock().credited).map(|c| c.bits).sum()
+    }
+
     pub fn dropped_json(&self) -> String {
         let m: serde_json::Map<String, serde_json::Value> =
             self.outlets.iter().map(|o| (o.name.clone(), o.shared.lock().dropped.into())).collect();

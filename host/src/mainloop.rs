@@ -152,6 +152,7 @@ impl MainLoop {
                 health[source] = SourceHealth { healthy: row.healthy, reason: row.reason.clone() };
                 self.summary.row(&row);
                 row.sink_dropped_bytes = self.fanout.dropped_json();
+                row.kernel_credited_bits = self.fanout.credited_bits();
                 if let Some(t) = self.telemetry.as_mut() {
                     if let Err(e) = t.push(&mut row) {
                         tracing::error!("telemetry: {e}");

@@ -102,7 +102,10 @@ fn the_fleet_queries_of_docs_run_in_duckdb_on_the_daemons_partitioned_telemetry(
 
     let queries = queries();
     let names: Vec<&str> = queries.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["alarms_per_source_per_day", "rx_power_trend", "credited_bytes"]);
+    assert_eq!(
+        names,
+        ["alarms_per_source_per_day", "rx_power_trend", "credited_bytes", "kernel_credit_per_day"]
+    );
     let run = |name: &str| {
         let sql = &queries.iter().find(|(n, _)| n == name).unwrap().1;
         assert!(sql.contains(DOC_ROOT), "{name} does not read {DOC_ROOT}");
@@ -133,5 +136,12 @@ fn the_fleet_queries_of_docs_run_in_duckdb_on_the_daemons_partitioned_telemetry(
     assert!(num(&good[0]["released_bytes"]) >= 256.0, "{bytes:?}");
     assert_eq!(good[0]["provenance"], "simulated");
     assert_eq!(num(&good[0]["creditable_bytes"]), 0.0, "simulated bytes are never credited");
+
+    // The kernel sink refuses simulated sources, so what the kernel accepted is 0 bits, per host
+    // and day, from the `kernel_credited_bits` column every row carries.
+    let credit = run("kernel_credit_per_day");
+    assert_eq!(credit.len(), 1, "one host, one day: {credit:?}");
+    assert_eq!(credit[0]["host"], "rig1");
+    assert_eq!(num(&credit[0]["credited_bits"]), 0.0, "{credit:?}");
     std::fs::remove_dir_all(&root).unwrap();
 }

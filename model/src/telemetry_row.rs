@@ -82,6 +82,10 @@ pub struct TelemetryRow {
     /// Text rather than a map so that it is one parquet column; the same in every row of a run's
     /// sources, as the daemon stamps the current counts into each row it logs.
     pub sink_dropped_bytes: String,
+    /// Bits of entropy the kernel sink has credited so far in this run (RNDADDENTROPY calls the
+    /// kernel accepted), stamped into every row like `sink_dropped_bytes`: the output's figure,
+    /// not the source's. 0 without `--output kernel`.
+    pub kernel_credited_bits: u64,
     /// Raw mode: a live min-entropy estimate of the raw samples in bits per sample, the least of
     /// SP 800-90B's most-common-value, Markov and collision estimates over the last
     /// `RAW_ESTIMATE_WINDOW` samples (speckle-assess's `LiveEstimate`). `None` in conditioned mode

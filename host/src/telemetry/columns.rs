@@ -85,6 +85,7 @@ pub(crate) const COLUMNS: &[(&str, Kind)] = &[
     ("in_bytes_per_s", Kind::F64),
     ("out_bytes_per_s", Kind::F64),
     ("sink_dropped_bytes", Kind::Str),
+    ("kernel_credited_bits", Kind::I64),
     ("raw_min_entropy", Kind::OptF64),
     ("raw_entropy_claim", Kind::OptF64),
     ("audit", Kind::Str),
