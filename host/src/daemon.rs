@@ -169,14 +169,17 @@ pub fn run(args: RunArgs) -> Result<(), String> {
         .map(|d| positive("duration", Some(d), 0.0))
         .transpose()?
         .map(Duration::from_secs_f64);
-    let audit_plan = crate::audit_tap::AuditPlan::new(
-        args.audit_bits.unwrap_or(1_000_000),
-        args.audit_sequences.unwrap_or(10),
-        args.audit_cpu.unwrap_or(5.0),
-    )
-    .and_then(|p| p.with_logs(args.audit_log_csv.clone(), args.audit_log_sqlite.clone()))
-    .map(Some)
-    .or_else(|e| if args.audit { Err(e) } else { Ok(None) })?;
+    // Checked (and its log files opened) only when asked for: without --audit nothing is created.
+    let audit_plan = if args.audit {
+        let plan = crate::audit_tap::AuditPlan::new(
+            args.audit_bits.unwrap_or(1_000_000),
+            args.audit_sequences.unwrap_or(10),
+            args.audit_cpu.unwrap_or(5.0),
+        )?;
+        Some(plan.with_logs(args.audit_log_csv.clone(), args.audit_log_sqlite.clone())?)
+    } else {
+        None
+    };
     let status_timeout =
         Duration::from_secs_f64(positive("status-timeout", args.status_timeout, 3.0)?);
     let recovery = recovery_policy(
@@ -241,7 +244,7 @@ pub fn run(args: RunArgs) -> Result<(), String> {
     }
     drop(tx);
 
-    let audit = args.audit.then_some(audit_plan).flatten().map(crate::audit_tap::AuditTap::start);
+    let audit = audit_plan.map(crate::audit_tap::AuditTap::start);
     let credit = Credit::new(epb, sinks.iter().any(|(_, s)| s.credited().is_some()));
     let fanout = Fanout::start(sinks, backlog);
     let names: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
