@@ -12,7 +12,7 @@
 
 use sha3::Digest;
 use speckle_model::params::CoreParams;
-use speckle_model::protocol::{encode, Alarms, Frame, FrameType, StateBits, Status};
+use speckle_model::protocol::{encode, Frame, FrameType, Status};
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -25,24 +25,7 @@ const BLOCKS_PER_STATUS: usize = 64;
 const REQUEST: u8 = 255;
 
 fn status_frame(seq: u16, p: &CoreParams) -> Vec<u8> {
-    let c = p.cutoffs();
-    let s = Status {
-        version: 1,
-        state: StateBits(StateBits::STARTUP_DONE | StateBits::GATE_OPEN | StateBits::VN_ENABLED),
-        alarms: Alarms(0),
-        markov_min: 0xFFFF,
-        rct_cutoff: c.rct as u16,
-        apt_cutoff: c.apt as u16,
-        markov_lo: c.markov_lo as u16,
-        markov_hi: c.markov_hi as u16,
-        window: p.window as u16,
-        n_in: p.n_in as u16,
-        fold_k: p.fold_k as u8,
-        oversample: p.oversample as u8,
-        h_milli: p.h_milli(),
-        alpha_log2: p.alpha_log2 as u8,
-        ..Default::default()
-    };
+    let s = Status { markov_min: 0xFFFF, ..Status::claiming(p) };
     encode(&Frame::new(FrameType::Status, seq, s.serialize().to_vec()))
 }
 

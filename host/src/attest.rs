@@ -196,23 +196,7 @@ mod tests {
 
     /// A STATUS as a board of `p` sends it.
     fn status_of(p: &CoreParams) -> Status {
-        let c = p.cutoffs();
-        let vn = if p.vn_enable { StateBits::VN_ENABLED } else { 0 };
-        Status {
-            version: 1,
-            state: StateBits(StateBits::STARTUP_DONE | StateBits::GATE_OPEN | vn),
-            rct_cutoff: c.rct as u16,
-            apt_cutoff: c.apt as u16,
-            markov_lo: c.markov_lo as u16,
-            markov_hi: c.markov_hi as u16,
-            window: p.window as u16,
-            n_in: p.n_in as u16,
-            fold_k: p.fold_k as u8,
-            oversample: p.oversample as u8,
-            h_milli: p.h_milli(),
-            alpha_log2: p.alpha_log2 as u8,
-            ..Default::default()
-        }
+        Status::claiming(p)
     }
 
     fn profile(name: &str) -> Expected {

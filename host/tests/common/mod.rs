@@ -34,26 +34,14 @@ impl BoardDouble {
     }
 
     pub fn status(&mut self, alarms: u8) -> &mut Self {
-        let c = self.params.cutoffs();
         let gate = if alarms == 0 { StateBits::GATE_OPEN } else { 0 };
         let mut s = Status {
-            version: 1,
             mode: u8::from(self.raw_mode),
             state: StateBits(StateBits::STARTUP_DONE | gate | StateBits::VN_ENABLED),
             alarms: Alarms(alarms),
             rct_failures: self.rct_failures,
             markov_min: 0xFFFF,
-            rct_cutoff: c.rct as u16,
-            apt_cutoff: c.apt as u16,
-            markov_lo: c.markov_lo as u16,
-            markov_hi: c.markov_hi as u16,
-            window: self.params.window as u16,
-            n_in: self.params.n_in as u16,
-            fold_k: self.params.fold_k as u8,
-            oversample: self.params.oversample as u8,
-            h_milli: self.params.h_milli(),
-            alpha_log2: self.params.alpha_log2 as u8,
-            ..Default::default()
+            ..Status::claiming(&self.params)
         };
         (self.edit_status)(&mut s);
         self.frame(FrameType::Status, s.serialize().to_vec())

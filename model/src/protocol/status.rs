@@ -83,6 +83,29 @@ pub struct Status {
 }
 
 impl Status {
+    /// A healthy board's STATUS claiming `p`: startup passed, gate open, VN as `p` says, and the
+    /// claim fields (cutoffs, W, n_in, k, oversample, H, α) from `p`; counters zero. What host
+    /// tests, board doubles and benchmarks send where a real board's counters do not matter.
+    pub fn claiming(p: &crate::params::CoreParams) -> Self {
+        let c = p.cutoffs();
+        let vn = if p.vn_enable { StateBits::VN_ENABLED } else { 0 };
+        Status {
+            version: STATUS_VERSION,
+            state: StateBits(StateBits::STARTUP_DONE | StateBits::GATE_OPEN | vn),
+            rct_cutoff: c.rct as u16,
+            apt_cutoff: c.apt as u16,
+            markov_lo: c.markov_lo as u16,
+            markov_hi: c.markov_hi as u16,
+            window: p.window as u16,
+            n_in: p.n_in as u16,
+            fold_k: p.fold_k as u8,
+            oversample: p.oversample as u8,
+            h_milli: p.h_milli(),
+            alpha_log2: p.alpha_log2 as u8,
+            ..Default::default()
+        }
+    }
+
     pub fn parse(p: &[u8]) -> Result<Self, PayloadError> {
         if p.len() != STATUS_LEN {
             return Err(PayloadError::length(FrameType::Status, STATUS_LEN, p.len()));
