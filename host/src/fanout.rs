@@ -263,9 +263,18 @@ impl Fanout {
     }
 }
 
-/// A sink's thread: writes queued chunks in order until the queue is closed and empty, the sink
-/// fails, or it is told to give up.
+/// A sink's thread. The sink is dropped before the sink is reported done, so what its drop
+/// does (the EGD server's last log line, closing a file) happens before the process can exit.
 fn drain(mut sink: Sink, shared: &Shared) {
+    write_queued(&mut sink, shared);
+    drop(sink);
+    shared.lock().done = true;
+    shared.changed.notify_all();
+}
+
+/// Writes queued chunks in order until the queue is closed and empty, the sink fails, or it is
+/// told to give up.
+fn write_queued(sink: &mut Sink, shared: &Shared) {
     loop {
         let (chunk, cap) = {
             let mut q = shared.lock();
@@ -274,8 +283,6 @@ fn drain(mut sink: Sink, shared: &Shared) {
                     break (c, q.credit_cap.take());
                 }
                 if q.closed {
-                    q.done = true;
-                    shared.changed.notify_all();
                     return;
                 }
                 q = shared.changed.wait(q).unwrap_or_else(|p| p.into_inner());
@@ -296,14 +303,10 @@ fn drain(mut sink: Sink, shared: &Shared) {
                 // Abandoned at the end of the run: the rest of the chunk stays counted in `queued`.
                 q.written += n as u64;
                 q.queued -= n;
-                q.done = true;
-                shared.changed.notify_all();
                 return;
             }
             Err(e) => {
                 q.error = Some(e.to_string());
-                q.done = true;
-                shared.changed.notify_all();
                 return;
             }
         }
