@@ -29,6 +29,8 @@ pub enum Command {
     Sim(speckle_sim::SimArgs),
     /// Full-screen terminal monitor of a daemon's status socket or simulated boards (writes no entropy).
     Monitor(speckle_monitor::MonitorArgs),
+    /// The monitor's views in a browser, behind a passkey login (writes no entropy).
+    Web(speckle_web::WebArgs),
     /// SP 800-90B non-IID min-entropy assessment of a raw capture (`speckle capture` output).
     Assess(speckle_assess::AssessArgs),
     /// NIST SP 800-22 battery (and paranoid_crypto-style checks) over a file or a source.
@@ -45,6 +47,12 @@ pub enum Command {
     Completions {
         /// Shell to generate completions for.
         shell: clap_complete::Shell,
+    },
+    /// Write man pages (speckle.1 and one per subcommand) generated from these definitions.
+    #[command(hide = true)]
+    Manpages {
+        /// Directory to write them into (created if missing).
+        dir: PathBuf,
     },
 }
 

@@ -15,6 +15,7 @@ pub mod health;
 pub mod ingest;
 pub mod log;
 pub mod mainloop;
+pub mod manpages;
 pub mod metrics;
 pub mod mix;
 pub mod notify;

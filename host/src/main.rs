@@ -23,6 +23,8 @@ fn main() {
         cli::Command::Audit(a) => speckle::audit_cmd::run(a),
         cli::Command::Sim(a) => speckle_sim::run(&a),
         cli::Command::Monitor(a) => speckle_monitor::run(a),
+        cli::Command::Web(a) => speckle_web::run(a),
+        cli::Command::Manpages { dir } => speckle::manpages::write(&dir),
         cli::Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
