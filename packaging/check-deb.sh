@@ -2,8 +2,8 @@
 # Checks of the .deb (mk/packages.mk, packages-check): lintian; the control fields; an install
 # with dpkg into a fresh copy of a debootstrap tree (chroot), then every file of the package with
 # its owner, group and mode, the directories and the user the maintainer scripts make, the man
-# pages against what the installed binary writes, `speckle --version`; then remove (the conffile
-# stays) and purge (it goes).
+# pages against what the installed binary writes, `speckle --version`, udev's parse of the rule;
+# then remove (the conffile stays) and purge (it goes).
 #   check-deb.sh DEB ROOTFS_TREE STAGE WORKDIR
 set -euo pipefail
 [ $# = 4 ] || { echo "usage: check-deb.sh DEB ROOTFS_TREE STAGE WORKDIR" >&2; exit 2; }
@@ -15,7 +15,10 @@ deb=$(realpath "$deb")
 [ "$(id -u)" = 0 ] || fail "needs root (chroot)"
 
 # lintian: any error fails; warnings and overrides are printed.
-rm -rf "$work" && mkdir -p "$work"
+# A run killed outright may have left /proc or /sys mounted in its root: unmounted before removal,
+# and rm never crosses into another file system.
+for m in "$work/root/proc" "$work/root/sys"; do if mountpoint -q "$m" 2>/dev/null; then umount "$m"; fi; done
+rm -rf --one-file-system "$work" && mkdir -p "$work"
 set +e
 lintian --fail-on error --display-level '>=warning' --show-overrides "$deb" > "$work/lintian.txt" 2>&1
 rc=$?
@@ -91,6 +94,18 @@ diff <(sed 's/$/.gz/' "$work/man-now.txt") <(echo "$man_pages") >&2 ||
 for m in $man_pages; do gzip -t "$root/usr/share/man/man1/$m" || fail "$m is not valid gzip"; done
 [ -n "$(echo "$man_pages" | grep -x speckle-run.1.gz)" ] || fail "no speckle-run(1), which the unit names"
 
+# udev parses the installed rule without a complaint (an unknown key, operator or group is
+# reported with the file and line). Simulated on a tty of this machine: nothing is applied.
+[ -x "$root/usr/bin/udevadm" ] || fail "no udevadm in the tree (make rootfs-test: systemd,udev)"
+tty=$(ls -d /sys/class/tty/ttyS0 /sys/class/tty/console 2>/dev/null | head -1)
+mount --bind /sys "$root/sys"
+trap 'umount "$root/sys" "$root/proc" 2>/dev/null || true' EXIT
+in_root udevadm test --action=add "$tty" > "$work/udev-test.txt" 2>&1 || true
+umount "$root/sys"
+grep -q 'Reading rules file: /usr/lib/udev/rules.d/60-speckle.rules' "$work/udev-test.txt" ||
+    { tail -5 "$work/udev-test.txt" >&2; fail "udevadm test did not read 60-speckle.rules"; }
+if grep '60-speckle.rules:[0-9]' "$work/udev-test.txt" >&2; then fail "udev reports the lines above in 60-speckle.rules"; fi
+
 # Remove keeps the edited configuration; purge takes it; the user stays (Debian practice).
 echo '# edited' >> "$root/etc/speckle/speckle.toml"
 in_root dpkg -r speckle > "$work/dpkg-remove.txt" 2>&1 || { cat "$work/dpkg-remove.txt" >&2; fail "dpkg -r failed"; }
@@ -100,5 +115,5 @@ in_root dpkg --purge speckle > "$work/dpkg-purge.txt" 2>&1 || { cat "$work/dpkg-
 [ ! -e "$root/etc/speckle/speckle.toml" ] || fail "the conffile is left after purge"
 
 umount "$root/proc"
-rm -rf "$root"
+rm -rf --one-file-system "$root"
 echo "check-deb: $(basename "$deb"): installed into a fresh bookworm root, $(wc -l <<<"$expected") files and 4 directories as expected, user speckle (uid $uid), '$version' runs; removed and purged"
