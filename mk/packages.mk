@@ -71,7 +71,7 @@ rpm: pkg-stage
 	@echo "rpm: $(PKG_RPM)"
 
 packages-check: deb rpm rootfs-test
-	@for t in lintian rpm rpm2cpio systemd-analyze; do command -v $$t >/dev/null || \
+	@for t in lintian rpm rpm2cpio cpio systemd-analyze; do command -v $$t >/dev/null || \
 	  { echo "packages-check: $$t not found (.ci/apt-packages)" >&2; exit 1; }; done
 	@rm -rf $(PKG_OUT)/again && mkdir -p $(PKG_OUT)/again
 	@$(call pkg_deb,$(PKG_OUT)/again) && $(call pkg_rpm,$(PKG_OUT)/again)
