@@ -83,4 +83,4 @@ packages-check: deb rpm rootfs-test
 	  grep 'Overall exposure' $$d/security.txt; rm -rf $$d; \
 	  [ $$rc = 0 ] || { echo "packages-check: speckle.service exposure above $(PKG_UNIT_EXPOSURE_MAX)/10" >&2; exit 1; }
 	bash packaging/check-deb.sh $(PKG_DEB) $(ROOTFS_TEST_DIR)/root $(PKG_STAGE) $(PKG_OUT)/check
-	bash packaging/check-rpm.sh $(PKG_RPM) $(PKG_STAGE)
+	bash packaging/check-rpm.sh $(PKG_RPM) $(PKG_STAGE) $(ROOTFS_TEST_DIR)/root $(PKG_OUT)/check-rpm

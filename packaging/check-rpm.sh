@@ -2,11 +2,13 @@
 # Checks of the .rpm (mk/packages.mk, packages-check), by querying the package file: exactly the
 # expected files with owner, group and mode; the configuration file marked noreplace; the
 # scriptlets (the user made in %pre from the sysusers lines, directories in %post, the unit
-# stopped on erase); the requirements; the binary byte for byte the staged one.
-#   check-rpm.sh RPM STAGE
+# stopped on erase); the requirements; the binary byte for byte the staged one. Then %pre, the
+# payload and %post in that order in a fresh copy of a Debian tree with systemd (no rpm database
+# there: the scriptlets are run as rpm would run them): the user and the directories must result.
+#   check-rpm.sh RPM STAGE ROOTFS_TREE WORKDIR
 set -euo pipefail
-[ $# = 2 ] || { echo "usage: check-rpm.sh RPM STAGE" >&2; exit 2; }
-rpm=$1 stage=$2
+[ $# = 4 ] || { echo "usage: check-rpm.sh RPM STAGE ROOTFS_TREE WORKDIR" >&2; exit 2; }
+rpm=$1 stage=$2 tree=$3 work=$4
 fail() { echo "check-rpm: $*" >&2; exit 1; }
 [ -f "$rpm" ] || fail "no package at $rpm"
 stage=$(realpath "$stage")
@@ -51,7 +53,7 @@ section preinstall | grep -qxF "$(grep '^u ' "$sysusers")" ||
     fail "%pre does not carry packaging/speckle.sysusers' user line"
 section postinstall | grep -q 'systemd-tmpfiles --create speckle.conf' || fail "%post does not create the directories"
 section postinstall | grep -q 'systemctl daemon-reload' || fail "%post does not reload systemd"
-section postinstall | grep -q 'enable' && fail "%post enables the unit (it must not: docs/install.md)"
+section postinstall | grep -Eq '^[^#]*systemctl.*\b(enable|preset)\b' && fail "%post enables the unit (it must not: docs/install.md)"
 section preuninstall | grep -q 'disable --now speckle.service' || fail "%preun does not stop the unit on erase"
 section postuninstall | grep -q 'try-restart speckle.service' || fail "%postun does not restart the unit on upgrade"
 
@@ -64,4 +66,30 @@ grep -qF 'config(speckle)' <<<"$requires" || fail "Requires lacks config(speckle
 rpm2cpio "$rpm" | cpio -i --quiet --to-stdout ./usr/bin/speckle | cmp - "$stage/speckle" ||
     fail "the packaged /usr/bin/speckle differs from $stage/speckle"
 
-echo "check-rpm: $(basename "$rpm"): $(wc -l <<<"$expected") files with owners and modes, noreplace config, %pre/%post/%preun/%postun, requires systemd and libc"
+# The scriptlets at work: %pre on a tree without the user, the payload, then %post.
+[ "$(id -u)" = 0 ] || fail "needs root (chroot)"
+[ -x "$tree/usr/bin/systemd-sysusers" ] || fail "no Debian tree with systemd at $tree (make rootfs-test)"
+rpm=$(realpath "$rpm")
+for m in "$work/root/proc"; do if mountpoint -q "$m" 2>/dev/null; then umount "$m"; fi; done
+rm -rf --one-file-system "$work" && mkdir -p "$work"
+root=$work/root
+cp -a "$tree" "$root"
+mount -t proc proc "$root/proc"
+trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
+in_root getent passwd speckle >/dev/null && fail "the fresh tree already has a speckle user"
+q --qf '%{PREIN}\n' > "$root/tmp/pre.sh"
+q --qf '%{POSTIN}\n' > "$root/tmp/post.sh"
+in_root sh -e /tmp/pre.sh 1 || fail "%pre failed"
+in_root getent passwd speckle | grep -q ':/var/lib/speckle:/usr/sbin/nologin$' || fail "%pre made no speckle user"
+(cd "$root" && rpm2cpio "$rpm" | cpio -idm --quiet) || fail "payload did not unpack"
+in_root sh -e /tmp/post.sh 1 || fail "%post failed"
+for d in /var/lib/speckle /var/lib/speckle/telemetry /var/log/speckle /run/speckle; do
+    got=$(in_root stat -c '%U %G %a' "$d" 2>/dev/null) || fail "$d missing after %post"
+    [ "$got" = "speckle speckle 750" ] || fail "$d is '$got' after %post, want 'speckle speckle 750'"
+done
+in_root speckle --version >/dev/null || fail "the unpacked binary does not run"
+umount "$root/proc"
+rm -rf --one-file-system "$root"
+
+echo "check-rpm: $(basename "$rpm"): $(wc -l <<<"$expected") files with owners and modes, noreplace config, %pre/%post/%preun/%postun, requires systemd and libc; %pre, payload, %post in a fresh bookworm root give the user and its directories"
