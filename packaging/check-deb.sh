@@ -14,11 +14,12 @@ deb=$(realpath "$deb")
 [ -x "$tree/usr/bin/dpkg" ] || fail "no Debian tree at $tree (make rootfs-test)"
 [ "$(id -u)" = 0 ] || fail "needs root (chroot)"
 
-# lintian: any error fails; warnings and overrides are printed.
 # A run killed outright may have left /proc or /sys mounted in its root: unmounted before removal,
 # and rm never crosses into another file system.
 for m in "$work/root/proc" "$work/root/sys"; do if mountpoint -q "$m" 2>/dev/null; then umount "$m"; fi; done
 rm -rf --one-file-system "$work" && mkdir -p "$work"
+
+# lintian: any error fails; warnings and overrides are printed.
 set +e
 lintian --fail-on error --display-level '>=warning' --show-overrides "$deb" > "$work/lintian.txt" 2>&1
 rc=$?
