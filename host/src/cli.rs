@@ -9,6 +9,15 @@ use std::path::PathBuf;
 #[command(
     name = "speckle",
     version,
+    // What `--version` prints (host/build.rs, docs/release.md): the commit and the gateware hash
+    // tell which FPGA build this daemon speaks to.
+    long_version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        "\nsource commit: ",
+        env!("SPECKLE_SOURCE_COMMIT"),
+        "\ngateware sha256: ",
+        env!("SPECKLE_GATEWARE_SHA256")
+    ),
     about = "Host daemon for Speckle optical-speckle TRNG boards",
     long_about = "Reads framed output from one or more Speckle boards (serial, FTDI D2XX, simulated, or a \
                   capture file), re-checks their health, passes only healthy conditioned bytes to the \
