@@ -5,7 +5,8 @@
 #   make boards-check                fail naming every generated file that is out of date
 #   make bitstream BOARD=icebreaker  target/fpga/<board>/<board>.bin (iCE40) or .bit (ECP5)
 #   make report BOARD=ulx3s          resources, Fmax vs the core clock, tool versions
-#   make prog BOARD=icebreaker       load the bitstream into the board's SRAM (openFPGALoader/iceprog)
+#   make prog BOARD=icebreaker       load the bitstream into the board's SRAM (openFPGALoader/iceprog),
+#                                    once its signed statement verifies (make prog-verify, mk/release.mk)
 #   make fpga-ci                     icebreaker, hx8k-breakout (LVDS RD) + ulx3s bitstreams (fails on timing failure)
 #   make fpga-ci-ice40               icebreaker only (part of `make test`)
 #   make fpga-ci-ulx3s               ulx3s only (part of `make test`)
@@ -101,7 +102,9 @@ fpga-summary:
 report: bitstream
 	@echo "tools:"; for t in yosys nextpnr-ice40 nextpnr-ecp5; do p=$(call fpga_tool,$$t); $$p --version 2>/dev/null | head -1 | sed "s|^|  $$t: |" || true; done
 
+# The bitstream must match its signed release statement (mk/release.mk, docs/release.md).
 prog: bitstream
+	@$(MAKE) --no-print-directory prog-verify BOARD=$(BOARD)
 	@f=$$(ls $(FPGA_OUT)/$(BOARD).bin $(FPGA_OUT)/$(BOARD).bit 2>/dev/null | head -1); \
 	if command -v openFPGALoader >/dev/null 2>&1; then openFPGALoader $$f; \
 	elif command -v iceprog >/dev/null 2>&1 && [ "$${f##*.}" = bin ]; then iceprog -S $$f; \
