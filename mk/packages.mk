@@ -11,15 +11,19 @@
 #
 # Both are built from one binary: `cargo build --profile dist -p speckle --no-default-features`
 # (the production build; profile `dist` in Cargo.toml is release, stripped, in its own directory),
-# staged with its man pages and completions by packaging/stage.sh into $(PKG_STAGE). Both are
-# deterministic for a given binary: SOURCE_DATE_EPOCH is the last commit's time, and cargo-deb and
-# rpmbuild (packaging/rpm/speckle.spec) take every mtime and the build time from it.
+# or the one PKG_BIN names, staged with its man pages and completions by packaging/stage.sh into
+# $(PKG_STAGE). Both are deterministic for a given binary: SOURCE_DATE_EPOCH is the last commit's
+# time, and cargo-deb and rpmbuild (packaging/rpm/speckle.spec) take every mtime and the build time
+# from it; neither depends on the checkout's path (two clones give the same bytes, checked by hand).
 # Tools: cargo-deb $(CARGO_DEB_VERSION), installed once into $(SPECKLE_CACHE)/cargo-deb-<version>
 # (a few minutes); rpmbuild, lintian, debootstrap from .ci/apt-packages.
 
 PKG_OUT := target/packages
 PKG_STAGE := $(PKG_OUT)/stage
-PKG_BIN := $(CARGO_TARGET)/dist/speckle
+# PKG_BIN=path packages that binary instead of building one (mk/release.mk's reproducible build).
+PKG_BIN ?=
+PKG_BIN_BUILT := $(CARGO_TARGET)/dist/speckle
+pkg_bin = $(or $(PKG_BIN),$(PKG_BIN_BUILT))
 PKG_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' host/Cargo.toml | head -1)
 PKG_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 PKG_RPM_ARCH := $(shell rpm --eval '%{_arch}' 2>/dev/null)
@@ -56,8 +60,8 @@ $(CARGO_DEB):
 	@rm -rf $(CARGO_DEB_DIR) && mv $(CARGO_DEB_DIR).tmp $(CARGO_DEB_DIR)
 
 pkg-stage: prep pkg-epoch
-	$(CARGO) build --profile dist -p speckle --no-default-features
-	SOURCE_DATE_EPOCH=$(PKG_EPOCH) bash packaging/stage.sh $(PKG_BIN) $(PKG_STAGE)
+	$(if $(PKG_BIN),@echo "packages: PKG_BIN=$(PKG_BIN) (not built here)",$(CARGO) build --profile dist -p speckle --no-default-features)
+	SOURCE_DATE_EPOCH=$(PKG_EPOCH) bash packaging/stage.sh $(pkg_bin) $(PKG_STAGE)
 
 deb: pkg-stage $(CARGO_DEB)
 	@rm -f $(PKG_OUT)/speckle_*.deb
@@ -78,7 +82,7 @@ packages-check: deb rpm rootfs-test
 	@for f in $(PKG_DEB) $(PKG_RPM); do cmp $$f $(PKG_OUT)/again/$$(basename $$f) || \
 	  { echo "packages-check: a second build of $$(basename $$f) differs (not reproducible)" >&2; exit 1; }; done
 	@rm -rf $(PKG_OUT)/again; echo "packages-check: a second build of each package is byte for byte the same"
-	@d=$$(mktemp -d) && sed "s|/usr/bin/speckle|$(abspath $(PKG_BIN))|" packaging/speckle.service > $$d/speckle.service && \
+	@d=$$(mktemp -d) && sed "s|/usr/bin/speckle|$(abspath $(pkg_bin))|" packaging/speckle.service > $$d/speckle.service && \
 	  systemd-analyze security --offline=yes --threshold=$(PKG_UNIT_EXPOSURE_MAX) $$d/speckle.service > $$d/security.txt; rc=$$?; \
 	  grep 'Overall exposure' $$d/security.txt; rm -rf $$d; \
 	  [ $$rc = 0 ] || { echo "packages-check: speckle.service exposure above $(PKG_UNIT_EXPOSURE_MAX)/10" >&2; exit 1; }
