@@ -9,15 +9,11 @@ set -euo pipefail
 [ $# = 4 ] || { echo "usage: check-deb.sh DEB ROOTFS_TREE STAGE WORKDIR" >&2; exit 2; }
 deb=$1 tree=$2 stage=$3 work=$4
 fail() { echo "check-deb: $*" >&2; exit 1; }
+. "$(dirname "$0")/fresh-root.sh"
 [ -f "$deb" ] || fail "no package at $deb"
 deb=$(realpath "$deb")
 [ -x "$tree/usr/bin/dpkg" ] || fail "no Debian tree at $tree (make rootfs-test)"
-[ "$(id -u)" = 0 ] || fail "needs root (chroot)"
-
-# A run killed outright may have left /proc or /sys mounted in its root: unmounted before removal,
-# and rm never crosses into another file system.
-for m in "$work/root/proc" "$work/root/sys"; do if mountpoint -q "$m" 2>/dev/null; then umount "$m"; fi; done
-rm -rf --one-file-system "$work" && mkdir -p "$work"
+fresh_root "$work" "$tree"
 
 # lintian: any error fails; warnings and overrides are printed.
 set +e
@@ -34,15 +30,8 @@ depends=$(dpkg-deb -f "$deb" Depends)
 dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/speckle/speckle.toml ||
     fail "/etc/speckle/speckle.toml is not a conffile"
 
-# Install into a fresh copy of the tree.
-root=$work/root
-in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
-cp -a "$tree" "$root"
-# A chroot as dpkg meets it in an image build: /proc mounted (systemd-tmpfiles needs it).
-mount -t proc proc "$root/proc"
-trap 'umount "$root/proc" 2>/dev/null || true' EXIT
+# Install into the fresh copy of the tree.
 cp "$deb" "$root/tmp/speckle.deb"
-in_root getent passwd speckle >/dev/null && fail "the fresh tree already has a speckle user"
 in_root dpkg -i /tmp/speckle.deb > "$work/dpkg-install.txt" 2>&1 ||
     { cat "$work/dpkg-install.txt" >&2; fail "dpkg -i failed in the fresh root"; }
 
@@ -81,10 +70,7 @@ while read -r p _; do cmp -s "$work/data$p" "$root$p" || fail "installed $p diff
 cmp -s "$stage/speckle" "$root/usr/bin/speckle" || fail "installed /usr/bin/speckle is not $stage/speckle"
 
 # Directories made by systemd-tmpfiles in postinst.
-for d in /var/lib/speckle /var/lib/speckle/telemetry /var/log/speckle /run/speckle; do
-    got=$(in_root stat -c '%U %G %a' "$d" 2>/dev/null) || fail "$d missing after install"
-    [ "$got" = "speckle speckle 750" ] || fail "$d is '$got', want 'speckle speckle 750'"
-done
+check_dirs "after install"
 
 # The installed binary runs, and its man pages are the ones packaged.
 version=$(in_root speckle --version | head -1) || fail "speckle --version failed in the fresh root"
@@ -100,7 +86,6 @@ for m in $man_pages; do gzip -t "$root/usr/share/man/man1/$m" || fail "$m is not
 [ -x "$root/usr/bin/udevadm" ] || fail "no udevadm in the tree (make rootfs-test: systemd,udev)"
 tty=$(ls -d /sys/class/tty/ttyS0 /sys/class/tty/console 2>/dev/null | head -1)
 mount --bind /sys "$root/sys"
-trap 'umount "$root/sys" "$root/proc" 2>/dev/null || true' EXIT
 in_root udevadm test --action=add "$tty" > "$work/udev-test.txt" 2>&1 || true
 umount "$root/sys"
 grep -q 'Reading rules file: /usr/lib/udev/rules.d/60-speckle.rules' "$work/udev-test.txt" ||
@@ -115,6 +100,5 @@ grep -q '# edited' "$root/etc/speckle/speckle.toml" || fail "dpkg -r did not kee
 in_root dpkg --purge speckle > "$work/dpkg-purge.txt" 2>&1 || { cat "$work/dpkg-purge.txt" >&2; fail "dpkg --purge failed"; }
 [ ! -e "$root/etc/speckle/speckle.toml" ] || fail "the conffile is left after purge"
 
-umount "$root/proc"
-rm -rf --one-file-system "$root"
+drop_root
 echo "check-deb: $(basename "$deb"): installed into a fresh bookworm root, $(wc -l <<<"$expected") files and 4 directories as expected, user speckle (uid $uid), '$version' runs; removed and purged"

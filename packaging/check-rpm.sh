@@ -14,6 +14,7 @@ fail() { echo "check-rpm: $*" >&2; exit 1; }
 stage=$(realpath "$stage")
 sysusers=$(dirname "$0")/speckle.sysusers
 q() { rpm -qp --nosignature "$@" "$rpm"; }
+. "$(dirname "$0")/fresh-root.sh"
 
 # Files: `rpm -qlp` with owner, group and permissions.
 expected=$(
@@ -67,29 +68,17 @@ rpm2cpio "$rpm" | cpio -i --quiet --to-stdout ./usr/bin/speckle | cmp - "$stage/
     fail "the packaged /usr/bin/speckle differs from $stage/speckle"
 
 # The scriptlets at work: %pre on a tree without the user, the payload, then %post.
-[ "$(id -u)" = 0 ] || fail "needs root (chroot)"
 [ -x "$tree/usr/bin/systemd-sysusers" ] || fail "no Debian tree with systemd at $tree (make rootfs-test)"
 rpm=$(realpath "$rpm")
-for m in "$work/root/proc"; do if mountpoint -q "$m" 2>/dev/null; then umount "$m"; fi; done
-rm -rf --one-file-system "$work" && mkdir -p "$work"
-root=$work/root
-cp -a "$tree" "$root"
-mount -t proc proc "$root/proc"
-trap 'umount "$root/proc" 2>/dev/null || true' EXIT
-in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "$@"; }
-in_root getent passwd speckle >/dev/null && fail "the fresh tree already has a speckle user"
+fresh_root "$work" "$tree"
 q --qf '%{PREIN}\n' > "$root/tmp/pre.sh"
 q --qf '%{POSTIN}\n' > "$root/tmp/post.sh"
 in_root sh -e /tmp/pre.sh 1 || fail "%pre failed"
 in_root getent passwd speckle | grep -q ':/var/lib/speckle:/usr/sbin/nologin$' || fail "%pre made no speckle user"
 (cd "$root" && rpm2cpio "$rpm" | cpio -idm --quiet) || fail "payload did not unpack"
 in_root sh -e /tmp/post.sh 1 || fail "%post failed"
-for d in /var/lib/speckle /var/lib/speckle/telemetry /var/log/speckle /run/speckle; do
-    got=$(in_root stat -c '%U %G %a' "$d" 2>/dev/null) || fail "$d missing after %post"
-    [ "$got" = "speckle speckle 750" ] || fail "$d is '$got' after %post, want 'speckle speckle 750'"
-done
+check_dirs "after %post"
 in_root speckle --version >/dev/null || fail "the unpacked binary does not run"
-umount "$root/proc"
-rm -rf --one-file-system "$root"
+drop_root
 
 echo "check-rpm: $(basename "$rpm"): $(wc -l <<<"$expected") files with owners and modes, noreplace config, %pre/%post/%preun/%postun, requires systemd and libc; %pre, payload, %post in a fresh bookworm root give the user and its directories"
