@@ -296,8 +296,14 @@ fn render(
 /// writes the same `to_page()`, so the file has one source whichever command wrote it.
 pub const GPU_BENCH_DOC: &str = "docs/gpu-bench.md";
 
+#[cfg(not(feature = "gpu"))]
+fn gpu_bench(_: &BenchArgs) -> Result<(), String> {
+    Err(crate::features::missing("bench --whiten gpu", "gpu"))
+}
+
 /// `speckle bench --whiten gpu`: gpu-offload's side-by-side run; a GPU output that differs from the
 /// CPU output makes every figure void, so the command fails.
+#[cfg(feature = "gpu")]
 fn gpu_bench(a: &BenchArgs) -> Result<(), String> {
     let cfg = gpu_offload::BenchConfig { bytes: a.mib << 20, reps: a.reps, ..Default::default() };
     let report = gpu_offload::run_bench(&cfg).map_err(|e| format!("GPU benchmark: {e}"))?;

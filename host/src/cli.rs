@@ -35,11 +35,26 @@ pub enum Command {
     /// Record raw samples (one per byte, 0/1) for SP 800-90B `ea_non_iid`.
     Capture(CaptureArgs),
     /// Run a simulated board on a pseudo-terminal (what `--source sim:NAME` starts in-process).
+    #[cfg(feature = "sim")]
     Sim(speckle_sim::SimArgs),
     /// Full-screen terminal monitor of a daemon's status socket or simulated boards (writes no entropy).
+    #[cfg(feature = "monitor")]
     Monitor(speckle_monitor::MonitorArgs),
     /// The monitor's views in a browser, behind a passkey login (writes no entropy).
+    #[cfg(feature = "monitor")]
     Web(speckle_web::WebArgs),
+    // A build without these features keeps the words, hidden (no help line, no man page), so that
+    // they fail with a message naming the feature (crate::features) instead of clap's bare
+    // "unrecognized subcommand".
+    #[cfg(not(feature = "sim"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Sim(crate::features::Absent),
+    #[cfg(not(feature = "monitor"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Monitor(crate::features::Absent),
+    #[cfg(not(feature = "monitor"))]
+    #[command(hide = true, disable_help_flag = true)]
+    Web(crate::features::Absent),
     /// SP 800-90B non-IID min-entropy assessment of a raw capture (`speckle capture` output).
     Assess(speckle_assess::AssessArgs),
     /// NIST SP 800-22 battery (and paranoid_crypto-style checks) over a file or a source.

@@ -11,6 +11,7 @@ pub mod credit;
 pub mod daemon;
 pub mod egd;
 pub mod fanout;
+pub mod features;
 pub mod health;
 pub mod ingest;
 pub mod log;
@@ -28,5 +29,8 @@ pub mod source;
 pub mod status_socket;
 pub mod summary;
 pub mod telemetry;
+// Without the `gpu` feature, stand-ins that are never made: `--whiten gpu` is refused, `auto` is
+// the CPU.
+#[cfg_attr(not(feature = "gpu"), path = "whiten_off.rs")]
 pub mod whiten;
 pub mod wordhealth;

@@ -21,9 +21,18 @@ fn main() {
         }
         cli::Command::Assess(a) => speckle_assess::run(a),
         cli::Command::Audit(a) => speckle::audit_cmd::run(a),
+        #[cfg(feature = "sim")]
         cli::Command::Sim(a) => speckle_sim::run(&a),
+        #[cfg(feature = "monitor")]
         cli::Command::Monitor(a) => speckle_monitor::run(a),
+        #[cfg(feature = "monitor")]
         cli::Command::Web(a) => speckle_web::run(a),
+        #[cfg(not(feature = "sim"))]
+        cli::Command::Sim(_) => Err(speckle::features::missing("speckle sim", "sim")),
+        #[cfg(not(feature = "monitor"))]
+        cli::Command::Monitor(_) => Err(speckle::features::missing("speckle monitor", "monitor")),
+        #[cfg(not(feature = "monitor"))]
+        cli::Command::Web(_) => Err(speckle::features::missing("speckle web", "monitor")),
         cli::Command::Manpages { dir } => speckle::manpages::write(&dir),
         cli::Command::Completions { shell } => {
             clap_complete::generate(

@@ -5,7 +5,7 @@ mod common;
 use common::{lcg_samples, BoardDouble};
 use proptest::prelude::*;
 use sha3::Digest;
-use speckle::cli::{Conditioner, Mode, Whiten};
+use speckle::cli::{Conditioner, Mode};
 use speckle::ingest::{run_to_end, Event, WorkerConfig};
 use speckle::row::Row;
 use speckle::source::{MemoryLink, SourceSpec};
@@ -222,6 +222,7 @@ fn raw_mode_rows_carry_a_live_min_entropy_estimate_beside_the_claim() {
 /// gives exactly the per-block CPU path's blocks, across several STATUS intervals, so batching at
 /// STATUS boundaries neither loses, delays past its STATUS, nor reorders a block.
 #[test]
+#[cfg(feature = "gpu")]
 fn raw_mode_through_the_gpu_whitener_equals_the_cpu_path() {
     let mut b = BoardDouble::new();
     b.raw_mode = true;
@@ -234,7 +235,7 @@ fn raw_mode_through_the_gpu_whitener_equals_the_cpu_path() {
     }
     b.status(0);
     let (cpu, _) = replay(Mode::Raw, b.bytes.clone(), 777);
-    let backend = SharedBackend::open(Whiten::Gpu, Conditioner::Sha3)
+    let backend = SharedBackend::open(speckle::cli::Whiten::Gpu, Conditioner::Sha3)
         .unwrap()
         .expect("a backend for --whiten gpu");
     let (gpu, rows) = replay_with(cfg_with(Mode::Raw, Some(backend)), b.bytes.clone(), 777);
@@ -268,8 +269,9 @@ fn stuck_capture() -> Vec<u8> {
 /// A host alarm with the batched whitener: nothing of the interval is released, and the partial
 /// batch is aborted rather than completed with later samples.
 #[test]
+#[cfg(feature = "gpu")]
 fn raw_mode_alarm_through_the_gpu_whitener_releases_nothing() {
-    let backend = SharedBackend::open(Whiten::Gpu, Conditioner::Sha3).unwrap();
+    let backend = SharedBackend::open(speckle::cli::Whiten::Gpu, Conditioner::Sha3).unwrap();
     let (blocks, rows) = replay_with(cfg_with(Mode::Raw, backend), stuck_capture(), 999);
     assert!(blocks.is_empty(), "{} blocks released", blocks.len());
     assert_eq!(rows.last().unwrap().host_rct_failures, 1);

@@ -3,6 +3,7 @@
 pub mod file;
 pub mod ftdi;
 pub mod serial;
+#[cfg(feature = "sim")]
 pub mod sim;
 
 use crate::provenance::Provenance;
@@ -73,6 +74,10 @@ impl SourceSpec {
                 let (serial, baud) = split_baud(text, rest)?;
                 Ok(SourceSpec::Ftdi { serial: serial.to_string(), baud })
             }
+            // Refused here, before anything is opened, in a build without simulated boards.
+            "sim" if !cfg!(feature = "sim") => {
+                Err(crate::features::missing(&format!("--source {text}"), "sim"))
+            }
             "sim" => {
                 let (head, flap_every) = match rest.split_once('/') {
                     None => (rest, None),
@@ -118,8 +123,14 @@ impl SourceSpec {
             SourceSpec::Ftdi { serial, baud } => {
                 ftdi::open(serial, *baud).map(|l| Box::new(l) as _)
             }
+            #[cfg(feature = "sim")]
             SourceSpec::Sim { scenario, onset, flap_every } => {
                 sim::open(scenario, *onset, *flap_every, sim_seed)
+            }
+            #[cfg(not(feature = "sim"))]
+            SourceSpec::Sim { .. } => {
+                let _ = sim_seed; // seeds simulated boards only
+                Err(crate::features::missing(&format!("--source {self}"), "sim"))
             }
             SourceSpec::File { path } => file::open(path).map(|l| Box::new(l) as _),
         }
@@ -215,6 +226,32 @@ mod tests {
             SourceSpec::Serial { path: "/dev/ttyUSB1".into(), baud: DEFAULT_BAUD }
         );
         assert_eq!(
+            SourceSpec::parse("file:x.bin").unwrap(),
+            SourceSpec::File { path: "x.bin".into() }
+        );
+        assert!(SourceSpec::parse("usb:/dev/x").unwrap_err().contains("serial:PATH"));
+        assert_eq!(
+            SourceSpec::expand("file:x.bin").unwrap(),
+            vec![SourceSpec::File { path: "x.bin".into() }]
+        );
+        assert!(SourceSpec::expand("any@fast").unwrap_err().contains("bad baud `fast`"));
+        // Whatever this machine has: every expansion is a serial source at the asked baud, and none
+        // at all is an error that says so.
+        match SourceSpec::expand("any@2000000") {
+            Ok(specs) => assert!(specs
+                .iter()
+                .all(|s| matches!(s, SourceSpec::Serial { baud: 2_000_000, .. }))),
+            Err(e) => assert!(e.contains("no USB serial port found"), "{e}"),
+        }
+        assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));
+        assert!(SourceSpec::parse("serial:/dev/x@0").unwrap_err().contains("between 300"));
+        assert!(SourceSpec::parse("nocolon").unwrap_err().contains("no kind"));
+    }
+
+    #[cfg(feature = "sim")]
+    #[test]
+    fn parses_sim_words_with_onset_and_flap_period() {
+        assert_eq!(
             SourceSpec::parse("sim:stuck").unwrap(),
             SourceSpec::Sim { scenario: "stuck".into(), onset: None, flap_every: None }
         );
@@ -238,26 +275,16 @@ mod tests {
         assert!(SourceSpec::parse("sim:stuck@soon")
             .unwrap_err()
             .contains("bad fault onset `soon`"));
-        assert_eq!(
-            SourceSpec::parse("file:x.bin").unwrap(),
-            SourceSpec::File { path: "x.bin".into() }
+    }
+
+    /// A production build refuses every `sim:` word when it is parsed, before anything opens.
+    #[cfg(not(feature = "sim"))]
+    #[test]
+    fn sim_words_are_refused_naming_the_feature() {
+        let e = SourceSpec::parse("sim:optimal").unwrap_err();
+        assert!(
+            e.starts_with("--source sim:optimal: this speckle was built without the `sim` feature"),
+            "{e}"
         );
-        assert!(SourceSpec::parse("usb:/dev/x").unwrap_err().contains("serial:PATH"));
-        assert_eq!(
-            SourceSpec::expand("file:x.bin").unwrap(),
-            vec![SourceSpec::File { path: "x.bin".into() }]
-        );
-        assert!(SourceSpec::expand("any@fast").unwrap_err().contains("bad baud `fast`"));
-        // Whatever this machine has: every expansion is a serial source at the asked baud, and none
-        // at all is an error that says so.
-        match SourceSpec::expand("any@2000000") {
-            Ok(specs) => assert!(specs
-                .iter()
-                .all(|s| matches!(s, SourceSpec::Serial { baud: 2_000_000, .. }))),
-            Err(e) => assert!(e.contains("no USB serial port found"), "{e}"),
-        }
-        assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));
-        assert!(SourceSpec::parse("serial:/dev/x@0").unwrap_err().contains("between 300"));
-        assert!(SourceSpec::parse("nocolon").unwrap_err().contains("no kind"));
     }
 }

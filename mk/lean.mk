@@ -1,0 +1,25 @@
+# The production build of host/: `speckle` with `--no-default-features` (no Verilator, simulator,
+# monitors or GPU stack), as packaged; docs/host.md "Production build".
+.PHONY: lean-check lean-size
+test-extra: lean-check
+
+# Crates the production build must not contain; each must be in the full build's tree, so the check
+# is seen to find them where they are.
+LEAN_ABSENT := rtl-sim speckle-sim speckle-monitor speckle-web gpu-offload wgpu ratatui
+lean_tree = $(CARGO) tree -p speckle $(1) -e normal --prefix none --format '{p}' | sed 's/ (.*//' | sort -u
+
+# The dependency trees (both), clippy on the production feature set, then host/tests/lean.rs against
+# the production binary (cargo builds `target/debug/speckle` without the features for it): every one
+# of its tests must run, none may be compiled out.
+lean-check: prep
+	@lean=$$($(call lean_tree,--no-default-features)) && full=$$($(call lean_tree,)) || exit 1; \
+	  for c in $(LEAN_ABSENT); do \
+	    echo "$$full" | grep -q "^$$c v" || { echo "lean-check: $$c is not in the full build's tree either: the check is stale" >&2; exit 1; }; \
+	    if echo "$$lean" | grep -q "^$$c v"; then echo "lean-check: $$c is in the production build's tree" >&2; exit 1; fi; \
+	  done; \
+	  echo "lean-check: production build $$(echo "$$lean" | wc -l) crates, full build $$(echo "$$full" | wc -l); none of: $(LEAN_ABSENT)"
+	env -u MAKEFLAGS -u MFLAGS $(CARGO) clippy -q -p speckle --no-default-features --no-deps -- -D warnings
+	@set -o pipefail; want=$$(grep -c '^#\[test\]' host/tests/lean.rs); \
+	  env -u MAKEFLAGS -u MFLAGS $(CARGO) test -p speckle --no-default-features --test lean 2>&1 | tee target/lean-check.log; \
+	  grep -q "^test result: ok. $$want passed; 0 failed" target/lean-check.log || \
+	  { echo "lean-check: want all $$want tests of host/tests/lean.rs to run and pass in the production build" >&2; exit 1; }
