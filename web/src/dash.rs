@@ -188,10 +188,10 @@ pub enum Feed {
 }
 
 /// Starts the sources and the thread that applies their updates and publishes snapshots.
-pub fn start(feed: Feed) -> Result<Arc<Shared>, String> {
+pub fn start(feed: &Feed) -> Result<Arc<Shared>, String> {
     let (tx, rx) = mpsc::channel::<Update>();
     let (ctl_tx, ctl_rx) = mpsc::channel::<SimControl>();
-    let (banner, rotate) = match &feed {
+    let (banner, rotate) = match feed {
         Feed::Socket(p) => {
             spawn_socket(p.clone(), tx);
             (format!("socket {}", p.display()), None)

@@ -3,6 +3,7 @@
 //! session stops being live or the browser goes away.
 
 use crate::server::{security_headers, Body, Req, Server};
+use crate::tls::Material;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,14 +12,27 @@ use std::time::Duration;
 /// Request bodies beyond this are refused (a WebAuthn response is a few kB).
 const MAX_BODY: u64 = 64 * 1024;
 
-pub fn serve(server: Arc<Server>, listen: SocketAddr) -> Result<(), String> {
-    let http =
-        tiny_http::Server::http(listen).map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+/// Listens on `listen`, with TLS when given its material.
+pub fn bind(listen: SocketAddr, tls: Option<&Material>) -> Result<tiny_http::Server, String> {
+    match tls {
+        None => tiny_http::Server::http(listen),
+        Some(m) => tiny_http::Server::https(
+            listen,
+            tiny_http::SslConfig {
+                certificate: m.cert_pem.clone(),
+                private_key: m.key_pem.clone(),
+            },
+        ),
+    }
+    .map_err(|e| format!("cannot listen on {listen}: {e}"))
+}
+
+/// Answers requests until the listener fails.
+pub fn serve(server: Arc<Server>, http: tiny_http::Server) {
     for request in http.incoming_requests() {
         let server = server.clone();
         std::thread::spawn(move || handle(&server, request));
     }
-    Ok(())
 }
 
 fn handle(server: &Server, mut request: tiny_http::Request) {

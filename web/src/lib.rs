@@ -6,6 +6,7 @@ pub mod charts;
 pub mod dash;
 pub mod http;
 pub mod server;
+pub mod tls;
 
 use clap::Args;
 use std::path::PathBuf;
@@ -45,6 +46,16 @@ pub struct WebArgs {
     /// Login and registration attempts allowed per client address per minute.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub login_attempts_per_minute: u32,
+    /// Serve HTTPS: with --tls-cert/--tls-key, else a self-signed certificate made on first start
+    /// and kept in the state dir (its SHA-256 fingerprint is printed on the console).
+    #[arg(long)]
+    pub tls: bool,
+    /// PEM certificate chain for --tls (implies --tls).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Seed of the demo's simulated boards.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -96,6 +107,8 @@ pub struct Config {
     pub session_max: Duration,
     pub attempts: u32,
     pub feed: dash::Feed,
+    /// HTTPS with this certificate and key (None: plain HTTP).
+    pub tls: Option<tls::Material>,
 }
 
 impl WebArgs {
@@ -110,10 +123,12 @@ impl WebArgs {
                 self.rp_id
             ));
         }
+        let tls = self.tls || self.tls_cert.is_some();
+        let scheme = if tls { "https" } else { "http" };
         let origin = self
             .origin
             .clone()
-            .unwrap_or_else(|| format!("http://{}:{}", self.rp_id, listen.port()));
+            .unwrap_or_else(|| format!("{scheme}://{}:{}", self.rp_id, listen.port()));
         let feed = match (&self.status_socket, self.demo) {
             (Some(p), _) => dash::Feed::Socket(p.clone()),
             (None, true) => dash::Feed::Demo {
@@ -127,11 +142,22 @@ impl WebArgs {
         if self.login_attempts_per_minute == 0 {
             return Err("--login-attempts-per-minute 0: nobody could log in".into());
         }
+        let state_dir = self.state_dir.clone().unwrap_or_else(default_state_dir);
+        let tls = match tls {
+            true => Some(tls::load_or_make(
+                self.tls_cert.as_deref(),
+                self.tls_key.as_deref(),
+                &state_dir,
+                &self.rp_id,
+            )?),
+            false => None,
+        };
         Ok(Config {
             listen,
             origin,
             rp_id: self.rp_id.clone(),
-            state_dir: self.state_dir.clone().unwrap_or_else(default_state_dir),
+            tls,
+            state_dir,
             idle_lock: duration("idle-lock", &self.idle_lock)?,
             session_max: duration("session-max", &self.session_max)?,
             attempts: self.login_attempts_per_minute,
@@ -141,17 +167,17 @@ impl WebArgs {
 }
 
 /// Builds the server (accounts loaded, data sources started) without listening yet.
-pub fn build(c: Config) -> Result<server::Server, String> {
+pub fn build(c: &Config) -> Result<server::Server, String> {
     use webauthn_rs::prelude::Url;
     let url = Url::parse(&c.origin).map_err(|e| format!("--origin {}: {e}", c.origin))?;
     let webauthn = webauthn_rs::WebauthnBuilder::new(&c.rp_id, &url)
         .and_then(|b| b.rp_name("Speckle").build())
         .map_err(|e| format!("--rp-id {} with origin {}: {e}", c.rp_id, c.origin))?;
-    let auth = auth::Auth::open(webauthn, c.state_dir, c.idle_lock, c.session_max)?;
+    let auth = auth::Auth::open(webauthn, c.state_dir.clone(), c.idle_lock, c.session_max)?;
     Ok(server::Server {
         auth: std::sync::Mutex::new(auth),
         limit: std::sync::Mutex::new(auth::RateLimit::new(c.attempts)),
-        dash: dash::start(c.feed)?,
+        dash: dash::start(&c.feed)?,
         origin: c.origin.trim_end_matches('/').to_string(),
         tls: url.scheme() == "https",
     })
@@ -160,13 +186,21 @@ pub fn build(c: Config) -> Result<server::Server, String> {
 /// Serves the dashboard until interrupted.
 pub fn run(args: WebArgs) -> Result<(), String> {
     let c = args.config()?;
-    let listen = c.listen;
-    let origin = c.origin.clone();
-    let server = build(c)?;
+    let (listen, origin) = (c.listen, c.origin.clone());
+    let server = build(&c)?;
+    let http = http::bind(listen, c.tls.as_ref())?;
+    if let Some(m) = &c.tls {
+        println!(
+            "speckle web: TLS certificate {} SHA-256 {}",
+            m.cert_path.display(),
+            m.fingerprint()?
+        );
+    }
     if let Some(t) = server.auth.lock().unwrap().setup_token() {
         // The console only: this token registers the first passkey, so it never goes to a log.
         println!("speckle web: no passkey registered yet; open {origin} and register with the one-time token {t}");
     }
     eprintln!("speckle web: serving {origin} on {listen}");
-    http::serve(std::sync::Arc::new(server), listen)
+    http::serve(std::sync::Arc::new(server), http);
+    Ok(())
 }

@@ -134,7 +134,8 @@ fn parse<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, Refusal> {
 }
 
 impl Server {
-    fn cookie(&self, id: &str, max_age: Option<u64>) -> String {
+    /// The Set-Cookie value for session `id` (`Secure` under TLS).
+    pub fn cookie(&self, id: &str, max_age: Option<u64>) -> String {
         let age = max_age.map(|s| format!("; Max-Age={s}")).unwrap_or_default();
         let secure = if self.tls { "; Secure" } else { "" };
         format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict{secure}{age}")

@@ -3,6 +3,8 @@
 //! 401 on every data endpoint and stream without a live session, the CSRF check on POSTs and the
 //! login rate limit.
 
+mod common;
+
 use serde_json::{json, Value};
 use speckle_web::server::{Body, Req, Resp, Server, PROTECTED_GETS};
 use std::time::Duration;
@@ -13,27 +15,16 @@ use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, 
 const ORIGIN: &str = "http://localhost:8443";
 
 fn server(idle: &str, max: &str, attempts: u32) -> Server {
-    let dir = std::env::temp_dir()
-        .join(format!("speckle-web-test-{}", speckle_web::auth::random_token(8)));
-    server_in(dir, idle, max, attempts)
+    server_in(common::temp_dir(), idle, max, attempts)
 }
 
 fn server_in(dir: std::path::PathBuf, idle: &str, max: &str, attempts: u32) -> Server {
-    let args = speckle_web::WebArgs {
-        listen: "127.0.0.1:8443".into(),
-        // No daemon there: the tests need no data, only the endpoints.
-        status_socket: Some(dir.join("absent.sock")),
-        demo: false,
-        demo_rotate: "60s".into(),
-        rp_id: "localhost".into(),
-        origin: None,
-        state_dir: Some(dir),
-        idle_lock: idle.into(),
-        session_max: max.into(),
-        login_attempts_per_minute: attempts,
-        seed: 1,
-    };
-    speckle_web::build(args.config().unwrap()).unwrap()
+    let n = attempts.to_string();
+    let a = common::args(
+        &dir,
+        &["--idle-lock", idle, "--session-max", max, "--login-attempts-per-minute", &n],
+    );
+    speckle_web::build(&a.config().unwrap()).unwrap()
 }
 
 fn req(method: &str, path: &str, cookie: Option<&str>, body: Option<Value>) -> Req {
@@ -189,8 +180,7 @@ fn register_with_the_token_then_login_lock_unlock_and_logout() {
 
 #[test]
 fn sessions_expire_and_the_store_survives_a_restart() {
-    let dir = std::env::temp_dir()
-        .join(format!("speckle-web-test-{}", speckle_web::auth::random_token(8)));
+    let dir = common::temp_dir();
     let s = server_in(dir.clone(), "1h", "1s", 100);
     let token = s.auth.lock().unwrap().setup_token().unwrap().to_string();
     let mut k = key();
