@@ -28,3 +28,8 @@ lean-check: prep
 	  SPECKLE_LEAN_BIN=$(abspath $(LEAN_BIN)) env -u MAKEFLAGS -u MFLAGS $(CARGO) test -p speckle --test lean 2>&1 | tee target/lean-check.log; \
 	  grep -q "^test result: ok. $$want passed; 0 failed" target/lean-check.log || \
 	  { echo "lean-check: want all $$want tests of host/tests/lean.rs to run and pass against $(LEAN_BIN)" >&2; exit 1; }
+
+# Not in `make test`: two cold release builds (the full one verilates rtl/ and builds wgpu), tens of
+# minutes on 2 cores. Writes the "Production build" table of docs/host.md.
+lean-size: prep
+	env -u MAKEFLAGS -u MFLAGS CARGO=$(CARGO) bash host/scripts/lean-size.sh docs/host.md
