@@ -32,6 +32,11 @@ cleanup() {
 trap cleanup EXIT
 
 fail() { echo "container-check: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || fail "run as root: podman is configured here for root (rootful, vfs, runc)"
+# The store is this check's alone: a container that a killed run left behind (its state outlives a
+# reboot, nothing here being on tmpfs) would keep its image from being pruned.
+podman rm --all --force > /dev/null
+
 # Every run is as documented: no network, no capabilities unless the case adds one.
 run() { podman run --rm --network none --cap-drop all "$@"; }
 
