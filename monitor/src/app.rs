@@ -94,6 +94,14 @@ impl Channel {
         }
     }
 
+    /// The fraction of ones beyond which the APT fails: a window fails when the first sample's
+    /// value fills ≥ cutoff of its W samples. (low, high).
+    pub fn bias_limits(&self) -> (f64, f64) {
+        let (c, w) = self.cutoffs();
+        let hi = c.apt as f64 / w as f64;
+        (1.0 - hi, hi)
+    }
+
     /// Alarms latched (board STATUS or, from a socket, the row's copy of them).
     pub fn alarms(&self) -> Alarms {
         self.status

@@ -80,10 +80,14 @@ pub fn svg(d: &Dash, name: &str) -> Option<String> {
                     l.push(("high alarm", ALARM, flat(lim.high_alarm, ch.intensity.len())));
                 }
                 panels.push((format!("{}: intensity", ch.name), l));
-                let n = ch.bias.len();
+                let (n, (lo, hi)) = (ch.bias.len(), ch.bias_limits());
                 panels.push((
-                    format!("{}: fraction of ones in the raw tap", ch.name),
-                    vec![("bias", DATA, indexed(&ch.bias)), ("0.5", LOW, flat(0.5, n))],
+                    format!("{}: fraction of ones in the raw tap (APT limits)", ch.name),
+                    vec![
+                        ("P(1)", DATA, indexed(&ch.bias)),
+                        ("low limit", WARN, flat(lo, n)),
+                        ("high limit", WARN, flat(hi, n)),
+                    ],
                 ));
             }
         }

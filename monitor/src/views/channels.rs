@@ -104,10 +104,7 @@ fn intensity(f: &mut Frame, area: Rect, app: &App, ch: &Channel) {
 }
 
 fn bias(f: &mut Frame, area: Rect, app: &App, ch: &Channel) {
-    let (c, w) = ch.cutoffs();
-    // The APT fails a window when the first sample's value fills ≥ cutoff of W samples.
-    let hi = c.apt as f64 / w as f64;
-    let lo = 1.0 - hi;
+    let (lo, hi) = ch.bias_limits();
     let now = ch.bias.back().copied();
     let t = tone(now, lo, hi);
     let head = Line::from(vec![
