@@ -1,7 +1,8 @@
 // End-to-end test of `speckle web --demo` in headless Chromium with a virtual passkey (DevTools
 // WebAuthn domain): register with the console's one-time token, log out and in, live health
-// data, the `stuck` alarm in Health and Events, the idle lock (stream refused), unlock, logout
-// (refused afterwards). Screenshots of each view go to SHOTS. Every wait is bounded.
+// data, the `stuck` alarm in Health and Events, every view, a second user added from the page,
+// the idle lock (stream refused), unlock, logout (refused afterwards). Screenshots of each view
+// go to SHOTS. Every wait is bounded.
 //
 // Usage: node e2e.mjs SPECKLE_BINARY SHOTS_DIR
 import { chromium } from 'playwright-core';
@@ -110,6 +111,12 @@ try {
     if (v === 'Raw') {
       await page.selectOption('#encoding', 'emoji');
       await until('emoji in the raw tap', async () => /\p{Extended_Pictographic}/u.test(await page.textContent('#raw')), 10);
+    }
+    if (v === 'Users') {
+      step('add a second user from the page');
+      await page.fill('#newname', 'bob');
+      await page.click('#adduser');
+      await until('bob in the user list', async () => /bob \(1 passkey\)/.test(await page.textContent('#users')), 20);
     }
     await page.screenshot({ path: join(shots, `${v.toLowerCase()}.png`), fullPage: true });
   }
