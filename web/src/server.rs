@@ -191,8 +191,7 @@ impl Server {
     }
 
     fn data(&self, req: &Req, path: &str) -> Result<Resp, Refusal> {
-        let user = self.auth.lock().unwrap().live_user(req.session())?;
-        let _ = user;
+        self.auth.lock().unwrap().live_user(req.session())?;
         match path {
             "/api/snapshot" => {
                 let (_, snap) = self.dash.latest();
