@@ -9,7 +9,8 @@
 #                             bitstream lane, after its builds: CI's build is an independent one)
 #   make bitstreams-manifest  build each board twice in two fresh clones, fail unless identical,
 #                             write boards/bitstreams.sha256 (long: two ECP5 builds of ~8 min each)
-#   make repro-check          the lean binary built twice (two clones, two target dirs): identical?
+#   make repro-check          the lean binary built twice (two clones, two target dirs) and the
+#                             .deb/.rpm made around each: byte-identical?
 #
 # Knobs: RELEASE_KEY (private ed25519 key; default $(RELEASE_KEY_DIR)/id_ed25519, made on first
 # use with its allowed_signers), ALLOWED_SIGNERS, STATEMENT, BITSTREAM, PROG_UNVERIFIED=1 (load an
@@ -22,6 +23,8 @@ RELEASE_KEY ?= $(RELEASE_KEY_DIR)/id_ed25519
 ALLOWED_SIGNERS ?= $(RELEASE_KEY_DIR)/allowed_signers
 NO_SIGSTORE ?= 1
 RELEASE_BOARDS ?= icebreaker hx8k-breakout ulx3s ecp5-evn
+# 1: `make deb rpm` around the release binary (mk/packages.mk), so the packages hold that very file.
+RELEASE_PACKAGES ?= 1
 BITSTREAM_MANIFEST := boards/bitstreams.sha256
 # The tool; a caller that already holds it (a cargo test) names it so make runs no cargo.
 RELEASE_TOOL ?=
@@ -68,7 +71,7 @@ tool_version = $$($(1) 2>/dev/null | head -1)
 release_common = --commit $$(git rev-parse HEAD) $$(u=$$(git remote get-url origin 2>/dev/null) && echo --source-uri "$$u") \
   --epoch $(SOURCE_DATE_EPOCH)
 
-release: release-clean-tree release-tool release-key
+release: release-clean-tree release-tool release-key tools
 	@[ "$(NO_SIGSTORE)" = 1 ] || { echo "release: keyless sigstore signing is not implemented (NO_SIGSTORE=1, docs/release.md)" >&2; exit 1; }
 	@rm -rf $(RELEASE_OUT) && mkdir -p $(RELEASE_OUT)
 	@set -e; for b in $(RELEASE_BOARDS); do \
@@ -86,11 +89,13 @@ release: release-clean-tree release-tool release-key
 	@cp $(RELEASE_BUILD)/target/dist/speckle $(RELEASE_OUT)/speckle
 	@$(RELEASE_BIN) statement --artifact $(RELEASE_OUT)/speckle $(release_common) \
 	  --param command="cargo build --locked --profile dist -p speckle --no-default-features" --param target=release \
-	  --param RUSTFLAGS="$(call repro_rustflags,<checkout>,<target>)" \
+	  --param RUSTFLAGS="--remap-path-prefix=<checkout>=/speckle --remap-path-prefix=<CARGO_HOME>=/cargo --remap-path-prefix=<target>=/target" \
 	  --tool rustc="$$(rustc --version)" --tool cargo="$$($(CARGO) --version)" >/dev/null
-	@for p in target/packages/*.deb target/packages/*.rpm; do [ -f "$$p" ] || continue; cp $$p $(RELEASE_OUT)/; \
+	@if [ "$(RELEASE_PACKAGES)" = 1 ]; then $(MAKE) --no-print-directory deb rpm PKG_BIN=$(abspath $(RELEASE_BUILD))/target/dist/speckle; fi
+	@for p in $(PKG_OUT)/*.deb $(PKG_OUT)/*.rpm; do [ -f "$$p" ] || continue; cp $$p $(RELEASE_OUT)/; \
 	  $(RELEASE_BIN) statement --artifact $(RELEASE_OUT)/$$(basename $$p) $(release_common) \
-	    --param command="make $${p##*.}" --param target=$${p##*.} --tool rustc="$$(rustc --version)" >/dev/null; done
+	    --param command="make $${p##*.} PKG_BIN=<the speckle above>" --param target=$${p##*.} \
+	    --tool rustc="$$(rustc --version)" >/dev/null; done
 	@$(RELEASE_BIN) sign --no-sigstore --key $(RELEASE_KEY) $(RELEASE_OUT)/*.intoto.json >/dev/null
 	@cp $(ALLOWED_SIGNERS) $(RELEASE_OUT)/allowed_signers
 	@set -e; for s in $(RELEASE_OUT)/*.intoto.json; do \
@@ -133,3 +138,8 @@ repro-check:
 	@sha256sum $(REPRO_DIR)/*/target/dist/speckle
 	@cmp $(REPRO_DIR)/a/target/dist/speckle $(REPRO_DIR)/bb/target/dist/speckle && \
 	  echo "repro-check: the two builds are byte-identical"
+	@set -e; for i in a bb; do $(MAKE) --no-print-directory -s deb rpm PKG_BIN=$(abspath $(REPRO_DIR))/$$i/target/dist/speckle; \
+	  mkdir -p $(REPRO_DIR)/$$i/packages && cp $(PKG_DEB) $(PKG_RPM) $(REPRO_DIR)/$$i/packages/; done
+	@sha256sum $(REPRO_DIR)/*/packages/*
+	@for f in $(notdir $(PKG_DEB) $(PKG_RPM)); do cmp $(REPRO_DIR)/a/packages/$$f $(REPRO_DIR)/bb/packages/$$f; done && \
+	  echo "repro-check: the packages made around each binary are byte-identical"

@@ -7,7 +7,7 @@
 set -euo pipefail
 manifest=$1 boards_tool=$(realpath "$2"); shift 2
 root=$(pwd)
-[ -z "$(git status --porcelain --untracked-files=no -- rtl boards constraints)" ] ||
+[ -z "$(git status --porcelain --untracked-files=no -- rtl boards constraints ":!$manifest")" ] ||
   { echo "bitstreams-manifest: rtl/, boards/ or constraints/ has uncommitted changes; commit them first" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/speckle-bitstreams.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -22,7 +22,7 @@ for b in "$@"; do
     # shellcheck disable=SC2086 # $vars is NAME=VALUE words
     make -C "$d" --no-print-directory fpga-build BOARD="$b" $vars SPECKLE_BOARDS="$boards_tool" \
       >"$work/$b-$i.log" 2>&1 || { cat "$work/$b-$i.log" >&2; exit 1; }
-    f=$(ls "$d/target/fpga/$b/$b.bin" "$d/target/fpga/$b/$b.bit" 2>/dev/null | head -1)
+    for f in "$d/target/fpga/$b/$b.bin" "$d/target/fpga/$b/$b.bit"; do [ -f "$f" ] && break; done
     sums+=("$(sha256sum "$f" | cut -c1-64)")
     name=$(basename "$f")
   done
