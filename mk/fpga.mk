@@ -32,6 +32,7 @@ test-extra: boards-check
 test-bitstreams: tools
 	@$(MAKE) --no-print-directory fpga-ci-ice40
 	@$(MAKE) --no-print-directory fpga-ci-ulx3s
+	@$(MAKE) --no-print-directory bitstreams-check BITSTREAMS_CHECK_BOARDS="icebreaker ulx3s"
 
 boards: tools
 	$(SPECKLE_BOARDS) generate
