@@ -26,7 +26,8 @@
 #            Debian mirror) and --layers=false (with vfs, caching every step's layer made a warm
 #            rebuild take ~100 s against ~10 s for building whole)
 # Dangling images of earlier builds are pruned after each build; the store holds the base and the
-# latest image of each tag (about 250 MB each).
+# latest image of each tag (170 to 500 MB each). $(CONTAINER_HOME)/apt keeps apt's lists and the
+# packages that builds install (libssl3, GPU=mesa's drivers) between builds.
 
 CONTAINER_HOME := $(SPECKLE_CACHE)/containers
 CONTAINER_FEATURES ?= default
@@ -71,6 +72,7 @@ container-base: container-engine rootfs
 	  $(PODMAN) import -q $(ROOTFS_TAR) $(CONTAINER_BASE) >/dev/null; }
 
 CONTAINER_ENV = $(CONTAINER_CONF) BASE=$(CONTAINER_BASE) BUILD_CTX=$(abspath $(CONTAINER_CTX)) \
+  APT_CACHE=$(CONTAINER_HOME)/apt \
   SPECKLE_HOST_BIN=$(call container_bin_path,default) SPECKLE_LEAN_BIN=$(call container_bin_path,)
 
 container-image: container-base prep

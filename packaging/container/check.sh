@@ -5,8 +5,9 @@
 #   check.sh build FEATURES GPU TAG BIN   one image, localhost/speckle:TAG, with BIN as the binary
 #   check.sh smoke                        build localhost/speckle:test (FEATURES=default) from
 #                                         $SPECKLE_HOST_BIN; `--version`, then `run --source
-#                                         sim:optimal --output stdout`: bytes arrive on stdout and
-#                                         the summary says they are not entropy (simulated)
+#                                         sim:optimal --output stdout` (512 bytes, at most 60 s, so
+#                                         that a loaded machine does not fail it): bytes arrive on
+#                                         stdout and the summary says they are not entropy
 #   check.sh all                          smoke, and:
 #     - the production image (FEATURES="", $SPECKLE_LEAN_BIN): `speckle sim` refused naming the
 #       feature; a board simulated on the host (`speckle sim`, on a pty) read in the container as
@@ -18,11 +19,13 @@
 #     - refusals of the build: FEATURES naming sim for a binary without it, GPU=bogus
 #
 # Environment: CONTAINERS_CONF and CONTAINERS_STORAGE_CONF (podman's private configuration),
-# BASE (the base image), BUILD_CTX (a directory for build contexts), SPECKLE_HOST_BIN (a binary
-# with the default features), SPECKLE_LEAN_BIN (the production binary; `all` only).
+# BASE (the base image), BUILD_CTX (a directory for build contexts), APT_CACHE (apt's lists and
+# downloads, kept between builds), SPECKLE_HOST_BIN (a binary with the default features),
+# SPECKLE_LEAN_BIN (the production binary; `all` only).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 : "${CONTAINERS_CONF:?}" "${CONTAINERS_STORAGE_CONF:?}" "${BASE:?}" "${BUILD_CTX:?}"
+: "${APT_CACHE:?}"
 work=$(mktemp -d)
 sim_pid=
 cleanup() {
@@ -63,7 +66,9 @@ build() {
     rm -rf "$ctx" && mkdir -p "$ctx"
     cp "$here/Containerfile" "$here/../speckle.toml" "$ctx/"
     cp "$bin" "$ctx/speckle"
-    if ! podman build --layers=false --isolation chroot --pull=never --build-arg "BASE=$BASE" \
+    mkdir -p "$APT_CACHE"
+    if ! podman build --layers=false --isolation chroot --pull=never -v "$APT_CACHE:/apt-cache" \
+        --build-arg "BASE=$BASE" \
         --build-arg "FEATURES=$features" --build-arg "GPU=$gpu" --build-arg "PACKAGES=$pkgs" \
         -t "localhost/speckle:$tag" \
         "$ctx" > "$log" 2>&1; then
@@ -86,7 +91,7 @@ smoke() {
         { cat "$work/build-test.log" >&2; fail "building localhost/speckle:test failed"; }
     run localhost/speckle:test --version > "$work/version" || fail "speckle --version failed"
     expect "$work/version" "^speckle [0-9]+\.[0-9]+\.[0-9]+" "speckle --version in the image"
-    run localhost/speckle:test run --source sim:optimal --duration 3 --output stdout \
+    run localhost/speckle:test run --source sim:optimal --bytes 512 --duration 60 --output stdout \
         > "$work/sim.bin" 2> "$work/sim.err" ||
         { cat "$work/sim.err" >&2; fail "simulated run failed"; }
     local n
@@ -111,7 +116,7 @@ production() {
     # pts node opened outside its devpts instance gives EIO), so it is bind-mounted, with the
     # device-cgroup rule --device would have added. Its group is one the image does not know, as
     # a udev rule's group on a real host would be: only --group-add lets the daemon open it.
-    "$SPECKLE_HOST_BIN" sim --scenario optimal --duration 60 > "$work/pty" 2> "$work/board.err" &
+    "$SPECKLE_HOST_BIN" sim --scenario optimal --duration 300 > "$work/pty" 2> "$work/board.err" &
     sim_pid=$!
     for _ in $(seq 100); do [ -s "$work/pty" ] && break; sleep 0.1; done
     local pty major gid=4242
@@ -127,7 +132,7 @@ production() {
     expect "$work/nogroup.err" "cannot open serial device /dev/ttyUSB0" "without --group-add"
 
     run "${dev[@]}" --group-add "$gid" localhost/speckle:latest run \
-        --config /etc/speckle/speckle.toml --output stdout --duration 4 \
+        --config /etc/speckle/speckle.toml --output stdout --bytes 512 --duration 60 \
         > "$work/serial.bin" 2> "$work/serial.err" ||
         { cat "$work/serial.err" >&2; fail "the production image could not read the board"; }
     local n
@@ -149,7 +154,8 @@ production() {
 }
 
 gpu() {
-    local raw=(run --mode raw --whiten gpu --source sim:optimal --duration 2 --output stdout)
+    local raw=(run --mode raw --whiten gpu --source sim:optimal --bytes 32 --duration 60
+        --output stdout)
     run localhost/speckle:test "${raw[@]}" > /dev/null 2> "$work/gpu-none.err" ||
         { cat "$work/gpu-none.err" >&2; fail "raw run with --whiten gpu failed (GPU=none)"; }
     expect "$work/gpu-none.err" "whiten: no GPU adapter: .*using the CPU backend" "GPU=none"
