@@ -72,6 +72,7 @@ fn sim_sources_and_the_sim_command_are_refused_naming_the_feature() {
         "sim",
     );
     assert!(!std::path::Path::new(out).exists(), "a refused capture created {out}");
+    refused(&["audit", "--source", "sim:optimal"], "--source sim:optimal", "sim");
     refused(&["sim", "--scenario", "optimal"], "speckle sim", "sim");
 }
 
