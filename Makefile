@@ -25,6 +25,11 @@ deps:
 	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	    $$sudo apt-get update -q && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
 	fi
+	@# NodeSource's nodejs (as on the CI image) bundles npm and conflicts with Debian's npm package;
+	@# Debian's own nodejs has none, so npm is added only when it is missing.
+	@command -v npm >/dev/null || { echo "make deps: installing Debian's npm (this nodejs has none)"; \
+	    sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q npm; }
 
 # rtl-sim's build script verilates rtl/ with the Verilator it finds on PATH and reruns when that
 # program appears or disappears; an upgrade in place keeps the path and can keep an old mtime, so

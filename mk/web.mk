@@ -3,7 +3,8 @@
 # virtual passkey (web/e2e/e2e.mjs); playwright-core comes from npm with the committed lockfile,
 # installed once into a cache directory keyed by that lockfile. Screenshots of every view go to
 # target/web-screenshots/ for review. .ci/apt-packages lists nodejs but not npm: the CI image's
-# nodejs is NodeSource's, which bundles npm and conflicts with Debian's npm package.
+# nodejs is NodeSource's, which bundles npm and conflicts with Debian's npm package; `make deps`
+# adds Debian's npm only where nodejs came without one.
 
 WEB_E2E_DIR := $(SPECKLE_CACHE)/web-e2e-$(call cache_key,$(shell cat web/e2e/package-lock.json 2>/dev/null | sha256sum))
 
