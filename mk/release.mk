@@ -37,10 +37,13 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 repro_rustflags = --remap-path-prefix=$(abspath $(1))=/speckle --remap-path-prefix=$(CARGO_HOME_DIR)=/cargo \
   --remap-path-prefix=$(abspath $(2))=/target
-# $(call lean_build,DIR): the production binary built from a fresh clone of HEAD in DIR/src (so
-# never from uncommitted files), into DIR/target (kept: a rebuild at the same path is incremental);
-# the binary lands in DIR/target/dist/speckle.
-lean_build = rm -rf $(1)/src && mkdir -p $(1) && git clone -q . $(1)/src && cd $(1)/src && \
+# $(call lean_build,DIR): the production binary built from a clone of HEAD in DIR/src (so never
+# from uncommitted files), into DIR/target; the binary lands in DIR/target/dist/speckle. A clone
+# already there is moved to HEAD (only changed files get new mtimes) and the target directory kept,
+# so a rebuild at the same path is incremental.
+lean_build = if [ -d $(1)/src/.git ]; then git -C $(1)/src fetch -q $(abspath .) HEAD && \
+  git -C $(1)/src checkout -q --force FETCH_HEAD && git -C $(1)/src clean -qfdx; \
+  else mkdir -p $(1) && git clone -q . $(1)/src; fi && cd $(1)/src && \
   SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) CARGO_TARGET_DIR=$(abspath $(1))/target \
   RUSTFLAGS="$(call repro_rustflags,$(abspath $(1))/src,$(abspath $(1))/target)" \
   $(CARGO) build -q --locked --profile dist -p speckle --no-default-features
@@ -126,7 +129,10 @@ bitstreams-check:
 	  echo "bitstreams-check: $$(basename $$f) matches $(BITSTREAM_MANIFEST)"; done
 
 bitstreams-manifest: tools
-	@bash release/bitstreams-manifest.sh $(BITSTREAM_MANIFEST) $(SPECKLE_BOARDS) $(RELEASE_BOARDS)
+	@$(MAKE) --no-print-directory fpga-venv
+	@YOSYS=$(call fpga_tool,yosys) NEXTPNR_ICE40=$(call fpga_tool,nextpnr-ice40) ICEPACK=$(call fpga_tool,icepack) \
+	  NEXTPNR_ECP5=$(call fpga_tool,nextpnr-ecp5) ECPPACK=$(call fpga_tool,ecppack) \
+	  bash release/bitstreams-manifest.sh $(BITSTREAM_MANIFEST) $(SPECKLE_BOARDS) $(RELEASE_BOARDS)
 
 # Two clean builds of the lean binary from two clones of HEAD at paths of different lengths, each
 # with its own target directory, compared byte for byte (docs/release.md has the last result).

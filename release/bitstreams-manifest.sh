@@ -3,8 +3,10 @@
 # at its own path (so neither the checkout's path nor a leftover file can leak into it), fails
 # unless the two are byte-identical, and writes the manifest: `<sha256>  <file>` per board under a
 # header naming the commit and the tool versions the digests hold for (docs/release.md).
-# Usage: bitstreams-manifest.sh MANIFEST SPECKLE_BOARDS BOARD...
+# Usage: bitstreams-manifest.sh MANIFEST SPECKLE_BOARDS BOARD..., with the tools' paths in YOSYS,
+# NEXTPNR_ICE40, ICEPACK, NEXTPNR_ECP5 and ECPPACK (for the header).
 set -euo pipefail
+: "${YOSYS:?}" "${NEXTPNR_ICE40:?}" "${ICEPACK:?}" "${NEXTPNR_ECP5:?}" "${ECPPACK:?}"
 manifest=$1 boards_tool=$(realpath "$2"); shift 2
 root=$(pwd)
 [ -z "$(git status --porcelain --untracked-files=no -- rtl boards constraints ":!$manifest")" ] ||
@@ -31,21 +33,15 @@ for b in "$@"; do
   echo "bitstreams-manifest: $b: both builds $name ${sums[0]}"
   lines+=("${sums[0]}  $name")
 done
-fpga_tool() { make -s --no-print-directory -f - <<<"include Makefile
-p:; @echo \$(call fpga_tool,$1)" p; }
 {
   echo "# Bitstream digests: two clean builds each, byte-identical (make bitstreams-manifest, docs/release.md)."
   echo "# source commit $(git rev-parse HEAD)"
-  for t in yosys nextpnr-ice40 icepack nextpnr-ecp5 ecppack; do
-    p=$(fpga_tool $t)
-    case $t in
-      yosys) v=$($p -V 2>&1 | head -1) ;;
-      icepack) v=$(dpkg-query -W -f='fpga-icestorm ${Version}' fpga-icestorm 2>/dev/null || echo "$p") ;;
-      ecppack) v=$($p --version 2>&1 | head -1) ;;
-      *) v=$($p --version 2>&1 | head -1) ;;
-    esac
-    echo "# $t: $v"
-  done
+  # The tools make used (mk/release.mk passes the paths mk/fpga.mk chose).
+  echo "# yosys: $($YOSYS -V 2>&1 | head -1)"
+  echo "# nextpnr-ice40: $($NEXTPNR_ICE40 --version 2>&1 | head -1)"
+  echo "# icepack: $(dpkg-query -W -f='fpga-icestorm ${Version}' fpga-icestorm 2>/dev/null || echo "$ICEPACK")"
+  echo "# nextpnr-ecp5: $($NEXTPNR_ECP5 --version 2>&1 | head -1)"
+  echo "# ecppack: $($ECPPACK --version 2>&1 | head -1)"
   printf '%s\n' "${lines[@]}"
 } >"$manifest"
 echo "bitstreams-manifest: wrote $manifest"
