@@ -9,6 +9,7 @@
 #                             bitstream lane, after its builds: CI's build is an independent one)
 #   make bitstreams-manifest  build each board twice in two fresh clones, fail unless identical,
 #                             write boards/bitstreams.sha256 (long: two ECP5 builds of ~8 min each)
+#   make release-binary       the production binary alone, in RELEASE_BUILD (default target/repro/a)
 #   make repro-check          the lean binary built twice (two clones, two target dirs) and the
 #                             .deb/.rpm made around each: byte-identical?
 #
@@ -87,8 +88,7 @@ release: release-clean-tree release-tool release-key tools
 	    --tool yosys="$(call tool_version,$(call fpga_tool,yosys) -V)" \
 	    --tool nextpnr-$$fam="$$(if [ $$fam = ice40 ]; then $(call fpga_tool,nextpnr-ice40) --version; else $(call fpga_tool,nextpnr-ecp5) --version; fi 2>&1 | head -1)" >/dev/null; \
 	done
-	@echo "release: building the production binary in $(RELEASE_BUILD)"
-	@$(call lean_build,$(RELEASE_BUILD))
+	@$(MAKE) --no-print-directory release-binary
 	@cp $(RELEASE_BUILD)/target/dist/speckle $(RELEASE_OUT)/speckle
 	@$(RELEASE_BIN) statement --artifact $(RELEASE_OUT)/speckle $(release_common) \
 	  --param command="cargo build --locked --profile dist -p speckle --no-default-features" --param target=release \
@@ -104,6 +104,14 @@ release: release-clean-tree release-tool release-key tools
 	@set -e; for s in $(RELEASE_OUT)/*.intoto.json; do \
 	  $(RELEASE_BIN) verify --artifact $${s%.intoto.json} --allowed-signers $(ALLOWED_SIGNERS); done
 	@echo "release: $(RELEASE_OUT)/ (artifacts, statements, signatures; allowed_signers holds the public key)"
+
+# The production binary alone, in RELEASE_BUILD (target/repro/a unless told otherwise).
+.PHONY: release-binary
+release-binary:
+	@[ -n "$(SOURCE_DATE_EPOCH)" ] || { echo "release: not a git checkout" >&2; exit 1; }
+	@echo "release: building the production binary of $$(git rev-parse --short HEAD) in $(RELEASE_BUILD)"
+	@start=$$(date +%s); ( $(call lean_build,$(RELEASE_BUILD)) ) && \
+	  echo "release: $(RELEASE_BUILD)/target/dist/speckle in $$(( $$(date +%s) - start )) s"
 
 # The bitstream `make prog` loads: built from this checkout, its statement from `make release`.
 BITSTREAM ?= $(firstword $(wildcard $(FPGA_OUT)/$(BOARD).bin $(FPGA_OUT)/$(BOARD).bit))
@@ -139,8 +147,7 @@ bitstreams-manifest: tools
 repro-check:
 	@[ -n "$(SOURCE_DATE_EPOCH)" ] || { echo "repro-check: not a git checkout" >&2; exit 1; }
 	@rm -rf $(REPRO_DIR)/a $(REPRO_DIR)/bb
-	@set -e; for i in a bb; do echo "repro-check: building in $(REPRO_DIR)/$$i"; \
-	  start=$$(date +%s); ( $(call lean_build,$(REPRO_DIR)/$$i) ); echo "repro-check: $$i: $$(( $$(date +%s) - start )) s"; done
+	@set -e; for i in a bb; do $(MAKE) --no-print-directory release-binary RELEASE_BUILD=$(REPRO_DIR)/$$i; done
 	@sha256sum $(REPRO_DIR)/*/target/dist/speckle
 	@cmp $(REPRO_DIR)/a/target/dist/speckle $(REPRO_DIR)/bb/target/dist/speckle && \
 	  echo "repro-check: the two builds are byte-identical"
