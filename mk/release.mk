@@ -75,14 +75,14 @@ tool_version = $$($(1) 2>/dev/null | head -1)
 release_common = --commit $$(git rev-parse HEAD) $$(u=$$(git remote get-url origin 2>/dev/null) && echo --source-uri "$$u") \
   --epoch $(SOURCE_DATE_EPOCH)
 
-release: release-clean-tree release-tool release-key tools
+release: release-clean-tree release-tool release-key
 	@[ "$(NO_SIGSTORE)" = 1 ] || { echo "release: keyless sigstore signing is not implemented (NO_SIGSTORE=1, docs/release.md)" >&2; exit 1; }
 	@rm -rf $(RELEASE_OUT) && mkdir -p $(RELEASE_OUT)
 	@set -e; for b in $(RELEASE_BOARDS); do \
 	  f=$$(ls target/fpga/$$b/$$b.bin target/fpga/$$b/$$b.bit 2>/dev/null | head -1); \
 	  if [ -z "$$f" ]; then $(MAKE) --no-print-directory bitstream BOARD=$$b; f=$$(ls target/fpga/$$b/$$b.bin target/fpga/$$b/$$b.bit | head -1); fi; \
 	  $(MAKE) --no-print-directory -s bitstreams-check BITSTREAMS_CHECK_BOARDS=$$b; \
-	  cp $$f $(RELEASE_OUT)/; fam=$$($(SPECKLE_BOARDS) vars $$b | sed -n 's/^FAMILY=//p'); \
+	  cp $$f $(RELEASE_OUT)/; fam=ecp5; [ "$${f##*.}" = bin ] && fam=ice40; \
 	  $(RELEASE_BIN) statement --artifact $(RELEASE_OUT)/$$(basename $$f) $(release_common) \
 	    --param command="make bitstream BOARD=$$b" --param target=bitstream --param board=$$b \
 	    --tool yosys="$(call tool_version,$(call fpga_tool,yosys) -V)" \
