@@ -34,17 +34,22 @@ RELEASE_BIN := $(or $(RELEASE_TOOL),$(CARGO_TARGET)/debug/speckle-release)
 # Reproducible Rust builds: the commit's time, and no machine-specific path in the binary (this
 # checkout, cargo's registry, the target directory). A target directory of its own, since other
 # RUSTFLAGS would make the everyday builds in $(CARGO_TARGET) recompile everything.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+# The commit a release (or a binary build) is of, fixed once when make starts: HEAD may move while
+# it runs, and the statements must name what was built. Sub-makes are handed it.
+ifndef RELEASE_COMMIT
+RELEASE_COMMIT := $(shell git rev-parse --verify -q HEAD 2>/dev/null)
+endif
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct $(RELEASE_COMMIT) 2>/dev/null)
 CARGO_HOME_DIR := $(or $(CARGO_HOME),$(HOME)/.cargo)
 repro_rustflags = --remap-path-prefix=$(abspath $(1))=/speckle --remap-path-prefix=$(CARGO_HOME_DIR)=/cargo \
   --remap-path-prefix=$(abspath $(2))=/target
-# $(call lean_build,DIR): the production binary built from a clone of HEAD in DIR/src (so never
-# from uncommitted files), into DIR/target; the binary lands in DIR/target/dist/speckle. A clone
-# already there is moved to HEAD (only changed files get new mtimes) and the target directory kept,
+# $(call lean_build,DIR): the production binary built from a clone at RELEASE_COMMIT in DIR/src
+# (so never from uncommitted files), into DIR/target; the binary lands in DIR/target/dist/speckle. A clone
+# already there is moved to that commit (only changed files get new mtimes) and the target directory kept,
 # so a rebuild at the same path is incremental.
-lean_build = if [ -d $(1)/src/.git ]; then git -C $(1)/src fetch -q $(abspath .) HEAD && \
-  git -C $(1)/src checkout -q --force FETCH_HEAD && git -C $(1)/src clean -qfdx; \
-  else mkdir -p $(1) && git clone -q . $(1)/src; fi && cd $(1)/src && \
+lean_build = if [ -d $(1)/src/.git ]; then git -C $(1)/src fetch -q $(abspath .) HEAD; \
+  else mkdir -p $(1) && git clone -q . $(1)/src; fi && git -C $(1)/src checkout -q --force $(RELEASE_COMMIT) && \
+  git -C $(1)/src clean -qfdx && cd $(1)/src && \
   SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) CARGO_TARGET_DIR=$(abspath $(1))/target \
   RUSTFLAGS="$(call repro_rustflags,$(abspath $(1))/src,$(abspath $(1))/target)" \
   $(CARGO) build -q --locked --profile dist -p speckle --no-default-features
@@ -72,7 +77,7 @@ release-clean-tree:
 
 # Tool versions recorded in every statement (the FPGA ones only in bitstreams').
 tool_version = $$($(1) 2>/dev/null | head -1)
-release_common = --commit $$(git rev-parse HEAD) $$(u=$$(git remote get-url origin 2>/dev/null) && echo --source-uri "$$u") \
+release_common = --commit $(RELEASE_COMMIT) $$(u=$$(git remote get-url origin 2>/dev/null) && echo --source-uri "$$u") \
   --epoch $(SOURCE_DATE_EPOCH)
 
 release: release-clean-tree release-tool release-key
@@ -88,7 +93,7 @@ release: release-clean-tree release-tool release-key
 	    --tool yosys="$(call tool_version,$(call fpga_tool,yosys) -V)" \
 	    --tool nextpnr-$$fam="$$(if [ $$fam = ice40 ]; then $(call fpga_tool,nextpnr-ice40) --version; else $(call fpga_tool,nextpnr-ecp5) --version; fi 2>&1 | head -1)" >/dev/null; \
 	done
-	@$(MAKE) --no-print-directory release-binary
+	@$(MAKE) --no-print-directory release-binary RELEASE_COMMIT=$(RELEASE_COMMIT)
 	@cp $(RELEASE_BUILD)/target/dist/speckle $(RELEASE_OUT)/speckle
 	@$(RELEASE_BIN) statement --artifact $(RELEASE_OUT)/speckle $(release_common) \
 	  --param command="cargo build --locked --profile dist -p speckle --no-default-features" --param target=release \
@@ -109,7 +114,7 @@ release: release-clean-tree release-tool release-key
 .PHONY: release-binary
 release-binary:
 	@[ -n "$(SOURCE_DATE_EPOCH)" ] || { echo "release: not a git checkout" >&2; exit 1; }
-	@echo "release: building the production binary of $$(git rev-parse --short HEAD) in $(RELEASE_BUILD)"
+	@echo "release: building the production binary of $(RELEASE_COMMIT) in $(RELEASE_BUILD)"
 	@start=$$(date +%s); ( $(call lean_build,$(RELEASE_BUILD)) ) && \
 	  echo "release: $(RELEASE_BUILD)/target/dist/speckle in $$(( $$(date +%s) - start )) s"
 
@@ -147,7 +152,7 @@ bitstreams-manifest: tools
 repro-check:
 	@[ -n "$(SOURCE_DATE_EPOCH)" ] || { echo "repro-check: not a git checkout" >&2; exit 1; }
 	@rm -rf $(REPRO_DIR)/a $(REPRO_DIR)/bb
-	@set -e; for i in a bb; do $(MAKE) --no-print-directory release-binary RELEASE_BUILD=$(REPRO_DIR)/$$i; done
+	@set -e; for i in a bb; do $(MAKE) --no-print-directory release-binary RELEASE_BUILD=$(REPRO_DIR)/$$i RELEASE_COMMIT=$(RELEASE_COMMIT); done
 	@sha256sum $(REPRO_DIR)/*/target/dist/speckle
 	@cmp $(REPRO_DIR)/a/target/dist/speckle $(REPRO_DIR)/bb/target/dist/speckle && \
 	  echo "repro-check: the two builds are byte-identical"
