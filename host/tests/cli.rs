@@ -126,18 +126,8 @@ fn a_capture_replays_into_a_file_sink_and_config_values_apply() {
 #[test]
 fn raw_replay_with_whiten_gpu_equals_whiten_cpu() {
     let dir = common::tmpdir("cli-whiten");
-    let mut b = BoardDouble::new();
-    b.raw_mode = true;
-    b.status(0);
-    for (i, f) in common::lcg_samples(400, 5).into_iter().enumerate() {
-        b.raw(f);
-        if i % 50 == 49 {
-            b.status(0);
-        }
-    }
-    b.status(0);
     let cap = dir.join("raw.bin");
-    std::fs::write(&cap, &b.bytes).unwrap();
+    std::fs::write(&cap, common::raw_capture(&common::lcg_samples(400, 5), Some(50))).unwrap();
     let src = format!("file:{}", cap.display());
     let run = |whiten: &str| {
         speckle(&[

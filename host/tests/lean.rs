@@ -85,17 +85,7 @@ fn the_monitors_are_refused_naming_the_feature() {
 
 /// A raw capture of healthy frames between healthy STATUS frames.
 fn raw_capture() -> Vec<u8> {
-    let mut b = BoardDouble::new();
-    b.raw_mode = true;
-    b.status(0);
-    for (i, f) in common::lcg_samples(300, 9).into_iter().enumerate() {
-        b.raw(f);
-        if i % 50 == 49 {
-            b.status(0);
-        }
-    }
-    b.status(0);
-    b.bytes
+    common::raw_capture(&common::lcg_samples(300, 9), Some(50))
 }
 
 #[test]

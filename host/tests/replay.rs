@@ -150,15 +150,8 @@ fn expected_raw_blocks(frames: &[[u8; 32]], holdback: usize, n_in: usize) -> Vec
 
 #[test]
 fn raw_mode_conditions_on_the_host_exactly_like_the_core() {
-    let mut b = BoardDouble::new();
-    b.raw_mode = true;
     let frames = lcg_samples(200, 7);
-    b.status(0);
-    frames.iter().for_each(|f| {
-        b.raw(*f);
-    });
-    b.status(0);
-    let (blocks, rows) = replay(Mode::Raw, b.bytes.clone(), 1000);
+    let (blocks, rows) = replay(Mode::Raw, common::raw_capture(&frames, None), 1000);
     let want = expected_raw_blocks(&frames, 2 * 1024 + 16, 640);
     assert!(want.len() >= 5, "test data too short: {}", want.len());
     assert_eq!(blocks, want);
@@ -174,14 +167,7 @@ fn raw_mode_conditions_on_the_host_exactly_like_the_core() {
 fn raw_mode_rows_carry_a_live_min_entropy_estimate_beside_the_claim() {
     use speckle_model::telemetry_row::RAW_ESTIMATE_WINDOW;
     let run = |frames: &[[u8; 32]]| {
-        let mut b = BoardDouble::new();
-        b.raw_mode = true;
-        b.status(0);
-        frames.iter().for_each(|f| {
-            b.raw(*f);
-        });
-        b.status(0);
-        let (_, rows) = replay(Mode::Raw, b.bytes.clone(), 1000);
+        let (_, rows) = replay(Mode::Raw, common::raw_capture(frames, None), 1000);
         let bits: Vec<u8> =
             frames.iter().flat_map(|f| (0..256).map(move |i| (f[i / 8] >> (i % 8)) & 1)).collect();
         let want = bits.len().checked_sub(RAW_ESTIMATE_WINDOW).map(|from| {
@@ -224,21 +210,12 @@ fn raw_mode_rows_carry_a_live_min_entropy_estimate_beside_the_claim() {
 #[test]
 #[cfg(feature = "gpu")]
 fn raw_mode_through_the_gpu_whitener_equals_the_cpu_path() {
-    let mut b = BoardDouble::new();
-    b.raw_mode = true;
-    b.status(0);
-    for (i, f) in lcg_samples(600, 11).iter().enumerate() {
-        b.raw(*f);
-        if i % 97 == 96 {
-            b.status(0);
-        }
-    }
-    b.status(0);
-    let (cpu, _) = replay(Mode::Raw, b.bytes.clone(), 777);
+    let capture = common::raw_capture(&lcg_samples(600, 11), Some(97));
+    let (cpu, _) = replay(Mode::Raw, capture.clone(), 777);
     let backend = SharedBackend::open(speckle::cli::Whiten::Gpu, Conditioner::Sha3)
         .unwrap()
         .expect("a backend for --whiten gpu");
-    let (gpu, rows) = replay_with(cfg_with(Mode::Raw, Some(backend)), b.bytes.clone(), 777);
+    let (gpu, rows) = replay_with(cfg_with(Mode::Raw, Some(backend)), capture, 777);
     assert!(cpu.len() >= 20, "test data too short: {} blocks", cpu.len());
     assert_eq!(gpu, cpu);
     assert!(rows

@@ -237,6 +237,23 @@ impl PtyBoard {
     }
 }
 
+/// A raw-mode capture: a healthy STATUS, the frames with another STATUS after every
+/// `status_every` of them (none between when `None`), and a closing STATUS.
+#[allow(dead_code)]
+pub fn raw_capture(frames: &[[u8; 32]], status_every: Option<usize>) -> Vec<u8> {
+    let mut b = BoardDouble::new();
+    b.raw_mode = true;
+    b.status(0);
+    for (i, f) in frames.iter().enumerate() {
+        b.raw(*f);
+        if status_every.is_some_and(|n| i % n == n - 1) {
+            b.status(0);
+        }
+    }
+    b.status(0);
+    b.bytes
+}
+
 /// Deterministic raw samples (an LCG's top bytes): healthy for the host's tests, reproducible.
 #[allow(dead_code)]
 pub fn lcg_samples(n_frames: usize, seed: u64) -> Vec<[u8; 32]> {
