@@ -69,7 +69,11 @@ pub fn lpf(b: &Board) -> String {
 fn pll_instance(b: &Board) -> String {
     match &b.pll {
         PllSetting::Ice40 { primitive, pll: p } => {
-            let input = if primitive == "SB_PLL40_PAD" { ".PACKAGEPIN(clk_osc)" } else { ".REFERENCECLK(clk_osc)" };
+            let input = if primitive == "SB_PLL40_PAD" {
+                ".PACKAGEPIN(clk_osc)"
+            } else {
+                ".REFERENCECLK(clk_osc)"
+            };
             format!(
                 "    // {} MHz -> {} MHz (icepll: DIVR {} DIVF {} DIVQ {} FILTER_RANGE {})\n    \
                  {primitive} #(.FEEDBACK_PATH(\"SIMPLE\"), .DIVR(4'd{}), .DIVF(7'd{}), .DIVQ(3'd{}), .FILTER_RANGE(3'd{})) pll (\n        \
@@ -77,21 +81,43 @@ fn pll_instance(b: &Board) -> String {
                 b.osc_hz as f64 / 1e6, p.fout_mhz, p.divr, p.divf, p.divq, p.filter_range, p.divr, p.divf, p.divq, p.filter_range
             )
         }
-        PllSetting::Ecp5(p) => format!(
-            "    // {} MHz -> {} MHz, VCO {} MHz (ecppll: CLKI_DIV {} CLKFB_DIV {} CLKOP_DIV {})\n    \
-             (* FREQUENCY_PIN_CLKI=\"{}\" *) (* FREQUENCY_PIN_CLKOP=\"{}\" *)\n    \
-             (* ICP_CURRENT=\"12\" *) (* LPF_RESISTOR=\"8\" *) (* MFG_ENABLE_FILTEROPAMP=\"1\" *) (* MFG_GMCREF_SEL=\"2\" *)\n    \
-             EHXPLLL #(.PLLRST_ENA(\"DISABLED\"), .INTFB_WAKE(\"DISABLED\"), .STDBY_ENABLE(\"DISABLED\"), .DPHASE_SOURCE(\"DISABLED\"),\n        \
-             .OUTDIVIDER_MUXA(\"DIVA\"), .OUTDIVIDER_MUXB(\"DIVB\"), .OUTDIVIDER_MUXC(\"DIVC\"), .OUTDIVIDER_MUXD(\"DIVD\"),\n        \
-             .CLKI_DIV({}), .CLKOP_ENABLE(\"ENABLED\"), .CLKOP_DIV({}), .CLKOP_CPHASE({}), .CLKOP_FPHASE(0),\n        \
-             .FEEDBK_PATH(\"CLKOP\"), .CLKFB_DIV({})) pll (\n        \
-             .RST(1'b0), .STDBY(1'b0), .CLKI(clk_osc), .CLKOP(clock), .CLKFB(clock), .CLKINTFB(),\n        \
-             .PHASESEL0(1'b0), .PHASESEL1(1'b0), .PHASEDIR(1'b1), .PHASESTEP(1'b1), .PHASELOADREG(1'b1),\n        \
-             .PLLWAKESYNC(1'b0), .ENCLKOP(1'b0), .LOCK(locked));\n",
-            b.osc_hz as f64 / 1e6, p.fout_mhz, p.fvco_mhz, p.clki_div, p.clkfb_div, p.clkop_div,
-            b.osc_hz as f64 / 1e6, p.fout_mhz, p.clki_div, p.clkop_div, p.clkop_cphase, p.clkfb_div
-        ),
+        PllSetting::Ecp5(p) => ecp5_pll(b, p, None),
+        PllSetting::Ecp5Clkos(s) => ecp5_pll(b, &s.primary, Some(s)),
     }
+}
+
+/// EHXPLLL as ecppll writes it; with `clkos`, CLKOP runs at the oscillator's frequency as the
+/// feedback (`clkop`) and CLKOS is the core clock. Same line count either way, so the per-line lint
+/// waivers of the board tops do not move with the board's clock.
+fn ecp5_pll(b: &Board, p: &crate::pll::Ecp5Pll, clkos: Option<&crate::pll::Ecp5Clkos>) -> String {
+    let osc = b.osc_hz as f64 / 1e6;
+    let (comment, attr, params, outputs) = match clkos {
+        None => (
+            format!("{osc} MHz -> {} MHz, VCO {} MHz (ecppll: CLKI_DIV {} CLKFB_DIV {} CLKOP_DIV {})", p.fout_mhz, p.fvco_mhz, p.clki_div, p.clkfb_div, p.clkop_div),
+            String::new(),
+            String::new(),
+            ".CLKOP(clock), .CLKFB(clock)".to_string(),
+        ),
+        Some(s) => (
+            format!("{osc} MHz -> CLKOP {} MHz (fed back), VCO {} MHz, CLKOS {} MHz (ecppll: CLKI_DIV {} CLKFB_DIV {} CLKOP_DIV {} CLKOS_DIV {})", p.fout_mhz, p.fvco_mhz, s.fout_mhz, p.clki_div, p.clkfb_div, p.clkop_div, s.clkos_div),
+            format!(" (* FREQUENCY_PIN_CLKOS=\"{}\" *)", s.fout_mhz),
+            format!(" .CLKOS_ENABLE(\"ENABLED\"), .CLKOS_DIV({}), .CLKOS_CPHASE({}), .CLKOS_FPHASE(0),", s.clkos_div, s.clkos_cphase),
+            ".CLKOP(clkop), .CLKFB(clkop), .CLKOS(clock)".to_string(),
+        ),
+    };
+    format!(
+        "    // {comment}\n    \
+         (* FREQUENCY_PIN_CLKI=\"{osc}\" *) (* FREQUENCY_PIN_CLKOP=\"{}\" *){attr}\n    \
+         (* ICP_CURRENT=\"12\" *) (* LPF_RESISTOR=\"8\" *) (* MFG_ENABLE_FILTEROPAMP=\"1\" *) (* MFG_GMCREF_SEL=\"2\" *)\n    \
+         EHXPLLL #(.PLLRST_ENA(\"DISABLED\"), .INTFB_WAKE(\"DISABLED\"), .STDBY_ENABLE(\"DISABLED\"), .DPHASE_SOURCE(\"DISABLED\"),\n        \
+         .OUTDIVIDER_MUXA(\"DIVA\"), .OUTDIVIDER_MUXB(\"DIVB\"), .OUTDIVIDER_MUXC(\"DIVC\"), .OUTDIVIDER_MUXD(\"DIVD\"),\n        \
+         .CLKI_DIV({}), .CLKOP_ENABLE(\"ENABLED\"), .CLKOP_DIV({}), .CLKOP_CPHASE({}), .CLKOP_FPHASE(0),{params}\n        \
+         .FEEDBK_PATH(\"CLKOP\"), .CLKFB_DIV({})) pll (\n        \
+         .RST(1'b0), .STDBY(1'b0), .CLKI(clk_osc), {outputs}, .CLKINTFB(),\n        \
+         .PHASESEL0(1'b0), .PHASESEL1(1'b0), .PHASEDIR(1'b1), .PHASESTEP(1'b1), .PHASELOADREG(1'b1),\n        \
+         .PLLWAKESYNC(1'b0), .ENCLKOP(1'b0), .LOCK(locked));\n",
+        p.fout_mhz, p.clki_div, p.clkop_div, p.clkop_cphase, p.clkfb_div
+    )
 }
 
 fn open_drain(b: &Board) -> String {
@@ -127,7 +153,15 @@ fn rd_input(b: &Board) -> String {
 pub fn top(b: &Board) -> String {
     let module = format!("speckle_{}_top", b.name.replace('-', "_"));
     let mut s = header(b, "//");
-    let _ = writeln!(s, "// Core: rtl/{}/speckle_core.v; front end: rtl/{}/blocks/speckle_sfp_frontend.v, speckle_i2c_master.v.", b.profile, b.profile);
+    let _ = writeln!(
+        s,
+        "// Core: rtl/{p}/speckle_core.v, UART {} baud ({} MHz / {}) to the {}; front end: rtl/{p}/blocks/speckle_sfp_frontend.v, speckle_i2c_master.v.",
+        b.uart.baud,
+        b.target_hz as f64 / 1e6,
+        b.uart.divisor,
+        b.uart.bridge,
+        p = b.profile
+    );
     s.push_str("`default_nettype none\n");
     let n = b.leds.len();
     let _ = writeln!(s, "module {module} (");
@@ -145,7 +179,9 @@ pub fn top(b: &Board) -> String {
         decl.push(format!("    output wire [{}:0] led", n - 1));
     }
     let _ = writeln!(s, "{}\n);", decl.join(",\n"));
-    s.push_str("    wire clock, locked;\n");
+    // With CLKOS as the core clock, CLKOP is the PLL's feedback (`clkop`).
+    let feedback = if matches!(b.pll, PllSetting::Ecp5Clkos(_)) { " clkop," } else { "" };
+    let _ = writeln!(s, "    wire clock,{feedback} locked;");
     s.push_str(&pll_instance(b));
     s.push_str(
         "    // Reset held while the PLL is unlocked and for 15 clocks after it locks.\n    \

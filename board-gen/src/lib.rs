@@ -10,6 +10,7 @@ pub mod lint;
 pub mod pins;
 pub mod pll;
 pub mod tree;
+pub mod uart;
 
 use serde::Deserialize;
 use speckle_model::params::CoreParams;
@@ -73,6 +74,7 @@ pub struct BoardFile {
     pub sfp_diag: Option<bool>,
     pub clock: Option<Clock>,
     pub pins: Option<Pins>,
+    pub uart: Option<uart::UartFile>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,8 +85,13 @@ pub enum Family {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PllSetting {
-    Ice40 { primitive: String, pll: pll::Ice40Pll },
+    Ice40 {
+        primitive: String,
+        pll: pll::Ice40Pll,
+    },
     Ecp5(pll::Ecp5Pll),
+    /// CLKOP (fed back) at the oscillator's frequency, the core clock from CLKOS.
+    Ecp5Clkos(pll::Ecp5Clkos),
 }
 
 /// A validated board.
@@ -103,6 +110,7 @@ pub struct Board {
     pub osc_pin: String,
     pub target_hz: u64,
     pub pll: PllSetting,
+    pub uart: uart::Uart,
     pub rd_mode: RdMode,
     pub rd_p: String,
     pub rd_n: Option<String>,
@@ -125,11 +133,11 @@ const ECP5_DEVICES: &[&str] =
     &["12k", "25k", "45k", "85k", "um-25k", "um-45k", "um-85k", "um5g-25k", "um5g-45k", "um5g-85k"];
 
 /// `file: field: problem`.
-fn err(file: &Path, field: &str, what: impl std::fmt::Display) -> String {
+pub(crate) fn err(file: &Path, field: &str, what: impl std::fmt::Display) -> String {
     format!("{}: {field}: {what}", file.display())
 }
 
-fn need<T: Clone>(file: &Path, field: &str, v: &Option<T>) -> Result<T, String> {
+pub(crate) fn need<T: Clone>(file: &Path, field: &str, v: &Option<T>) -> Result<T, String> {
     v.clone().ok_or_else(|| err(file, field, "missing"))
 }
 
@@ -187,13 +195,7 @@ impl Board {
         let osc_hz = need(file, "clock.osc_hz", &clock.osc_hz)?;
         let osc_pin = pin(file, "clock.osc_pin", &clock.osc_pin)?;
         let target_hz = need(file, "clock.target_hz", &clock.target_hz)?;
-        if target_hz != params.clock_hz {
-            return Err(err(
-                file,
-                "clock.target_hz",
-                format!("{target_hz} Hz differs from profile `{profile}`'s clock_hz {} Hz, for which rtl/{profile}/ is generated", params.clock_hz),
-            ));
-        }
+        let uart = uart::validate(file, raw.uart.as_ref(), &profile, &params, target_hz)?;
         let (fin, fout) = (osc_hz as f64 / 1e6, target_hz as f64 / 1e6);
         let pll = match family {
             Family::Ice40 => {
@@ -218,8 +220,19 @@ impl Board {
                     ));
                 }
                 let p = pll::ecp5(fin, fout).map_err(|e| err(file, "clock.target_hz", e))?;
-                check_pll(file, fin, fout, p.fout_mhz)?;
-                PllSetting::Ecp5(p)
+                match pll::ecp5_clkos(fin, fin, fout) {
+                    // CLKOP cannot make it, CLKOS can (e.g. 25 -> 24 MHz).
+                    Ok(s)
+                        if off(fout, p.fout_mhz) > PLL_TOLERANCE
+                            && off(fout, s.fout_mhz) <= PLL_TOLERANCE =>
+                    {
+                        PllSetting::Ecp5Clkos(s)
+                    }
+                    _ => {
+                        check_pll(file, fin, fout, p.fout_mhz)?;
+                        PllSetting::Ecp5(p)
+                    }
+                }
             }
         };
         let pins = raw.pins.clone().ok_or_else(|| err(file, "pins", "missing section [pins]"))?;
@@ -263,6 +276,7 @@ impl Board {
             osc_pin,
             target_hz,
             pll,
+            uart,
             rd_mode,
             rd_p: pin(file, "pins.rd_p", &pins.rd_p)?,
             rd_n,
@@ -347,8 +361,13 @@ impl Board {
     }
 }
 
+/// Relative error of `got` against `want`.
+fn off(want: f64, got: f64) -> f64 {
+    (got - want).abs() / want
+}
+
 fn check_pll(file: &Path, fin: f64, fout: f64, got: f64) -> Result<(), String> {
-    let off = (got - fout).abs() / fout;
+    let off = off(fout, got);
     if off > PLL_TOLERANCE {
         return Err(err(
             file,

@@ -113,6 +113,37 @@ pub fn ecp5(fin_mhz: f64, fout_mhz: f64) -> Result<Ecp5Pll, String> {
     })
 }
 
+/// An EHXPLLL whose CLKOP (fed back) runs at `primary_mhz` and whose CLKOS makes the core clock,
+/// for clocks CLKOP cannot make: 24 MHz from 25 MHz needs an input divider of 25, which takes the
+/// PFD below 3.125 MHz, but CLKOP at 25 MHz puts the VCO at 600 MHz and CLKOS = 600 / 25 = 24 MHz.
+/// Computed as `ecppll -i FIN --clkout0 PRIMARY --clkout1 FOUT` does: CLKOS_DIV is the VCO over
+/// the wanted clock, truncated in single precision; CLKOS_CPHASE is CLKOP's (phase 0).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ecp5Clkos {
+    pub primary: Ecp5Pll,
+    pub clkos_div: u32,
+    pub clkos_cphase: u32,
+    pub fout_mhz: f64,
+}
+
+pub fn ecp5_clkos(fin_mhz: f64, primary_mhz: f64, fout_mhz: f64) -> Result<Ecp5Clkos, String> {
+    let primary = ecp5(fin_mhz, primary_mhz)?;
+    if !(10.0..=400.0).contains(&fout_mhz) {
+        return Err(format!("ECP5 PLL output {fout_mhz} MHz is outside 10–400 MHz"));
+    }
+    let fvco = primary.fvco_mhz as f32;
+    let clkos_div = (fvco / fout_mhz as f32) as u32;
+    if !(1..=128).contains(&clkos_div) {
+        return Err(format!("no ECP5 CLKOS divider makes {fout_mhz} MHz from a {fvco} MHz VCO"));
+    }
+    Ok(Ecp5Clkos {
+        primary,
+        clkos_div,
+        clkos_cphase: primary.clkop_cphase,
+        fout_mhz: (fvco / clkos_div as f32) as f64,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,5 +223,23 @@ mod tests {
             );
         }
         assert!(ecp5(25.0, 500.0).unwrap_err().contains("10–400"));
+    }
+
+    /// ecppll's secondary output, recorded in projf/projf-explore lib/clock/ulx3s/clock_720p.sv
+    /// (`ecppll --clkin 25 --clkout0 302.325 --clkout1 60.465`: CLKI_DIV 6, CLKFB_DIV 73,
+    /// CLKOP_DIV 2, CLKOS_DIV 10, 60.8333 MHz); and the ULX3S's 25 -> 24 MHz, which CLKOP alone
+    /// cannot make (24/25 needs CLKI_DIV 25: a 1 MHz PFD).
+    #[test]
+    fn ecp5_clkos_matches_ecppll() {
+        let p = ecp5_clkos(25.0, 302.325, 60.465).unwrap();
+        assert_eq!(
+            (p.primary.clki_div, p.primary.clkfb_div, p.primary.clkop_div, p.clkos_div),
+            (6, 73, 2, 10)
+        );
+        assert!((p.fout_mhz - 60.8333).abs() < 1e-3, "{}", p.fout_mhz);
+        assert!((ecp5(25.0, 24.0).unwrap().fout_mhz - 24.0).abs() > 0.5);
+        let p = ecp5_clkos(25.0, 25.0, 24.0).unwrap();
+        assert_eq!((p.primary.fvco_mhz, p.clkos_div, p.fout_mhz), (600.0, 25, 24.0));
+        assert_eq!(p.clkos_cphase, p.primary.clkop_cphase);
     }
 }

@@ -86,7 +86,7 @@ fn unmakeable_clock_names_the_file_and_the_field() {
     let (dir, file) =
         variant("target", |t| t.replace("target_hz = 24_000_000", "target_hz = 48_000_000"));
     let e = Board::load(&file).unwrap_err();
-    assert!(e.contains("clock.target_hz: 48000000 Hz differs from profile `ice40`"), "{e}");
+    assert!(e.contains("clock.target_hz: 48000000 Hz is above profile `ice40`'s clock_hz"), "{e}");
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -112,31 +112,62 @@ fn other_mistakes_name_their_field() {
     }
 }
 
+fn contains_all(text: &str, wants: &[&str]) {
+    for want in wants {
+        assert!(text.contains(want), "{want} missing in\n{text}");
+    }
+}
+
 #[test]
 fn top_wires_the_pll_front_end_and_core() {
     let b = Board::load(&repo().join("boards/icebreaker.toml")).unwrap();
-    let v = emit::top(&b);
-    for want in [
-        "SB_PLL40_PAD",
-        ".DIVF(7'd63)",
-        ".DIVQ(3'd5)",
-        "speckle_sfp_frontend front_end",
-        "speckle_core core",
-        ".ext_alarm(tx_disable)",
-        ".scl_in(scl_in)",
-        ".D_IN_0(scl_in)",
-        "led_q <= ~{gate_open, alarm};",
-        "assign led = led_q;",
-    ] {
-        assert!(v.contains(want), "{want} missing in\n{v}");
-    }
+    contains_all(
+        &emit::top(&b),
+        &[
+            "SB_PLL40_PAD",
+            ".DIVF(7'd63)",
+            ".DIVQ(3'd5)",
+            "speckle_sfp_frontend front_end",
+            "speckle_core core",
+            ".ext_alarm(tx_disable)",
+            ".scl_in(scl_in)",
+            ".D_IN_0(scl_in)",
+            "led_q <= ~{gate_open, alarm};",
+            "assign led = led_q;",
+        ],
+    );
     let b = Board::load(&repo().join("boards/ulx3s.toml")).unwrap();
     let l = emit::lpf(&b);
     assert!(
         l.contains("LOCATE COMP \"sfp_rd\" SITE \"B11\";\nIOBUF PORT \"sfp_rd\" IO_TYPE=LVCMOS33;"),
         "{l}"
     );
-    assert!(emit::top(&b).contains(".CLKI_DIV(1)") && emit::top(&b).contains(".CLKOP_DIV(6)"));
+    // 25 -> 24 MHz: CLKOP at 25 MHz (VCO 600 MHz) is the feedback, CLKOS / 25 the core clock.
+    contains_all(
+        &emit::top(&b),
+        &[
+            "wire clock, clkop, locked;",
+            ".CLKI_DIV(1), .CLKOP_ENABLE(\"ENABLED\"), .CLKOP_DIV(24),",
+            ".CLKOS_ENABLE(\"ENABLED\"), .CLKOS_DIV(25),",
+            ".CLKFB_DIV(1)",
+            ".CLKOP(clkop), .CLKFB(clkop), .CLKOS(clock)",
+            "(* FREQUENCY_PIN_CLKOS=\"24\" *)",
+            "UART 3000000 baud (24 MHz / 8) to the FT231X",
+        ],
+    );
+    let b = Board::load(&repo().join("boards/ecp5-evn.toml")).unwrap();
+    let v = emit::top(&b);
+    contains_all(
+        &v,
+        &[
+            "wire clock, locked;",
+            "12 MHz -> 96 MHz, VCO 576 MHz",
+            ".CLKI_DIV(1), .CLKOP_ENABLE(\"ENABLED\"), .CLKOP_DIV(6),",
+            ".CLKFB_DIV(8)",
+            ".CLKOP(clock), .CLKFB(clock)",
+        ],
+    );
+    assert!(!v.contains("CLKOS"), "{v}");
     // The template shows the LVDS form: only the P pin is located, with IO_TYPE=LVDS.
     let t = Board::load(&repo().join("boards/custom.toml")).unwrap();
     assert!(t.template && emit::files(&t).is_empty());
@@ -147,3 +178,5 @@ fn top_wires_the_pll_front_end_and_core() {
 
 #[cfg(test)]
 mod lvds;
+#[cfg(test)]
+mod uart;
