@@ -138,7 +138,7 @@ production() {
     local n
     n=$(stat -c %s "$work/serial.bin")
     [ "$n" -gt 0 ] || { cat "$work/serial.err" >&2; fail "the board's run wrote no bytes"; }
-    expect "$work/serial.err" "^speckle: serial:/dev/ttyUSB0@1000000: board attests" \
+    expect "$work/serial.err" "^speckle: serial:/dev/ttyUSB0@6000000: board attests" \
         "board attestation"
     expect "$work/serial.err" "^speckle: wrote $n bytes in " "summary of the board's run"
 

@@ -11,8 +11,10 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-/// Default UART rate: the `ice40` profile's baud (docs/core.md).
-pub const DEFAULT_BAUD: u32 = 1_000_000;
+/// Default UART rate: the `ice40` profile's baud, which the iCEBreaker and the HX8K breakout run;
+/// the ECP5-EVN runs 12 Mbaud and the ULX3S 3 Mbaud (their board files' `uart.baud`,
+/// docs/boards.md), given as `@BAUD`.
+pub const DEFAULT_BAUD: u32 = 6_000_000;
 
 const KINDS: &str =
     "serial:PATH[@BAUD], ftdi:SERIAL[@BAUD], sim:SCENARIO[@ONSET][/EVERY], file:PATH, any[@BAUD]";
@@ -163,7 +165,7 @@ fn split_baud<'a>(text: &str, rest: &'a str) -> Result<(&'a str, u32), String> {
         Some((dev, baud)) => match baud.parse::<u32>() {
             Ok(b) if (300..=12_000_000).contains(&b) => Ok((dev, b)),
             _ => Err(format!(
-                "bad baud `{baud}` in `{text}`: give a whole number of bits per second between 300 and 12000000, e.g. @1000000"
+                "bad baud `{baud}` in `{text}`: give a whole number of bits per second between 300 and 12000000, e.g. @6000000"
             )),
         },
     }
@@ -246,6 +248,20 @@ mod tests {
         assert!(SourceSpec::parse("serial:/dev/x@fast").unwrap_err().contains("bad baud `fast`"));
         assert!(SourceSpec::parse("serial:/dev/x@0").unwrap_err().contains("between 300"));
         assert!(SourceSpec::parse("nocolon").unwrap_err().contains("no kind"));
+    }
+
+    /// Every board's rate parses (docs/boards.md: 12, 6 and 3 Mbaud), and the default is the ice40
+    /// profile's own rate, so that it follows a retuned profile or fails here.
+    #[test]
+    fn board_rates_parse_and_the_default_is_the_ice40_rate() {
+        assert_eq!(DEFAULT_BAUD as u64, speckle_model::params::CoreParams::ice40().baud);
+        for baud in [12_000_000, 6_000_000, 3_000_000] {
+            assert_eq!(
+                SourceSpec::parse(&format!("serial:/dev/ttyUSB0@{baud}")).unwrap(),
+                SourceSpec::Serial { path: "/dev/ttyUSB0".into(), baud }
+            );
+        }
+        assert!(SourceSpec::parse("serial:/dev/x@12000001").unwrap_err().contains("12000000"));
     }
 
     #[cfg(feature = "sim")]

@@ -57,3 +57,44 @@ impl Link for SerialLink {
         self.port.flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serialport::SerialPort;
+
+    /// The board rates of docs/boards.md through the host's own open function, on a
+    /// pseudo-terminal: Linux takes any rate there through termios2 (BOTHER), as on a USB-UART
+    /// bridge's tty, and reads it back; bytes then flow both ways.
+    #[test]
+    fn opens_a_pty_at_every_board_rate_and_moves_bytes() {
+        for baud in [12_000_000, 6_000_000, 3_000_000] {
+            let (mut master, slave) = serialport::TTYPort::pair().expect("openpty");
+            let path = slave.name().expect("the pty's slave path");
+            let mut link = open(Path::new(&path), baud).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(link.port.baud_rate().unwrap(), baud, "{path}: rate read back");
+            master.write_all(b"\xa5frame").unwrap();
+            let mut got = vec![];
+            let mut buf = [0u8; 16];
+            for _ in 0..40 {
+                let n = link.read(&mut buf).unwrap();
+                got.extend_from_slice(&buf[..n]);
+                if got.len() >= 6 {
+                    break;
+                }
+            }
+            assert_eq!(got, b"\xa5frame", "{path} at {baud} baud: board -> host");
+            link.send(b"\x5acmd").unwrap();
+            let mut back = [0u8; 4];
+            master.set_timeout(Duration::from_secs(2)).unwrap();
+            master.read_exact(&mut back).unwrap();
+            assert_eq!(&back, b"\x5acmd", "{path} at {baud} baud: host -> board");
+        }
+    }
+
+    #[test]
+    fn a_missing_device_is_named() {
+        let e = open(Path::new("/dev/speckle-no-such-tty"), 12_000_000).err().unwrap();
+        assert!(e.contains("serial device /dev/speckle-no-such-tty does not exist"), "{e}");
+    }
+}
