@@ -18,6 +18,11 @@ pub fn adc_samples(sample_rate_hz: f64) -> u64 {
     (ADC_PERIOD_S * sample_rate_hz).round() as u64
 }
 
+/// Raw sample rate of a core: one RD sample every `oversample` clocks (the physics steps at it).
+pub fn sample_rate_hz(p: &CoreParams) -> f64 {
+    p.clock_hz as f64 / p.oversample as f64
+}
+
 /// Samples from an over-power to TX_DISABLE at worst, for a board sampling at `sample_rate_hz`
 /// with `oversample` clocks per sample: the module's next ADC refresh, then the front end's bound
 /// (model/src/sfp_frontend.rs: the next poll plus its length), rounded up to samples.
@@ -90,7 +95,7 @@ impl Bench {
         front: Box<dyn FrontEndSim>,
     ) -> Self {
         let p = core.params();
-        let rate = p.clock_hz as f64 / p.oversample as f64;
+        let rate = sample_rate_hz(p);
         let base = PhysicsParams::nominal(rate);
         let mut b = Bench {
             scenario,

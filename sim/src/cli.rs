@@ -64,7 +64,9 @@ struct Cli {
 
 /// Scenario table as `--list` prints it.
 pub fn scenario_table() -> String {
-    let p = crate::physics::PhysicsParams::nominal(6e6);
+    // The pty board runs the ice40 profile (bench::board_params).
+    let rate = crate::bench::sample_rate_hz(&speckle_model::params::CoreParams::ice40());
+    let p = crate::physics::PhysicsParams::nominal(rate);
     let mut s = String::new();
     for sc in ALL {
         let (d, within) = sc.expect(&p);

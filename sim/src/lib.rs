@@ -13,6 +13,7 @@ pub mod bench;
 pub mod board;
 pub mod cli;
 pub mod core;
+pub mod entropy;
 pub mod frontend;
 pub mod physics;
 pub mod scenario;

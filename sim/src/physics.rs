@@ -14,6 +14,12 @@ use rand_distr::StandardNormal;
 /// Elementary charge, C.
 const Q_E: f64 = 1.602_176_634e-19;
 
+/// Nominal speckle field correlation time, s: a property of the emitters' phase drift, not of the
+/// sampler, so a faster sampler sees more correlated samples. 41.7 ns is the value the model has
+/// always had at the original 6 MS/s ice40 sampler (a quarter of its 166.7 ns period), kept so
+/// that every figure measured before still describes the same source (docs/entropy.md §1).
+pub const TAU_C_S: f64 = 0.25 / 6.0e6;
+
 /// Periodic interference bursts added to the TIA output.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Emi {
@@ -67,7 +73,8 @@ pub struct PhysicsParams {
 }
 
 impl PhysicsParams {
-    /// The design point: 4 emitters, -7 dBm at the photodiode, fast phase drift.
+    /// The design point: 4 emitters, -7 dBm at the photodiode, fast phase drift ([`TAU_C_S`]),
+    /// sampled at `sample_rate_hz` (a board's clock_hz / oversample).
     pub fn nominal(sample_rate_hz: f64) -> Self {
         PhysicsParams {
             sample_rate_hz,
@@ -75,7 +82,7 @@ impl PhysicsParams {
             emitters_alive: 4,
             power_per_emitter_mw: 0.05,
             coupling: 1.0,
-            tau_c_s: 0.25 / sample_rate_hz,
+            tau_c_s: TAU_C_S,
             responsivity_a_per_w: 0.9,
             tia_noise_pa_rthz: 10.0,
             bandwidth_hz: 1.0e9,
