@@ -16,6 +16,7 @@ pub const BLOCKS: &[(&str, Generator)] = &[
     ("adaptp_ht", blocks::adaptp_ht::generate),
     ("cmd_parser", blocks::cmd_parser::generate),
     ("crc32", blocks::crc32::generate),
+    ("digest_buffer", blocks::digest_buffer::generate),
     ("framer", blocks::framer::generate),
     ("holdback", blocks::holdback::generate),
     ("i2c_master", blocks::i2c_master::generate),

@@ -109,7 +109,7 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
     let mut stages = Vec::new();
 
     let wire: Vec<u8> = data
-        .chunks(32)
+        .chunks(p.conditioned_payload_len())
         .enumerate()
         .flat_map(|(i, ch)| encode(&Frame::new(FrameType::Conditioned, i as u16, ch.to_vec())))
         .collect();
@@ -117,7 +117,10 @@ pub fn run(a: BenchArgs) -> Result<(), String> {
     stages.push(Stage {
         name: "deframe + CRC-32 (`Decoder`)",
         mb_s: r,
-        note: format!("{n} frames of 32-byte payload; rate counts payload bytes"),
+        note: format!(
+            "{n} frames of {}-byte payload (the ice40 profile's); rate counts payload bytes",
+            p.conditioned_payload_len()
+        ),
     });
 
     // The samples as the word-parallel tests take them (a RAW payload is already this, LSB-first).

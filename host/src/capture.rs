@@ -87,10 +87,15 @@ impl Capturer {
         let mut got = 0;
         while got < n {
             let what = format!("conditioned bytes ({got} of {n} so far)");
-            if let Payload::Conditioned(block) = self.next(&what)? {
-                let take = (n - got).min(32) as usize;
-                out.write_all(&block[..take]).map_err(|e| format!("writing capture: {e}"))?;
-                got += take as u64;
+            if let Payload::Conditioned(blocks) = self.next(&what)? {
+                for block in &blocks {
+                    if got == n {
+                        break;
+                    }
+                    let take = (n - got).min(block.len() as u64) as usize;
+                    out.write_all(&block[..take]).map_err(|e| format!("writing capture: {e}"))?;
+                    got += take as u64;
+                }
             }
         }
         Ok(())

@@ -309,7 +309,9 @@ impl Worker {
             }
         };
         match payload {
-            Payload::Conditioned(block) if self.raw.is_none() => self.gate.block(block),
+            Payload::Conditioned(blocks) if self.raw.is_none() => {
+                blocks.into_iter().for_each(|b| self.gate.block(b))
+            }
             Payload::Raw(samples) => {
                 if let Some(r) = self.raw.as_mut() {
                     match r.push(&samples) {

@@ -11,11 +11,16 @@ use std::collections::VecDeque;
 /// One frame's worth of data from one source.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
-    Conditioned([u8; 32]),
+    /// `blocks_per_frame` digests, 32 bytes each, as `digest_buffer` streams them.
+    Conditioned(Vec<u8>),
     Raw([u8; 32]),
     Status([u8; 48]),
     SfpDiag([u8; 52]),
-    Ack { cmd_type: u8, cmd_seq: u16, result: u8 },
+    Ack {
+        cmd_type: u8,
+        cmd_seq: u16,
+        result: u8,
+    },
 }
 
 impl Request {
@@ -31,7 +36,8 @@ impl Request {
 
     pub fn payload(&self) -> Vec<u8> {
         match self {
-            Request::Conditioned(p) | Request::Raw(p) => p.to_vec(),
+            Request::Conditioned(p) => p.clone(),
+            Request::Raw(p) => p.to_vec(),
             Request::Status(p) => p.to_vec(),
             Request::SfpDiag(p) => p.to_vec(),
             Request::Ack { cmd_type, cmd_seq, result } => {
@@ -168,17 +174,17 @@ mod tests {
     fn frames_decode_with_consecutive_sequence_numbers() {
         let mut f = Framer::new();
         let reqs = [
-            Request::Conditioned([7; 32]),
+            Request::Conditioned(vec![7; 224]),
             Request::Ack { cmd_type: 0x81, cmd_seq: 0x1234, result: 0 },
             Request::Raw([0xA5; 32]),
         ];
         let bytes: Vec<u8> = reqs.iter().flat_map(|r| f.encode(r)).collect();
-        assert_eq!(bytes.len(), 42 + 14 + 42);
+        assert_eq!(bytes.len(), 234 + 14 + 42);
         let mut d = Decoder::new();
         let frames = d.feed(&bytes);
         assert_eq!(frames.len(), 3);
         assert_eq!(d.stats().bad_crc + d.stats().lost + d.stats().resync_bytes, 0);
-        assert_eq!(frames[0].payload, vec![7; 32]);
+        assert_eq!(frames[0].payload, vec![7; 224]);
         assert_eq!(frames[1].seq, 1);
         match frames[1].payload().unwrap() {
             Payload::Ack(a) => assert_eq!(a.serialize(), [0x81, 0x34, 0x12, 0]),
@@ -192,7 +198,7 @@ mod tests {
         let mut i = Inputs {
             ack: Some(Request::Ack { cmd_type: 0x83, cmd_seq: 9, result: 0 }),
             status: Some(Request::Status([3; 48])),
-            digest: Some(Request::Conditioned([1; 32])),
+            digest: Some(Request::Conditioned(vec![1; 64])),
             sfp_payload: Some([5; 52]),
             sfp_en: true,
             out_ready: true,

@@ -11,6 +11,7 @@ pub mod adaptp_ht;
 pub mod cmd_parser;
 pub mod core_model;
 pub mod crc32;
+pub mod digest_buffer;
 pub mod framer;
 pub mod holdback;
 pub mod i2c_master;

@@ -35,6 +35,9 @@ pub struct CoreParams {
     pub n_in: u32,
     pub status_period_log2: u32,
     pub keccak: KeccakArch,
+    /// Conditioned blocks per CONDITIONED frame: K digests share one header and CRC, so framing
+    /// costs 10 bytes per 32·K payload bytes (K = 7: 4.3 %).
+    pub blocks_per_frame: u32,
 }
 
 /// SHA3-256 rate in bits: one block absorbs at most this much, and the core hashes each
@@ -59,6 +62,9 @@ pub fn creditable_bits_per_byte(h: f64, n_in: u32) -> f64 {
     (per_block / bytes).clamp(0.0, u8::BITS as f64)
 }
 
+/// Most digests one CONDITIONED frame can carry: `len` is a u8 and a digest is 32 bytes.
+pub const MAX_BLOCKS_PER_FRAME: u32 = 255 / (OUTPUT_BLOCK_BITS / u8::BITS);
+
 /// Samples that must pass all health tests after reset or an alarm clear before output opens.
 pub const STARTUP_SAMPLES: u32 = 1024;
 
@@ -67,29 +73,45 @@ pub const STARTUP_SAMPLES: u32 = 1024;
 pub const HOLDBACK_MARGIN: u32 = 16;
 
 impl CoreParams {
-    /// The `ice40` profile: compact Keccak, 24 MHz core clock (iCEBreaker 12 MHz × 2).
-    pub fn ice40() -> Self {
+    /// The `ice40` profile: compact Keccak, 30 MHz core clock (iCEBreaker 12 MHz × 2.5), 6 Mbaud
+    /// (divisor 5).
+    ///
+    /// The compact Keccak takes the conditioner's input only between permutations (~2400 clocks
+    /// each), and the data path moves at most one sample per clock, so a block costs about
+    /// n_in · fold_k + 2500 clocks of data-path time; one sample every 5 clocks without fold keeps
+    /// the sampler just below that (docs/throughput.md), at 6 MS/s, the rate the entropy claim was
+    /// assessed at (docs/entropy.md). Von Neumann is off: n_in ≥ 320 / H already accounts for
+    /// bias in the min-entropy claim.
+    pub const fn ice40() -> Self {
         CoreParams {
-            clock_hz: 24_000_000,
-            baud: 1_000_000,
-            oversample: 4,
-            vn_enable: true,
-            fold_k: 2,
+            clock_hz: 30_000_000,
+            baud: 6_000_000,
+            oversample: 5,
+            vn_enable: false,
+            fold_k: 1,
             h_claim: 0.5,
             alpha_log2: 30,
             window: 1024,
-            n_in: 640,
+            n_in: 656,
             status_period_log2: 24,
             keccak: KeccakArch::Compact,
+            blocks_per_frame: 7,
         }
     }
 
-    /// The `ecp5` profile: one-round-per-clock Keccak, 100 MHz core clock.
-    pub fn ecp5() -> Self {
+    /// The `ecp5` profile: one-round-per-clock Keccak, 96 MHz core clock, 12 Mbaud (divisor 8, so
+    /// the same core runs a 3 Mbaud link at 24 MHz). oversample · fold_k · n_in = 2752 clocks per
+    /// block puts the supply just under what 12 Mbaud carries in 7-block frames. One sample every
+    /// 4 clocks (24 MS/s) rather than a faster sampler and a fold: at 48 MS/s neighbouring samples
+    /// of the modelled speckle are correlated enough to fail the H = 0.5 claim (docs/entropy.md).
+    pub const fn ecp5() -> Self {
         CoreParams {
-            clock_hz: 100_000_000,
-            baud: 2_000_000,
-            status_period_log2: 26,
+            clock_hz: 96_000_000,
+            baud: 12_000_000,
+            oversample: 4,
+            fold_k: 1,
+            n_in: 688,
+            status_period_log2: 25,
             keccak: KeccakArch::Full,
             ..Self::ice40()
         }
@@ -162,6 +184,12 @@ impl CoreParams {
                 self.baud, self.clock_hz
             )));
         }
+        if !(1..=MAX_BLOCKS_PER_FRAME).contains(&self.blocks_per_frame) {
+            return Err(ParamError(format!(
+                "blocks_per_frame = {}: a CONDITIONED frame carries 1..={MAX_BLOCKS_PER_FRAME} digests (its length field is one byte)",
+                self.blocks_per_frame
+            )));
+        }
         if !(10..=40).contains(&self.status_period_log2) {
             return Err(ParamError(format!(
                 "status_period_log2 = {}: must be between 10 and 40",
@@ -184,6 +212,11 @@ impl CoreParams {
     /// Claimed H × 1000 as reported in STATUS frames.
     pub fn h_milli(&self) -> u16 {
         (self.h_claim * 1000.0).round() as u16
+    }
+
+    /// Payload bytes of one CONDITIONED frame.
+    pub fn conditioned_payload_len(&self) -> usize {
+        (self.blocks_per_frame * OUTPUT_BLOCK_BITS / u8::BITS) as usize
     }
 
     /// Holdback depth: a raw sample leaves the holdback once this many newer samples were tested.
@@ -340,6 +373,9 @@ mod tests {
         p.n_in = 512;
         let e = p.validate().unwrap_err().0;
         assert!(e.contains("640"), "{e}");
+        let mut p = CoreParams::ice40();
+        p.blocks_per_frame = 8;
+        assert!(p.validate().unwrap_err().0.contains("blocks_per_frame = 8"));
         let mut p = CoreParams::ice40();
         p.window = 32768;
         assert!(p.validate().unwrap_err().0.contains("16384"));

@@ -148,7 +148,7 @@ impl SimSource {
         let mut conditioned = Vec::new();
         for f in self.dec.feed(bytes) {
             match f.payload() {
-                Ok(Payload::Conditioned(d)) => conditioned.extend_from_slice(&d),
+                Ok(Payload::Conditioned(d)) => conditioned.extend(d.iter().flatten()),
                 Ok(Payload::Status(status)) => {
                     out.push(Update::Status { source: source.clone(), t_s, status })
                 }

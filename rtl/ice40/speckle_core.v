@@ -21,6 +21,7 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
     // Constant declarations
     localparam  period_last = 40'hffffff;
     localparam  zero4 = 4'h0;
+    localparam  blocks_per_frame = 32'h7;
     
     // Stub signals
     reg  sampler$clock;
@@ -109,11 +110,20 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
     wire  [255:0] cond$digest;
     wire  cond$digest_valid;
     reg  cond$digest_ready;
+    reg  dbuf$clock;
+    reg  dbuf$reset;
+    reg  [255:0] dbuf$digest;
+    reg  dbuf$digest_valid;
+    wire  dbuf$digest_ready;
+    wire  [7:0] dbuf$out_byte;
+    wire  dbuf$frame_valid;
+    reg  dbuf$pop;
     reg  framer$clock;
     reg  framer$reset;
-    reg  [255:0] framer$digest;
-    reg  framer$digest_valid;
-    wire  framer$digest_ready;
+    reg  [7:0] framer$cond_byte;
+    reg  framer$cond_valid;
+    wire  framer$cond_pop;
+    wire  framer$cond_sent;
     reg  [255:0] framer$raw_block;
     reg  framer$raw_valid;
     wire  framer$raw_ready;
@@ -311,12 +321,23 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         .digest_valid(cond$digest_valid),
         .digest_ready(cond$digest_ready)
     );
+    speckle_core$dbuf dbuf(
+        .clock(dbuf$clock),
+        .reset(dbuf$reset),
+        .digest(dbuf$digest),
+        .digest_valid(dbuf$digest_valid),
+        .digest_ready(dbuf$digest_ready),
+        .out_byte(dbuf$out_byte),
+        .frame_valid(dbuf$frame_valid),
+        .pop(dbuf$pop)
+    );
     speckle_core$framer framer(
         .clock(framer$clock),
         .reset(framer$reset),
-        .digest(framer$digest),
-        .digest_valid(framer$digest_valid),
-        .digest_ready(framer$digest_ready),
+        .cond_byte(framer$cond_byte),
+        .cond_valid(framer$cond_valid),
+        .cond_pop(framer$cond_pop),
+        .cond_sent(framer$cond_sent),
         .raw_block(framer$raw_block),
         .raw_valid(framer$raw_valid),
         .raw_ready(framer$raw_ready),
@@ -437,6 +458,7 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         vn$clock = clock;
         fold$clock = clock;
         cond$clock = clock;
+        dbuf$clock = clock;
         framer$clock = clock;
         tx$clock = clock;
         rx$clock = clock;
@@ -461,6 +483,7 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         gate$reset = reset;
         holdback$reset = reset;
         cond$reset = reset;
+        dbuf$reset = reset;
         framer$reset = reset;
         tx$reset = reset;
         rx$reset = reset;
@@ -500,9 +523,12 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         cond$in_bit = fold$out_bit;
         cond$in_valid = fold$out_valid;
         cond$abort = gate$flush | hold;
-        framer$digest = cond$digest;
-        framer$digest_valid = cond$digest_valid;
-        cond$digest_ready = framer$digest_ready;
+        dbuf$digest = cond$digest;
+        dbuf$digest_valid = cond$digest_valid;
+        cond$digest_ready = dbuf$digest_ready;
+        framer$cond_byte = dbuf$out_byte;
+        framer$cond_valid = dbuf$frame_valid;
+        dbuf$pop = framer$cond_pop;
         store$raw_enable = parser$mode;
         store$sample = sampler$sample;
         store$sample_valid = sampler$sample_valid;
@@ -520,8 +546,8 @@ module speckle_core(clock,reset,rd,los,ext_alarm,sfp_diag,sfp_diag_en,uart_rx,ua
         if (sampler$sample_valid) begin
             samples$d = samples$q + 32'h1;
         end
-        if (cond$digest_valid & framer$digest_ready) begin
-            blocks$d = blocks$q + 32'h1;
+        if (framer$cond_sent) begin
+            blocks$d = blocks$q + blocks_per_frame;
         end
         if (holdback$dropped) begin
             dropped$d = dropped$q + 32'h1;
@@ -921,8 +947,8 @@ module speckle_core$cond(clock,reset,in_bit,in_valid,in_ready,abort,digest,diges
     reg [7:0] bytebuf;
     reg [2:0] nbits;
     reg byte_full;
-    reg [7:0] nbyte;        // index of the byte being packed, 0..79
-    wire last_byte = nbyte == 8'd79;
+    reg [7:0] nbyte;        // index of the byte being packed, 0..81
+    wire last_byte = nbyte == 8'd81;
     wire s_in_ready;
     // The n_in-th bit completes the block: from then on an abort no longer touches it.
     wire abort_eff = abort && !(byte_full && last_byte);
@@ -954,6 +980,266 @@ module speckle_core$cond(clock,reset,in_bit,in_valid,in_ready,abort,digest,diges
       .in_empty(1'b0), .in_valid(byte_full), .in_ready(s_in_ready), .abort(abort_eff), .digest(digest),
       .digest_valid(digest_valid), .digest_ready(digest_ready));
 endmodule // speckle_core$cond
+
+
+module speckle_core$dbuf(clock,reset,digest,digest_valid,digest_ready,out_byte,frame_valid,pop);
+    
+    // Module arguments
+    input wire  clock;
+    input wire  reset;
+    input wire  [255:0] digest;
+    input wire  digest_valid;
+    output reg  digest_ready;
+    output reg  [7:0] out_byte;
+    output reg  frame_valid;
+    input wire  pop;
+    
+    // Constant declarations
+    localparam  room_limit = 10'b111100000;
+    localparam  frame_bytes = 10'b11100000;
+    
+    // Stub signals
+    reg  [8:0] ram$read_address;
+    reg  ram$read_clock;
+    wire  [7:0] ram$read_data;
+    reg  [8:0] ram$write_address;
+    reg  ram$write_clock;
+    reg  [7:0] ram$write_data;
+    reg  ram$write_enable;
+    reg  [8:0] wr$d;
+    wire  [8:0] wr$q;
+    reg  wr$clock;
+    reg  [8:0] rd$d;
+    wire  [8:0] rd$q;
+    reg  rd$clock;
+    reg  [9:0] count$d;
+    wire  [9:0] count$q;
+    reg  count$clock;
+    reg  writing$d;
+    wire  writing$q;
+    reg  writing$clock;
+    reg  [4:0] widx$d;
+    wire  [4:0] widx$q;
+    reg  widx$clock;
+    
+    // Local signals
+    reg  [8:0] rd_next;
+    reg  last_write;
+    
+    // Sub module instances
+    speckle_core$dbuf$ram ram(
+        .read_address(ram$read_address),
+        .read_clock(ram$read_clock),
+        .read_data(ram$read_data),
+        .write_address(ram$write_address),
+        .write_clock(ram$write_clock),
+        .write_data(ram$write_data),
+        .write_enable(ram$write_enable)
+    );
+    speckle_core$dbuf$wr wr(
+        .d(wr$d),
+        .q(wr$q),
+        .clock(wr$clock)
+    );
+    speckle_core$dbuf$rd rd(
+        .d(rd$d),
+        .q(rd$q),
+        .clock(rd$clock)
+    );
+    speckle_core$dbuf$count count(
+        .d(count$d),
+        .q(count$q),
+        .clock(count$clock)
+    );
+    speckle_core$dbuf$writing writing(
+        .d(writing$d),
+        .q(writing$q),
+        .clock(writing$clock)
+    );
+    speckle_core$dbuf$widx widx(
+        .d(widx$d),
+        .q(widx$q),
+        .clock(widx$clock)
+    );
+    
+    // Update code
+    always @(*) begin
+        wr$clock = clock;
+        rd$clock = clock;
+        count$clock = clock;
+        writing$clock = clock;
+        widx$clock = clock;
+        wr$d = wr$q;
+        rd$d = rd$q;
+        count$d = count$q;
+        writing$d = writing$q;
+        widx$d = widx$q;
+        ram$read_clock = clock;
+        ram$write_clock = clock;
+        last_write = writing$q & (widx$q == 32'h1f);
+        if (digest_valid & ~writing$q & (count$q <= room_limit)) begin
+            writing$d = 1'b1;
+            widx$d = 32'h0;
+        end
+        if (writing$q) begin
+            wr$d = wr$q + 32'h1;
+            widx$d = widx$q + 32'h1;
+        end
+        if (last_write) begin
+            writing$d = 1'b0;
+        end
+        rd_next = rd$q;
+        if (pop) begin
+            rd_next = rd$q + 32'h1;
+        end
+        if (writing$q & ~pop) begin
+            count$d = count$q + 32'h1;
+        end
+        else if (~writing$q & pop) begin
+            count$d = count$q - 32'h1;
+        end
+        if (reset) begin
+            count$d = 32'h0;
+            wr$d = 32'h0;
+            rd_next = 32'h0;
+            writing$d = 1'b0;
+            widx$d = 32'h0;
+        end
+        rd$d = rd_next;
+        ram$read_address = rd_next;
+        ram$write_address = wr$q;
+        ram$write_data = digest[(widx$q * 32'h8)+:(8)];
+        ram$write_enable = writing$q;
+        out_byte = ram$read_data;
+        frame_valid = count$q >= frame_bytes;
+        digest_ready = last_write;
+    end
+    
+endmodule // speckle_core$dbuf
+
+
+module speckle_core$dbuf$count(d,q,clock);
+    
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$dbuf$count
+
+
+module speckle_core$dbuf$ram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
+    
+    // Module arguments
+    input wire  [8:0] read_address;
+    input wire  read_clock;
+    output reg  [7:0] read_data;
+    input wire  [8:0] write_address;
+    input wire  write_clock;
+    input wire  [7:0] write_data;
+    input wire  write_enable;
+    
+    // Update code (custom)
+    reg[7:0] mem[511:0];
+    
+    
+    
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
+    end
+    
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
+    end
+                
+endmodule // speckle_core$dbuf$ram
+
+
+module speckle_core$dbuf$rd(d,q,clock);
+    
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$dbuf$rd
+
+
+module speckle_core$dbuf$widx(d,q,clock);
+    
+    // Module arguments
+    input wire  [4:0] d;
+    output reg  [4:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 5'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$dbuf$widx
+
+
+module speckle_core$dbuf$wr(d,q,clock);
+    
+    // Module arguments
+    input wire  [8:0] d;
+    output reg  [8:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 9'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$dbuf$wr
+
+
+module speckle_core$dbuf$writing(d,q,clock);
+    
+    // Module arguments
+    input wire  d;
+    output reg  q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$dbuf$writing
 
 
 module speckle_core$dropped(d,q,clock);
@@ -988,7 +1274,7 @@ module speckle_core$fold(clock,reset,in_bit,in_valid,in_ready,out_bit,out_valid,
     input wire  out_ready;
     
     // Constant declarations
-    localparam  last_n = 7'b1;
+    localparam  last_n = 7'b0;
     
     // Stub signals
     reg  acc$d;
@@ -1144,14 +1430,15 @@ module speckle_core$fold$out_valid_q(d,q,clock);
 endmodule // speckle_core$fold$out_valid_q
 
 
-module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_block,raw_valid,raw_ready,status_payload,status_valid,status_ready,sfp_payload,sfp_en,ack_type,ack_seq,ack_result,ack_valid,ack_ready,out_byte,out_valid,out_ready,frame_sent);
+module speckle_core$framer(clock,reset,cond_byte,cond_valid,cond_pop,cond_sent,raw_block,raw_valid,raw_ready,status_payload,status_valid,status_ready,sfp_payload,sfp_en,ack_type,ack_seq,ack_result,ack_valid,ack_ready,out_byte,out_valid,out_ready,frame_sent);
     
     // Module arguments
     input wire  clock;
     input wire  reset;
-    input wire  [255:0] digest;
-    input wire  digest_valid;
-    output reg  digest_ready;
+    input wire  [7:0] cond_byte;
+    input wire  cond_valid;
+    output reg  cond_pop;
+    output reg  cond_sent;
     input wire  [255:0] raw_block;
     input wire  raw_valid;
     output reg  raw_ready;
@@ -1171,6 +1458,9 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
     output reg  frame_sent;
     
     // Constant declarations
+    localparam  cond_len = 8'he0;
+    localparam  cond_last = 8'he5;
+    localparam  cond_end = 8'he9;
     localparam  t_conditioned = 3'b1;
     localparam  t_raw = 3'b10;
     localparam  t_status = 3'b11;
@@ -1190,11 +1480,11 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
     reg  [2:0] kind$d;
     wire  [2:0] kind$q;
     reg  kind$clock;
-    reg  [6:0] index$d;
-    wire  [6:0] index$q;
+    reg  [7:0] index$d;
+    wire  [7:0] index$q;
     reg  index$clock;
-    reg  [6:0] fetch$d;
-    wire  [6:0] fetch$q;
+    reg  [7:0] fetch$d;
+    wire  [7:0] fetch$q;
     reg  fetch$clock;
     reg  [7:0] byte_q$d;
     wire  [7:0] byte_q$q;
@@ -1243,16 +1533,16 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
     reg  last_q$clock;
     
     // Local signals
-    reg  [6:0] payload_len;
+    reg  [7:0] payload_len;
     reg  [7:0] payload_byte;
     reg  [7:0] next_byte;
     reg  [31:0] ack_word;
     reg  take;
     reg  last_payload;
-    reg  [6:0] last_index;
-    reg  [6:0] end_index;
-    reg  [6:0] fetch_next;
-    reg  [6:0] index_next;
+    reg  [7:0] last_index;
+    reg  [7:0] end_index;
+    reg  [7:0] fetch_next;
+    reg  [7:0] index_next;
     
     // Sub module instances
     speckle_core$framer$crc_unit crc_unit(
@@ -1406,7 +1696,12 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         payload_len = 32'h20;
         last_index = 32'h25;
         end_index = 32'h29;
-        if (kind$q == t_status) begin
+        if (kind$q == t_conditioned) begin
+            payload_len = cond_len;
+            last_index = cond_last;
+            end_index = cond_end;
+        end
+        else if (kind$q == t_status) begin
             payload_len = 32'h30;
             last_index = 32'h35;
             end_index = 32'h39;
@@ -1453,7 +1748,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
             next_byte = seq$q[(32'h8)+:(8)];
         end
         else if (index$q == 32'h4) begin
-            next_byte = ((payload_len) & 8'hff);
+            next_byte = payload_len;
         end
         else begin
             next_byte = payload_byte;
@@ -1468,8 +1763,9 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         last_payload = last_q$q;
         crc_unit$init = fresh$q & (index$q == 32'h2);
         crc_unit$data = byte_q$q;
-        crc_unit$data_valid = fresh$q & (|index$q[(32'h1)+:(6)]) & ~crc_phase$q;
-        digest_ready = take & last_payload & (kind$q == t_conditioned);
+        crc_unit$data_valid = fresh$q & (|index$q[(32'h1)+:(7)]) & ~crc_phase$q;
+        cond_sent = take & last_payload & (kind$q == t_conditioned);
+        cond_pop = take & (index$q != end_index) & in_payload$q & (kind$q == t_conditioned);
         raw_ready = take & last_payload & (kind$q == t_raw);
         status_ready = take & last_payload & (kind$q == t_status);
         ack_ready = take & last_payload & (kind$q == t_ack);
@@ -1492,7 +1788,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
                 fetch$d = fetch_next;
                 in_payload$d = fetch_next < payload_len;
                 byte_q$d = next_byte;
-                pay_digest$d = digest[(fetch$q * 32'h8)+:(8)];
+                pay_digest$d = cond_byte;
                 pay_raw$d = raw_block[(fetch$q * 32'h8)+:(8)];
                 pay_status$d = status_payload[(fetch$q * 32'h8)+:(8)];
                 pay_ack$d = ack_word[(fetch$q * 32'h8)+:(8)];
@@ -1509,7 +1805,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
         end
         if (~active$q) begin
             index$d = 32'h0;
-            fetch$d = 32'h7c;
+            fetch$d = 32'hfc;
             in_payload$d = 1'b0;
             pay_in$d = 1'b0;
             last_q$d = 1'b0;
@@ -1530,7 +1826,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
                 active$d = 1'b1;
                 kind$d = t_status;
             end
-            else if (digest_valid) begin
+            else if (cond_valid) begin
                 active$d = 1'b1;
                 kind$d = t_conditioned;
             end
@@ -1543,7 +1839,7 @@ module speckle_core$framer(clock,reset,digest,digest_valid,digest_ready,raw_bloc
             active$d = 1'b0;
             kind$d = 32'h0;
             index$d = 32'h0;
-            fetch$d = 32'h7c;
+            fetch$d = 32'hfc;
             in_payload$d = 1'b0;
             pay_in$d = 1'b0;
             last_q$d = 1'b0;
@@ -1725,13 +2021,13 @@ endmodule // speckle_core$framer$crc_unit$state
 module speckle_core$framer$fetch(d,q,clock);
     
     // Module arguments
-    input wire  [6:0] d;
-    output reg  [6:0] q;
+    input wire  [7:0] d;
+    output reg  [7:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 7'h0;
+       q = 8'h0;
     end
     
     always @(posedge clock) begin
@@ -1782,13 +2078,13 @@ endmodule // speckle_core$framer$in_payload
 module speckle_core$framer$index(d,q,clock);
     
     // Module arguments
-    input wire  [6:0] d;
-    output reg  [6:0] q;
+    input wire  [7:0] d;
+    output reg  [7:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 7'h0;
+       q = 8'h0;
     end
     
     always @(posedge clock) begin
@@ -4210,8 +4506,8 @@ module speckle_core$rx(clock,reset,rx,data,valid,frame_error);
     output reg  frame_error;
     
     // Constant declarations
-    localparam  divisor_m1 = 16'h17;
-    localparam  half_m1 = 16'hb;
+    localparam  divisor_m1 = 16'h4;
+    localparam  half_m1 = 16'h1;
     
     // Enums
     localparam RxState$Idle = 0;
@@ -4585,7 +4881,7 @@ module speckle_core$sampler(clock,reset,rd,sample,sample_valid);
     output reg  sample_valid;
     
     // Constant declarations
-    localparam  last_phase = 8'h3;
+    localparam  last_phase = 8'h4;
     
     // Stub signals
     reg  sync1$d;
@@ -4830,7 +5126,7 @@ module speckle_core$store(clock,reset,raw_enable,sample,sample_valid,raw_block,r
     input wire  [15:0] markov_max;
     
     // Constant declarations
-    localparam  constants = 384'h1e01f4040202800400025f014a032a003d000000000000000000000000000000000000000000000000000000040001;
+    localparam  constants = 384'h1e01f4050102900400025f014a032a003d000000000000000000000000000000000000000000000000000000000001;
     
     // Stub signals
     reg  [255:0] store$d;
@@ -5009,7 +5305,7 @@ module speckle_core$tx(clock,reset,data,valid,ready,tx);
     output reg  tx;
     
     // Constant declarations
-    localparam  divisor_m1 = 16'h17;
+    localparam  divisor_m1 = 16'h4;
     
     // Stub signals
     reg  [9:0] shift$d;
@@ -5214,7 +5510,7 @@ module speckle_core$vn(clock,reset,in_bit,in_valid,in_ready,out_bit,out_valid,ou
     input wire  out_ready;
     
     // Constant declarations
-    localparam  bypass = 1'b0;
+    localparam  bypass = 1'b1;
     
     // Stub signals
     reg  have_a$d;

@@ -33,8 +33,7 @@ fn ideal(profile: &str, samples: usize, seed: u64, min_frames: usize, max_backlo
     );
     let want = model_digests(&core.p, pushed_run(&core, core.samples.len()));
     let got = core.digests();
-    // The last few model blocks may still wait for the UART when the run stops (ecp5's UART lags
-    // further behind, see below).
+    // The last few model blocks may still wait in the digest buffer when the run stops.
     assert!(
         got.len() + max_backlog >= want.len() && got.len() <= want.len(),
         "{profile}: {} frames, model {}",
@@ -73,18 +72,17 @@ fn ideal(profile: &str, samples: usize, seed: u64, min_frames: usize, max_backlo
     assert_eq!(statuses as u64, core.clocks / period, "{profile}: STATUS frames");
 }
 
+/// Both profiles run long enough to reach steady state: the sampler's supply sits just under what
+/// the conditioner (ice40) or the UART (ecp5) carries, so STATUS must report no drop, and up to two
+/// frames of digests (the digest buffer) plus one may still wait when the run stops.
 #[test]
 fn ice40_ideal_source_is_bit_exact_end_to_end() {
-    ideal("ice40", 10_000_000, 1, 1500, 3);
+    ideal("ice40", 10_000_000, 1, 12_000, 15);
 }
 
-/// ecp5's 2 Mbaud UART carries slightly fewer CONDITIONED frames per second than the source makes
-/// blocks (docs/core.md, throughput), so over a long run the holdback fills and drops samples, which
-/// no model of the sample stream can follow. This run stays short of that point (the first drop
-/// comes after ~17 frames with this seed).
 #[test]
 fn ecp5_ideal_source_is_bit_exact_end_to_end() {
-    ideal("ecp5", 80_000, 2, 10, 6);
+    ideal("ecp5", 1_000_000, 2, 600, 15);
 }
 
 /// SET_MODE 1 is acknowledged and turns the output into RAW frames, each 256 consecutive raw samples

@@ -1,8 +1,11 @@
 //! `speckle_framer`: turns digests, raw blocks, STATUS, SFP_DIAG and ACK requests into protocol
 //! frames (docs/protocol.md), one byte at a time, for `uart_tx`.
 //!
-//! Nothing is copied: a frame is a 7-bit byte index into the source's own payload bus, which the
-//! source holds steady while its `*_valid` is high (the usual valid/ready rule). Copying 416 bits
+//! Nothing is copied: a frame is an 8-bit byte index into the source's own payload bus, which the
+//! source holds steady while its `*_valid` is high (the usual valid/ready rule). CONDITIONED frames
+//! are the exception: their `blocks_per_frame` digests come from `digest_buffer` as a byte stream
+//! (`cond_byte`, the buffer's head, advanced by `cond_pop` as each payload byte is fetched), and
+//! `cond_valid` says a whole frame's worth is buffered. Copying 416 bits
 //! into a shift register would cost more flip-flops than the whole UART path on an iCE40 UP5K; an
 //! index mux costs a few hundred LUTs. The source's `*_ready` therefore strobes only when the
 //! frame's *last payload byte* goes out, which is the moment the framer stops reading the bus.
@@ -33,9 +36,11 @@ use speckle_model::params::CoreParams;
 pub struct Framer {
     pub clock: Signal<In, Clock>,
     pub reset: Signal<In, Bit>,
-    pub digest: Signal<In, Bits<256>>,
-    pub digest_valid: Signal<In, Bit>,
-    pub digest_ready: Signal<Out, Bit>,
+    pub cond_byte: Signal<In, Bits<8>>,
+    pub cond_valid: Signal<In, Bit>,
+    pub cond_pop: Signal<Out, Bit>,
+    /// Strobes when a CONDITIONED frame's last payload byte leaves (the STATUS `blocks` counter).
+    pub cond_sent: Signal<Out, Bit>,
     pub raw_block: Signal<In, Bits<256>>,
     pub raw_valid: Signal<In, Bit>,
     pub raw_ready: Signal<Out, Bit>,
@@ -56,8 +61,8 @@ pub struct Framer {
     crc_unit: Crc32,
     active: DFF<Bit>,
     kind: DFF<Bits<3>>,
-    index: DFF<Bits<7>>,
-    fetch: DFF<Bits<7>>,
+    index: DFF<Bits<8>>,
+    fetch: DFF<Bits<8>>,
     byte_q: DFF<Bits<8>>,
     /// Each source's payload byte at `fetch` as it was at the last move: the pipeline's first stage.
     pay_digest: DFF<Bits<8>>,
@@ -79,7 +84,7 @@ pub struct Framer {
     /// `index == last_index` as a register updated with `index`: the `*_ready` strobes then come from
     /// flip-flops and the UART's `ready` only.
     last_q: DFF<Bit>,
-    payload_len: Signal<Local, Bits<7>>,
+    payload_len: Signal<Local, Bits<8>>,
     payload_byte: Signal<Local, Bits<8>>,
     next_byte: Signal<Local, Bits<8>>,
     ack_word: Signal<Local, Bits<32>>,
@@ -88,11 +93,14 @@ pub struct Framer {
     /// Frame index of the last payload byte (`payload_len + 5`) and of the last CRC byte
     /// (`payload_len + 9`), chosen by `kind` like `payload_len` itself: a sum of the muxed length
     /// would synthesise to a carry chain on the framer's control path (the ECP5 critical path).
-    last_index: Signal<Local, Bits<7>>,
-    end_index: Signal<Local, Bits<7>>,
-    /// `fetch + 1` in 7 bits (wrapping from 127 to payload byte 0, as `fetch` itself does).
-    fetch_next: Signal<Local, Bits<7>>,
-    index_next: Signal<Local, Bits<7>>,
+    last_index: Signal<Local, Bits<8>>,
+    end_index: Signal<Local, Bits<8>>,
+    /// `fetch + 1` in 8 bits (wrapping from 255 to payload byte 0, as `fetch` itself does).
+    fetch_next: Signal<Local, Bits<8>>,
+    index_next: Signal<Local, Bits<8>>,
+    cond_len: Constant<Bits<8>>,
+    cond_last: Constant<Bits<8>>,
+    cond_end: Constant<Bits<8>>,
     t_conditioned: Constant<Bits<3>>,
     t_raw: Constant<Bits<3>>,
     t_status: Constant<Bits<3>>,
@@ -100,14 +108,16 @@ pub struct Framer {
     t_sfp_diag: Constant<Bits<3>>,
 }
 
-impl Default for Framer {
-    fn default() -> Self {
+impl Framer {
+    pub fn new(p: &CoreParams) -> Self {
+        let len = p.conditioned_payload_len() as u64;
         Framer {
             clock: Default::default(),
             reset: Default::default(),
-            digest: Default::default(),
-            digest_valid: Default::default(),
-            digest_ready: Default::default(),
+            cond_byte: Default::default(),
+            cond_valid: Default::default(),
+            cond_pop: Default::default(),
+            cond_sent: Default::default(),
             raw_block: Default::default(),
             raw_valid: Default::default(),
             raw_ready: Default::default(),
@@ -155,6 +165,9 @@ impl Default for Framer {
             end_index: Default::default(),
             fetch_next: Default::default(),
             index_next: Default::default(),
+            cond_len: Constant::new(len.to_bits()),
+            cond_last: Constant::new((len + 5).to_bits()),
+            cond_end: Constant::new((len + 9).to_bits()),
             t_sfp_diag: Constant::new(5.into()),
             t_ack: Constant::new(4.into()),
             t_status: Constant::new(3.into()),
@@ -198,7 +211,11 @@ impl Logic for Framer {
         self.payload_len.next = 32.into();
         self.last_index.next = 37.into();
         self.end_index.next = 41.into();
-        if self.kind.q.val() == self.t_status.val() {
+        if self.kind.q.val() == self.t_conditioned.val() {
+            self.payload_len.next = self.cond_len.val();
+            self.last_index.next = self.cond_last.val();
+            self.end_index.next = self.cond_end.val();
+        } else if self.kind.q.val() == self.t_status.val() {
             self.payload_len.next = 48.into();
             self.last_index.next = 53.into();
             self.end_index.next = 57.into();
@@ -239,7 +256,7 @@ impl Logic for Framer {
         } else if self.index.q.val() == 3 {
             self.next_byte.next = self.seq.q.val().get_bits::<8>(8);
         } else if self.index.q.val() == 4 {
-            self.next_byte.next = bit_cast::<8, 7>(self.payload_len.val());
+            self.next_byte.next = self.payload_len.val();
         } else {
             self.next_byte.next = self.payload_byte.val();
         }
@@ -260,11 +277,16 @@ impl Logic for Framer {
         // `index < payload_len + 6` is `!crc_phase` while a frame is active (crc_phase rises after
         // the last payload byte); `index >= 2` is any of its bits above bit 0.
         self.crc_unit.data_valid.next = self.fresh.q.val()
-            & (self.index.q.val().get_bits::<6>(1).any())
+            & (self.index.q.val().get_bits::<7>(1).any())
             & !self.crc_phase.q.val();
-        // A source is released when its last payload byte leaves.
-        self.digest_ready.next = self.take.val()
+        // A source is released when its last payload byte leaves; the digest buffer gives up a byte
+        // each time one is fetched.
+        self.cond_sent.next = self.take.val()
             & self.last_payload.val()
+            & (self.kind.q.val() == self.t_conditioned.val());
+        self.cond_pop.next = self.take.val()
+            & (self.index.q.val() != self.end_index.val())
+            & self.in_payload.q.val()
             & (self.kind.q.val() == self.t_conditioned.val());
         self.raw_ready.next =
             self.take.val() & self.last_payload.val() & (self.kind.q.val() == self.t_raw.val());
@@ -291,8 +313,7 @@ impl Logic for Framer {
                 self.in_payload.d.next = self.fetch_next.val() < self.payload_len.val();
                 self.byte_q.d.next = self.next_byte.val();
                 // First stage: every source's byte at `fetch` (frame byte `index + 2`).
-                self.pay_digest.d.next =
-                    self.digest.val().get_bits::<8>(self.fetch.q.val().index() * 8);
+                self.pay_digest.d.next = self.cond_byte.val();
                 self.pay_raw.d.next =
                     self.raw_block.val().get_bits::<8>(self.fetch.q.val().index() * 8);
                 self.pay_status.d.next =
@@ -314,7 +335,7 @@ impl Logic for Framer {
         if !self.active.q.val() {
             // Ready for a frame: `A5` waits in `byte_q`, two bytes after it is payload byte -4.
             self.index.d.next = 0.into();
-            self.fetch.d.next = 124.into();
+            self.fetch.d.next = 252.into();
             self.in_payload.d.next = false;
             self.pay_in.d.next = false;
             self.last_q.d.next = false;
@@ -332,7 +353,7 @@ impl Logic for Framer {
             } else if self.status_valid.val() {
                 self.active.d.next = true;
                 self.kind.d.next = self.t_status.val();
-            } else if self.digest_valid.val() {
+            } else if self.cond_valid.val() {
                 self.active.d.next = true;
                 self.kind.d.next = self.t_conditioned.val();
             } else if self.raw_valid.val() {
@@ -344,7 +365,7 @@ impl Logic for Framer {
             self.active.d.next = false;
             self.kind.d.next = 0.into();
             self.index.d.next = 0.into();
-            self.fetch.d.next = 124.into();
+            self.fetch.d.next = 252.into();
             self.in_payload.d.next = false;
             self.pay_in.d.next = false;
             self.last_q.d.next = false;
@@ -359,7 +380,7 @@ impl Logic for Framer {
     }
 }
 
-/// Verilog of `speckle_framer` (the frame format does not depend on the profile).
-pub fn generate(_p: &CoreParams, profile: &str) -> String {
-    crate::emit::emit("speckle_framer", profile, Framer::default())
+/// Verilog of `speckle_framer` (only the CONDITIONED length depends on the parameters).
+pub fn generate(p: &CoreParams, profile: &str) -> String {
+    crate::emit::emit("speckle_framer", profile, Framer::new(p))
 }

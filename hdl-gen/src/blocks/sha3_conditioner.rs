@@ -141,6 +141,7 @@ mod tests {
     #[test]
     fn block_length_follows_n_in() {
         let mut p = CoreParams::ice40();
+        p.n_in = 640;
         assert!(generate(&p, "ice40").contains("wire last_byte = nbyte == 8'd79;"));
         p.n_in = 1088;
         assert!(generate(&p, "ice40").contains("wire last_byte = nbyte == 8'd135;"));

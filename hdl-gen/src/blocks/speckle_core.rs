@@ -7,7 +7,8 @@
 //! nothing tested under an alarm, during the startup test or in raw mode can ever reach a digest,
 //! and after the gate opens the first digest is built only from samples taken after it opened.
 //! A block completed before an alarm still goes out: its samples all left the holdback, so they
-//! are older than the fault by more than the tests' detection bound (docs/theory.md).
+//! are older than the fault by more than the tests' detection bound (docs/theory.md). Digests wait
+//! in `digest_buffer` until `blocks_per_frame` of them fill one CONDITIONED frame.
 //!
 //! Around that: periodic and requested STATUS frames (a snapshot of counters and statistics, the
 //! statistics restarting with each snapshot), raw mode (256 consecutive samples per RAW frame), the
@@ -17,6 +18,7 @@ mod helpers;
 
 use super::adaptp_ht::AdaptpHt;
 use super::cmd_parser::CmdParser;
+use super::digest_buffer::DigestBuffer;
 use super::framer::Framer;
 use super::holdback::{address_bits, Holdback};
 use super::markov_ht::MarkovHt;
@@ -57,6 +59,7 @@ pub struct SpeckleCore<const A: usize> {
     vn: VnDebias,
     fold: XorFold,
     cond: Sha3Conditioner,
+    dbuf: DigestBuffer,
     framer: Framer,
     tx: UartTx,
     rx: UartRx,
@@ -72,6 +75,7 @@ pub struct SpeckleCore<const A: usize> {
     data_reset: Signal<Local, Bit>,
     period_last: Constant<Bits<40>>,
     zero4: Constant<Bits<4>>,
+    blocks_per_frame: Constant<Bits<32>>,
 }
 
 impl<const A: usize> SpeckleCore<A> {
@@ -110,7 +114,8 @@ impl<const A: usize> SpeckleCore<A> {
             vn: VnDebias::new(!p.vn_enable),
             fold: XorFold::new(p.fold_k),
             cond: Sha3Conditioner::new("speckle_core_cond", p.keccak, p.n_in),
-            framer: Framer::default(),
+            dbuf: DigestBuffer::new(p),
+            framer: Framer::new(p),
             tx: UartTx::new(p.baud_divisor()),
             rx: UartRx::new(p.baud_divisor()),
             parser: CmdParser::default(),
@@ -125,6 +130,7 @@ impl<const A: usize> SpeckleCore<A> {
             data_reset: Default::default(),
             period_last: Constant::new(((1u64 << p.status_period_log2) - 1).to_bits()),
             zero4: Constant::new(0u64.to_bits()),
+            blocks_per_frame: Constant::new((p.blocks_per_frame as u64).to_bits()),
         }
     }
 }
@@ -133,8 +139,8 @@ impl<const A: usize> Logic for SpeckleCore<A> {
     #[hdl_gen]
     fn update(&mut self) {
         clock!(
-            self, clock, sampler, rct, apt, markov, gate, holdback, vn, fold, cond, framer, tx, rx,
-            parser, store
+            self, clock, sampler, rct, apt, markov, gate, holdback, vn, fold, cond, dbuf, framer,
+            tx, rx, parser, store
         );
         dff_setup!(self, clock, samples, blocks, dropped, period, status_pending, activity_q);
         // Reset fans out to every block.
@@ -145,6 +151,7 @@ impl<const A: usize> Logic for SpeckleCore<A> {
         self.gate.reset.next = self.reset.val();
         self.holdback.reset.next = self.reset.val();
         self.cond.reset.next = self.reset.val();
+        self.dbuf.reset.next = self.reset.val();
         self.framer.reset.next = self.reset.val();
         self.tx.reset.next = self.reset.val();
         self.rx.reset.next = self.reset.val();
@@ -188,9 +195,12 @@ impl<const A: usize> Logic for SpeckleCore<A> {
         self.cond.in_bit.next = self.fold.out_bit.val();
         self.cond.in_valid.next = self.fold.out_valid.val();
         self.cond.abort.next = self.gate.flush.val() | self.hold.val();
-        self.framer.digest.next = self.cond.digest.val();
-        self.framer.digest_valid.next = self.cond.digest_valid.val();
-        self.cond.digest_ready.next = self.framer.digest_ready.val();
+        self.dbuf.digest.next = self.cond.digest.val();
+        self.dbuf.digest_valid.next = self.cond.digest_valid.val();
+        self.cond.digest_ready.next = self.dbuf.digest_ready.val();
+        self.framer.cond_byte.next = self.dbuf.out_byte.val();
+        self.framer.cond_valid.next = self.dbuf.frame_valid.val();
+        self.dbuf.pop.next = self.framer.cond_pop.val();
 
         // Raw mode (the frame store shares its register with STATUS snapshots).
         self.store.raw_enable.next = self.parser.mode.val();
@@ -214,8 +224,8 @@ impl<const A: usize> Logic for SpeckleCore<A> {
         if self.sampler.sample_valid.val() {
             self.samples.d.next = self.samples.q.val() + 1;
         }
-        if self.cond.digest_valid.val() & self.framer.digest_ready.val() {
-            self.blocks.d.next = self.blocks.q.val() + 1;
+        if self.framer.cond_sent.val() {
+            self.blocks.d.next = self.blocks.q.val() + self.blocks_per_frame.val();
         }
         if self.holdback.dropped.val() {
             self.dropped.d.next = self.dropped.q.val() + 1;

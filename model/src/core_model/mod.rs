@@ -14,6 +14,7 @@
 
 use crate::adaptp_ht::AdaptProp;
 use crate::cmd_parser::CmdParser;
+use crate::digest_buffer::DigestBuffer;
 use crate::holdback::Holdback;
 use crate::markov_ht::Markov;
 use crate::output_gate::{GateIn, GateOut, OutputGate};
@@ -55,7 +56,9 @@ pub struct CoreModel {
     vn: VnDebias,
     fold: XorFold,
     cond: Sha3Conditioner,
+    /// A finished digest waiting for room in `digests` (the conditioner holds it until then).
     digest_slot: Option<[u8; 32]>,
+    digests: DigestBuffer,
     // Raw tap.
     mode: Mode,
     raw_buf: Vec<bool>,
@@ -107,6 +110,7 @@ impl CoreModel {
             fold: XorFold::new(p.fold_k),
             cond: Sha3Conditioner::new(p.n_in),
             digest_slot: None,
+            digests: DigestBuffer::new(p.blocks_per_frame),
             mode: Mode::Conditioned,
             raw_buf: Vec::with_capacity(RAW_FRAME_SAMPLES),
             raw_slot: None,
@@ -271,6 +275,11 @@ impl CoreModel {
         // The downstream chain takes one bit per clock, so up to `oversample` bits per sample.
         let mut input = Some(bit);
         for _ in 0..self.p.oversample {
+            if let Some(d) = self.digest_slot {
+                if self.digests.push(&d) {
+                    self.digest_slot = None;
+                }
+            }
             let ready = g.gate_open && self.digest_slot.is_none();
             let step = self.holdback.clock(input.take(), ready, hold);
             if step.dropped {
@@ -393,9 +402,9 @@ impl CoreModel {
                 return Some((FrameType::SfpDiag, d.to_vec()));
             }
         }
-        if let Some(d) = self.digest_slot.take() {
-            self.blocks = self.blocks.wrapping_add(1);
-            return Some((FrameType::Conditioned, d.to_vec()));
+        if let Some(d) = self.digests.take_frame() {
+            self.blocks = self.blocks.wrapping_add(self.p.blocks_per_frame);
+            return Some((FrameType::Conditioned, d));
         }
         self.raw_slot.take().map(|r| (FrameType::Raw, r.to_vec()))
     }

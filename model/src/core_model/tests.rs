@@ -55,14 +55,19 @@ fn first_digest_is_sha3_of_the_debiased_folded_samples() {
         VnDebias::run(!p.vn_enable, bits[first..].iter().copied()),
     );
     let want: [u8; 32] = sha3::Sha3_256::digest(pack_lsb_first(&folded[..p.n_in as usize])).into();
-    assert_eq!(cond[0].payload, want.to_vec());
+    assert_eq!(cond[0].payload.len(), p.conditioned_payload_len());
+    assert_eq!(cond[0].payload[..32], want);
     let st = of_type(&frames, FrameType::Status);
-    assert_eq!(st.len(), 60_000 * 4 / 65_536);
+    let clocks = 60_000 * p.oversample as usize;
+    assert_eq!(st.len(), clocks / 65_536);
     let Payload::Status(s) = st.last().unwrap().payload().unwrap() else { panic!() };
     assert_eq!(s.alarms, Alarms(0));
     assert!(s.state.has(StateBits::GATE_OPEN | StateBits::STARTUP_DONE));
-    assert_eq!(s.samples, 49_152, "third STATUS at 3 × 2^16 clocks");
-    assert_eq!((s.rct_cutoff, s.window, s.n_in, s.h_milli), (61, 1024, 640, 500));
+    // The last STATUS is queued by the first sample at or after its multiple of 2^16 clocks.
+    let at = (st.len() as u32 * 65_536).div_ceil(p.oversample);
+    assert_eq!(s.samples, at, "STATUS {} at {} × 2^16 clocks", st.len(), st.len());
+    assert_eq!((s.rct_cutoff, s.window, s.h_milli), (61, 1024, 500));
+    assert_eq!(u32::from(s.n_in), p.n_in);
     assert!(s.markov_min >= s.markov_lo && s.markov_max <= s.markov_hi, "{s:?}");
     assert_eq!(dec.stats().lost, 0);
     assert_eq!(dec.stats().bad_crc, 0);

@@ -62,16 +62,31 @@ impl FrameType {
         }
     }
 
-    /// Payload length the protocol fixes for this type; `None` for unknown types.
+    /// Payload length the protocol fixes for this type; `None` for unknown types and for
+    /// CONDITIONED, whose length is any whole number of digests (see [`Self::accepts_len`]).
     pub fn payload_len(self) -> Option<usize> {
         match self {
-            Self::Conditioned | Self::Raw => Some(32),
+            Self::Conditioned | Self::Unknown(_) => None,
+            Self::Raw => Some(32),
             Self::Status => Some(super::STATUS_LEN),
             Self::Ack => Some(4),
             Self::SfpDiag => Some(super::SFP_DIAG_LEN),
             Self::SetMode => Some(1),
             Self::ClearAlarms | Self::RequestStatus => Some(0),
-            Self::Unknown(_) => None,
+        }
+    }
+
+    /// Whether a payload of `len` bytes is well formed for this type: CONDITIONED carries
+    /// 1..=`MAX_BLOCKS_PER_FRAME` digests of [`DIGEST_LEN`] bytes (the board's `blocks_per_frame`),
+    /// every other known type its fixed length.
+    pub fn accepts_len(self, len: usize) -> bool {
+        match self {
+            Self::Conditioned => {
+                len.is_multiple_of(DIGEST_LEN)
+                    && (1..=crate::params::MAX_BLOCKS_PER_FRAME as usize)
+                        .contains(&(len / DIGEST_LEN))
+            }
+            other => other.payload_len() == Some(len),
         }
     }
 
@@ -95,6 +110,9 @@ impl fmt::Display for FrameType {
         write!(f, "{} (0x{:02x})", self.name(), self.to_u8())
     }
 }
+
+/// Bytes of one conditioned block (a SHA3-256 digest).
+pub const DIGEST_LEN: usize = 32;
 
 /// One frame, as sent; the CRC is computed by [`encode`] and checked by the decoder, never stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -13,7 +13,8 @@ mod status;
 pub use command::{Ack, AckResult, Command, CommandError, Mode};
 pub use decoder::{Decoder, DecoderStats, Gap};
 pub use frame::{
-    crc32, encode, Frame, FrameType, PayloadError, HEADER_LEN, MAX_PAYLOAD, OVERHEAD, SYNC,
+    crc32, encode, Frame, FrameType, PayloadError, DIGEST_LEN, HEADER_LEN, MAX_PAYLOAD, OVERHEAD,
+    SYNC,
 };
 pub use sfp::{sff8472, Limits, SfpDiag, SfpFlags, SfpThresholds, SFP_DIAG_LEN};
 pub use status::{Alarms, StateBits, Status, STATUS_LEN, STATUS_VERSION};
@@ -21,7 +22,8 @@ pub use status::{Alarms, StateBits, Status, STATUS_LEN, STATUS_VERSION};
 /// A frame's payload, checked against its type's length and decoded.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Payload {
-    Conditioned([u8; 32]),
+    /// The frame's digests, in the order the board made them.
+    Conditioned(Vec<[u8; DIGEST_LEN]>),
     Raw([u8; 32]),
     Status(Status),
     Ack(Ack),
@@ -36,7 +38,20 @@ impl Frame {
             p.try_into().map_err(|_| PayloadError::length(self.ftype, 32, p.len()))
         };
         match self.ftype {
-            FrameType::Conditioned => Ok(Payload::Conditioned(fixed32(&self.payload)?)),
+            FrameType::Conditioned => {
+                let n = self.payload.len();
+                if !self.ftype.accepts_len(n) {
+                    return Err(PayloadError {
+                        ftype: self.ftype,
+                        message: format!(
+                            "CONDITIONED payload of {n} bytes: must be 1..={} whole {DIGEST_LEN}-byte digests",
+                            crate::params::MAX_BLOCKS_PER_FRAME
+                        ),
+                    });
+                }
+                let blocks = self.payload.chunks_exact(DIGEST_LEN);
+                Ok(Payload::Conditioned(blocks.map(|b| b.try_into().unwrap()).collect()))
+            }
             FrameType::Raw => Ok(Payload::Raw(fixed32(&self.payload)?)),
             FrameType::Status => Status::parse(&self.payload).map(Payload::Status),
             FrameType::Ack => Ack::parse(&self.payload).map(Payload::Ack),

@@ -218,3 +218,23 @@ proptest! {
         prop_assert_eq!(d.stats().bad_crc, 0);
     }
 }
+
+#[test]
+fn conditioned_payloads_are_whole_digests() {
+    for (len, ok) in [(0, false), (31, false), (32, true), (224, true), (256, false)] {
+        let f = frame(FrameType::Conditioned, 0, &vec![7; len]);
+        match f.payload() {
+            Ok(Payload::Conditioned(d)) => {
+                assert!(ok, "{len} bytes accepted");
+                assert_eq!(d.len(), len / 32);
+                assert!(d.iter().all(|b| b == &[7; 32]));
+            }
+            Err(e) => {
+                assert!(!ok, "{len} bytes refused: {e}");
+                assert!(e.to_string().contains(&format!("{len} bytes")), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(FrameType::Conditioned.accepts_len(len), ok);
+    }
+}

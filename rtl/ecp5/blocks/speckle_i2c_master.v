@@ -21,7 +21,7 @@ module speckle_i2c_master(clock,reset,cmd,cmd_valid,wdata,ack_send,ready,done,rd
     output reg  sda_oe;
     
     // Constant declarations
-    localparam  divisor_m1 = 16'hf9;
+    localparam  divisor_m1 = 16'hef;
     localparam  stall_last = 14'b10011100001111;
     
     // Stub signals

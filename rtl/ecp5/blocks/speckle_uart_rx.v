@@ -12,8 +12,8 @@ module speckle_uart_rx(clock,reset,rx,data,valid,frame_error);
     output reg  frame_error;
     
     // Constant declarations
-    localparam  divisor_m1 = 16'h31;
-    localparam  half_m1 = 16'h18;
+    localparam  divisor_m1 = 16'h7;
+    localparam  half_m1 = 16'h3;
     
     // Enums
     localparam RxState$Idle = 0;

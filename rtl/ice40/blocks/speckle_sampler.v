@@ -11,7 +11,7 @@ module speckle_sampler(clock,reset,rd,sample,sample_valid);
     output reg  sample_valid;
     
     // Constant declarations
-    localparam  last_phase = 8'h3;
+    localparam  last_phase = 8'h4;
     
     // Stub signals
     reg  sync1$d;

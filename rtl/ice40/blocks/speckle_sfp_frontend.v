@@ -16,7 +16,7 @@ module speckle_sfp_frontend(clock,reset,los,sda_in,scl_in,scl_oe,sda_oe,sfp_diag
     output reg  poll_done;
     
     // Constant declarations
-    localparam  period_last = 32'hfffff;
+    localparam  period_last = 32'h1fffff;
     
     // Enums
     localparam PollState$Wait = 0;
@@ -474,7 +474,7 @@ module speckle_sfp_frontend$i2c(clock,reset,cmd,cmd_valid,wdata,ack_send,ready,d
     output reg  sda_oe;
     
     // Constant declarations
-    localparam  divisor_m1 = 16'h3b;
+    localparam  divisor_m1 = 16'h4a;
     localparam  stall_last = 14'b10011100001111;
     
     // Stub signals

@@ -21,8 +21,8 @@ module speckle_sha3_conditioner(clock,reset,in_bit,in_valid,in_ready,abort,diges
     reg [7:0] bytebuf;
     reg [2:0] nbits;
     reg byte_full;
-    reg [7:0] nbyte;        // index of the byte being packed, 0..79
-    wire last_byte = nbyte == 8'd79;
+    reg [7:0] nbyte;        // index of the byte being packed, 0..81
+    wire last_byte = nbyte == 8'd81;
     wire s_in_ready;
     // The n_in-th bit completes the block: from then on an abort no longer touches it.
     wire abort_eff = abort && !(byte_full && last_byte);

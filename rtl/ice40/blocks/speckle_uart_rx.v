@@ -12,8 +12,8 @@ module speckle_uart_rx(clock,reset,rx,data,valid,frame_error);
     output reg  frame_error;
     
     // Constant declarations
-    localparam  divisor_m1 = 16'h17;
-    localparam  half_m1 = 16'hb;
+    localparam  divisor_m1 = 16'h4;
+    localparam  half_m1 = 16'h1;
     
     // Enums
     localparam RxState$Idle = 0;

@@ -12,7 +12,7 @@ module speckle_uart_tx(clock,reset,data,valid,ready,tx);
     output reg  tx;
     
     // Constant declarations
-    localparam  divisor_m1 = 16'h17;
+    localparam  divisor_m1 = 16'h4;
     
     // Stub signals
     reg  [9:0] shift$d;

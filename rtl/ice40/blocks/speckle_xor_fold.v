@@ -14,7 +14,7 @@ module speckle_xor_fold(clock,reset,in_bit,in_valid,in_ready,out_bit,out_valid,o
     input wire  out_ready;
     
     // Constant declarations
-    localparam  last_n = 7'b1;
+    localparam  last_n = 7'b0;
     
     // Stub signals
     reg  acc$d;

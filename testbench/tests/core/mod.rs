@@ -160,12 +160,14 @@ impl Core {
         self.frames.iter().filter(|f| f.ftype == t).collect()
     }
 
+    /// Every digest of every CONDITIONED frame, in order (a frame carries `blocks_per_frame`).
     pub fn digests(&self) -> Vec<[u8; 32]> {
-        self.frames
-            .iter()
-            .filter(|f| f.ftype == FrameType::Conditioned)
-            .map(|f| f.payload[..].try_into().unwrap())
-            .collect()
+        let cond = self.frames.iter().filter(|f| f.ftype == FrameType::Conditioned);
+        cond.flat_map(|f| {
+            assert_eq!(f.payload.len(), self.p.conditioned_payload_len(), "CONDITIONED length");
+            f.payload.chunks_exact(32).map(|d| d.try_into().unwrap()).collect::<Vec<_>>()
+        })
+        .collect()
     }
 
     pub fn gate_is_open(&self) -> bool {
