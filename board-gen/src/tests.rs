@@ -72,19 +72,19 @@ fn missing_pin_names_the_file_and_the_field() {
 
 #[test]
 fn unmakeable_clock_names_the_file_and_the_field() {
-    // 13.5 MHz in: the nearest SB_PLL40 output to 24 MHz is off by more than the tolerance.
+    // 13.5 MHz in: the nearest SB_PLL40 output to 30 MHz is off by more than the tolerance.
     let (dir, file) = variant("clock", |t| t.replace("osc_hz = 12_000_000", "osc_hz = 13_500_000"));
     let e = Board::load(&file).unwrap_err();
     assert!(
         e.starts_with(&format!(
-            "{}: clock.target_hz: the PLL cannot make 24 MHz from 13.5 MHz",
+            "{}: clock.target_hz: the PLL cannot make 30 MHz from 13.5 MHz",
             file.display()
         )),
         "{e}"
     );
     std::fs::remove_dir_all(dir).unwrap();
     let (dir, file) =
-        variant("target", |t| t.replace("target_hz = 24_000_000", "target_hz = 48_000_000"));
+        variant("target", |t| t.replace("target_hz = 30_000_000", "target_hz = 48_000_000"));
     let e = Board::load(&file).unwrap_err();
     assert!(e.contains("clock.target_hz: 48000000 Hz is above profile `ice40`'s clock_hz"), "{e}");
     std::fs::remove_dir_all(dir).unwrap();
@@ -125,7 +125,7 @@ fn top_wires_the_pll_front_end_and_core() {
         &emit::top(&b),
         &[
             "SB_PLL40_PAD",
-            ".DIVF(7'd63)",
+            ".DIVF(7'd79)",
             ".DIVQ(3'd5)",
             "speckle_sfp_frontend front_end",
             "speckle_core core",

@@ -241,14 +241,17 @@ mod tests {
 
     #[test]
     fn cutoffs_consistent_with_a_weaker_claim_still_fail_the_full_entropy_rule() {
-        // H = 0.4 with the ice40's n_in: the cutoffs are right for H = 0.4, but 640 bits of it
-        // carry only 256 bits, which is not 256 + 64.
+        // H = 0.4 with the ice40's n_in: the cutoffs are right for H = 0.4, but n_in bits of it
+        // carry less than 256 + 64.
         let mut p = CoreParams::ice40();
         p.h_claim = 0.4;
         let e = attest(&status_of(&p), None).unwrap_err();
         assert_eq!(
             e,
-            "n_in: expected 800 (at least (256 + 64) / H for the board's own H = 0.4), received 640"
+            format!(
+                "n_in: expected 800 (at least (256 + 64) / H for the board's own H = 0.4), received {}",
+                p.n_in
+            )
         );
         let mut s = status_of(&CoreParams::ice40());
         s.h_milli = 0;
@@ -267,9 +270,9 @@ mod tests {
         let e = attest(&status_of(&p), Some(&ice40)).unwrap_err();
         assert_eq!(e, "window: expected 1024 (profile ice40), received 512");
         let mut p = CoreParams::ice40();
-        p.vn_enable = false;
+        p.vn_enable = true;
         let e = attest(&status_of(&p), Some(&ice40)).unwrap_err();
-        assert_eq!(e, "vn_enable: expected true (profile ice40), received false");
+        assert_eq!(e, "vn_enable: expected false (profile ice40), received true");
         let mut p = CoreParams::ice40();
         p.h_claim = 0.6;
         let e = attest(&status_of(&p), Some(&ice40)).unwrap_err();

@@ -62,7 +62,7 @@ mod tests {
         assert_eq!(lowered.bits, 7.0);
         assert_eq!(
             lowered.notice.unwrap(),
-            "kernel: crediting 7 bits per byte, not the 8 asked for (--entropy-per-byte): serial:/dev/ttyUSB0@1000000 attests H = 0.500, α = 2^-30, W = 1024, n_in = 576, which supports no more"
+            format!("kernel: crediting 7 bits per byte, not the 8 asked for (--entropy-per-byte): serial:/dev/ttyUSB0@{} attests H = 0.500, α = 2^-30, W = 1024, n_in = 576, which supports no more", crate::source::DEFAULT_BAUD)
         );
         // A later, better claim does not raise it again.
         assert_eq!(credit.attested(&src, &full), None);

@@ -10,6 +10,7 @@ use speckle::ingest::{run_to_end, Event, WorkerConfig};
 use speckle::row::Row;
 use speckle::source::{MemoryLink, SourceSpec};
 use speckle::whiten::SharedBackend;
+use speckle_model::params::CoreParams;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
@@ -134,25 +135,31 @@ fn decode_errors_above_the_limit_fail_the_source() {
 }
 
 /// Independent restatement of the core's construction: hold back max(2W+16, 1024) samples, von
-/// Neumann, XOR-fold by 2, pack LSB-first, SHA3-256 of n_in/8 bytes.
-fn expected_raw_blocks(frames: &[[u8; 32]], holdback: usize, n_in: usize) -> Vec<[u8; 32]> {
+/// Neumann if the profile has it, XOR-fold by k, pack LSB-first, SHA3-256 of n_in/8 bytes.
+fn expected_raw_blocks(frames: &[[u8; 32]], holdback: usize, p: &CoreParams) -> Vec<[u8; 32]> {
     let bits: Vec<bool> =
         frames.iter().flat_map(|f| (0..256).map(move |i| (f[i / 8] >> (i % 8)) & 1 == 1)).collect();
     let released = &bits[..bits.len() - holdback];
-    let vn: Vec<bool> = released.chunks_exact(2).filter(|p| p[0] != p[1]).map(|p| p[0]).collect();
-    let folded: Vec<bool> = vn.chunks_exact(2).map(|p| p[0] ^ p[1]).collect();
+    let vn: Vec<bool> = if p.vn_enable {
+        released.chunks_exact(2).filter(|p| p[0] != p[1]).map(|p| p[0]).collect()
+    } else {
+        released.to_vec()
+    };
+    let k = p.fold_k as usize;
+    let folded: Vec<bool> =
+        vn.chunks_exact(k).map(|c| c.iter().fold(false, |a, &b| a ^ b)).collect();
     let bytes: Vec<u8> = folded
         .chunks_exact(8)
         .map(|c| c.iter().enumerate().fold(0, |a, (i, &b)| a | (b as u8) << i))
         .collect();
-    bytes.chunks_exact(n_in / 8).map(|c| sha3::Sha3_256::digest(c).into()).collect()
+    bytes.chunks_exact(p.n_in as usize / 8).map(|c| sha3::Sha3_256::digest(c).into()).collect()
 }
 
 #[test]
 fn raw_mode_conditions_on_the_host_exactly_like_the_core() {
     let frames = lcg_samples(200, 7);
     let (blocks, rows) = replay(Mode::Raw, common::raw_capture(&frames, None), 1000);
-    let want = expected_raw_blocks(&frames, 2 * 1024 + 16, 640);
+    let want = expected_raw_blocks(&frames, 2 * 1024 + 16, &CoreParams::ice40());
     assert!(want.len() >= 5, "test data too short: {}", want.len());
     assert_eq!(blocks, want);
     assert_eq!(rows.last().unwrap().host_rct_failures, 0);

@@ -338,6 +338,8 @@ mod tests {
             return;
         }
         let mut fe = RtlFrontEnd::open("ice40").unwrap_or_else(|e| panic!("{e}"));
+        let hz = speckle_model::params::CoreParams::ice40().clock_hz;
+        let three_polls = (2u64 << poll_log2(hz)) + 2 * poll_clocks(hz);
         let mut module = SfpModule::new(&default_thresholds());
         module.update_live(40.0, 3.3, 6.0, 0.3, 0.2, false);
         let mut los = false;
@@ -365,7 +367,7 @@ mod tests {
             );
             changes += fe.take_changed() as u32;
             clock += 1;
-            assert!(clock < 3_000_000, "three polls take 2^21 + one poll's clocks");
+            assert!(clock < three_polls, "three polls take two poll periods + one poll's clocks");
         }
         // Staged publication: the bus moves once per LOS toggle and once per poll, never in between.
         assert!(fe.tx_disable, "the over-power must have tripped");

@@ -165,12 +165,19 @@ impl Scenario {
     pub fn expect(self, p: &PhysicsParams) -> (Detect, u64) {
         let ms = |x: f64| (x * 1e-3 * p.sample_rate_hz) as u64;
         match self {
-            Scenario::Optimal | Scenario::LaserFailure => (Detect::None, 300_000),
+            Scenario::Optimal => (Detect::None, 300_000),
+            // No alarm, and long enough for the lower RX power to reach SFP_DIAG (the same bound
+            // as an over-power reaching the interlock).
+            Scenario::LaserFailure => {
+                let oversample = speckle_model::params::CoreParams::ice40().oversample;
+                let reach = crate::bench::interlock_bound_samples(p.sample_rate_hz, oversample);
+                (Detect::None, reach.max(300_000))
+            }
             // LOS detector averages over 10 µs; 1000 samples leaves room for its settling.
             Scenario::Dark => (Detect::Los, 1_000),
-            // The module's next ADC refresh, the front end's next poll (every 2^20 clocks, ~44 ms)
-            // and its length, plus the core's synchroniser. The board's clock is 4 x the sample
-            // rate (ice40 oversample).
+            // The module's next ADC refresh, the front end's next poll (every 2^poll_log2 clocks,
+            // 40-70 ms) and its length, plus the core's synchroniser. The board's clock is
+            // `oversample` x the sample rate (ice40 profile).
             Scenario::Saturation => {
                 let oversample = speckle_model::params::CoreParams::ice40().oversample;
                 (

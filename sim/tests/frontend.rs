@@ -34,7 +34,7 @@ fn saturation_interlock_comes_from_the_verilated_front_end() {
     if !rtl_available() {
         return;
     }
-    let mut b = Bench::open(Scenario::Saturation, 4, 1_000_000, CoreChoice::Rtl).unwrap();
+    let mut b = Bench::open(Scenario::Saturation, 4, common::BAUD, CoreChoice::Rtl).unwrap();
     assert_eq!((b.core.kind(), b.front.kind()), ("verilator", "verilator"));
     let (_, within) = Scenario::Saturation.expect(&b.base);
     let mut polls_before = 0;
@@ -84,7 +84,8 @@ fn model_front_end_leaves_the_same_payloads_as_the_rtl() {
     if !rtl_available() {
         return;
     }
-    let clock_hz = 24_000_000;
+    let clock_hz = speckle_model::params::CoreParams::ice40().clock_hz;
+    let poll_bound = 2u64 << speckle_model::sfp_frontend::poll_log2(clock_hz);
     let mut fronts: [Box<dyn FrontEndSim>; 2] =
         [Box::new(RtlFrontEnd::open("ice40").unwrap()), Box::new(ModelFrontEnd::new(clock_hz))];
     let mut modules =
@@ -101,7 +102,7 @@ fn model_front_end_leaves_the_same_payloads_as_the_rtl() {
             while fe.polls() == polls {
                 fe.clock(module, los);
                 clocks += 1;
-                assert!(clocks < 2_000_000, "front end {i}: no poll within 2M clocks");
+                assert!(clocks < poll_bound, "front end {i}: no poll within {poll_bound} clocks");
             }
             // The RTL's LOS synchroniser: give it its two clocks.
             for _ in 0..3 {
@@ -141,7 +142,7 @@ fn sfp_diag_on_the_pty_carries_the_physics_read_by_the_rtl() {
     let board = Board::start(BoardConfig {
         scenario: Scenario::Optimal,
         seed: 3,
-        baud: 1_000_000,
+        baud: common::BAUD,
         core: CoreChoice::Rtl,
         realtime: false,
         fault_onset_samples: None,

@@ -49,7 +49,11 @@ fn thermal_throttle_is_caught_by_markov() {
     common::check(Scenario::ThermalThrottle, 7);
     // The hot module shows in SFP_DIAG once a poll after the next ADC refresh has read it: the same
     // bound as a change of RX power reaching the interlock.
-    let within = speckle_sim::bench::interlock_bound_samples(6e6, 4);
+    let p = speckle_model::params::CoreParams::ice40();
+    let within = speckle_sim::bench::interlock_bound_samples(
+        speckle_sim::bench::sample_rate_hz(&p),
+        p.oversample,
+    );
     let (d, _) = common::diag_at(
         Scenario::ThermalThrottle,
         7,
@@ -101,7 +105,7 @@ fn verilated_core_and_model_agree_on_every_scenario() {
     if !rtl_sim::require_verilator("verilated_core_and_model_agree_on_every_scenario") {
         return;
     }
-    let params = board_params(1_000_000).unwrap();
+    let params = board_params(common::BAUD).unwrap();
     for sc in speckle_sim::SCENARIOS {
         let r = measure(sc, 13, open_fpga(CoreChoice::Rtl, "ice40", &params).unwrap()).unwrap();
         let m = measure(sc, 13, open_fpga(CoreChoice::Model, "ice40", &params).unwrap()).unwrap();
@@ -138,7 +142,7 @@ fn verilated_core_and_model_emit_the_same_digests() {
     use speckle_model::protocol::{Decoder, FrameType};
     use speckle_sim::{Bench, CoreChoice};
     let digests = |choice| -> Option<Vec<Vec<u8>>> {
-        let bytes = Bench::open(Scenario::Optimal, 21, 1_000_000, choice).ok()?.run(150_000);
+        let bytes = Bench::open(Scenario::Optimal, 21, common::BAUD, choice).ok()?.run(150_000);
         let frames = Decoder::new().feed(&bytes);
         Some(
             frames
@@ -180,7 +184,7 @@ fn raw_frames_are_runs_of_consecutive_samples_on_both_cores() {
     use speckle_model::protocol::{Command, Decoder, FrameType, Mode};
     use speckle_sim::physics::{PhysicsParams, Source};
     use speckle_sim::{board_params, open_core, CoreChoice};
-    let params = board_params(1_000_000).unwrap();
+    let params = board_params(common::BAUD).unwrap();
     let mut src = Source::new(PhysicsParams::nominal(6e6), 22);
     let bits: Vec<bool> = (0..60_000).map(|_| src.step(true)).collect();
     if !rtl_sim::require_verilator("raw_frames_are_runs_of_consecutive_samples_on_both_cores") {

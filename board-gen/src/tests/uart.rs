@@ -17,8 +17,8 @@ fn refused(board: &str, tag: &str, edit: impl Fn(String) -> String, want: &str) 
 #[test]
 fn shipped_boards_run_their_bridge_rate() {
     for (board, bridge, max, baud, clock) in [
-        ("icebreaker", "FT2232H channel B", 12_000_000, 6_000_000, 24_000_000),
-        ("hx8k-breakout", "FT2232H channel B", 12_000_000, 6_000_000, 24_000_000),
+        ("icebreaker", "FT2232H channel B", 12_000_000, 6_000_000, 30_000_000),
+        ("hx8k-breakout", "FT2232H channel B", 12_000_000, 6_000_000, 30_000_000),
         ("ecp5-evn", "FT2232H channel B", 12_000_000, 12_000_000, 96_000_000),
         ("ulx3s", "FT231X", 3_000_000, 3_000_000, 24_000_000),
         ("custom", "FT231X", 3_000_000, 3_000_000, 24_000_000),
@@ -48,19 +48,19 @@ fn a_baud_above_the_bridge_is_refused() {
 
 #[test]
 fn a_clock_that_does_not_make_the_baud_is_refused() {
-    // 16 MHz / 4 is 4 Mbaud, not the 6 Mbaud the board says.
+    // 20 MHz / 5 is 4 Mbaud, not the 6 Mbaud the board says.
     refused(
         "icebreaker",
         "slow",
-        |t| t.replace("target_hz = 24_000_000", "target_hz = 16_000_000"),
-        "uart.baud: 6000000 baud needs clock.target_hz = 24000000 (profile `ice40`'s UART divisor is 4 clocks per bit); clock.target_hz = 16000000 gives 4000000 baud",
+        |t| t.replace("target_hz = 30_000_000", "target_hz = 20_000_000"),
+        "uart.baud: 6000000 baud needs clock.target_hz = 30000000 (profile `ice40`'s UART divisor is 5 clocks per bit); clock.target_hz = 20000000 gives 4000000 baud",
     );
-    // 12 Mbaud on an ice40 core needs 48 MHz, above what it is generated for.
+    // 12 Mbaud on an ice40 core needs 60 MHz, above what it is generated for.
     refused(
         "hx8k-breakout",
         "12m",
         |t| t.replace("baud = 6_000_000", "baud = 12_000_000"),
-        "uart.baud: 12000000 baud needs clock.target_hz = 48000000 (profile `ice40`'s UART divisor is 4 clocks per bit), above profile `ice40`'s clock_hz 24000000 Hz: choose a lower baud",
+        "uart.baud: 12000000 baud needs clock.target_hz = 60000000 (profile `ice40`'s UART divisor is 5 clocks per bit), above profile `ice40`'s clock_hz 30000000 Hz: choose a lower baud",
     );
     // The ULX3S's 3 Mbaud at the profile's full 96 MHz would be 12 Mbaud.
     refused(

@@ -35,9 +35,10 @@ impl BoardDouble {
 
     pub fn status(&mut self, alarms: u8) -> &mut Self {
         let gate = if alarms == 0 { StateBits::GATE_OPEN } else { 0 };
+        let vn = if self.params.vn_enable { StateBits::VN_ENABLED } else { 0 };
         let mut s = Status {
             mode: u8::from(self.raw_mode),
-            state: StateBits(StateBits::STARTUP_DONE | gate | StateBits::VN_ENABLED),
+            state: StateBits(StateBits::STARTUP_DONE | gate | vn),
             alarms: Alarms(alarms),
             rct_failures: self.rct_failures,
             markov_min: 0xFFFF,
