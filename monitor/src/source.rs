@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
-/// The simulated board's baud rate (the sim's default).
-pub const SIM_BAUD: u64 = 1_000_000;
+/// The simulated board's baud rate: the sim's default, the rate its generated core runs.
+pub const SIM_BAUD: u64 = speckle_model::params::CoreParams::ice40().baud;
 /// REQUEST_STATUS every this many RD samples (10 ms of board time), so the views update smoothly;
-/// the board's own STATUS period is 0.7 s.
+/// the board's own STATUS period is 0.56 s (2^24 clocks at 30 MHz).
 pub const REQUEST_EVERY: u64 = 60_000;
 
 /// Samples simulated between decodes (170 µs of board time).

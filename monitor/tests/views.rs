@@ -101,8 +101,8 @@ fn sfp_shows_readings_against_module_thresholds_and_the_interlock() {
     let rx = app.channels[0].sfp.unwrap().rx_power_mw();
     assert!(s.contains(&format!("{rx:>10.4}")), "{s}");
     drop(app);
-    // The front end trips within one poll period (2^20 clocks = 262 144 samples) of the onset plus
-    // one poll, so run past that bound and the SFP_DIAG frame that follows it.
+    // The front end trips within one poll period (2^21 clocks = 419 430 samples at 30 MHz / 5) of
+    // the onset plus one poll, so run past that bound and the SFP_DIAG frame that follows it.
     let mut sat = run("saturation", 700_000);
     let s = screen(&mut sat, View::Sfp, 80, 24);
     assert!(s.contains("INTERLOCK TRIPPED"), "{s}");
