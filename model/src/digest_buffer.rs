@@ -6,10 +6,8 @@
 //! core model uses it at that level; the clock-level behaviour is checked through the framer and
 //! core tests under Verilator.
 
+use crate::protocol::DIGEST_LEN;
 use std::collections::VecDeque;
-
-/// Bytes of one digest.
-pub const DIGEST_BYTES: usize = 32;
 
 /// RAM size: two frames of the largest K (7 · 32 · 2 = 448) fit, so the conditioner can fill the
 /// next frame while one is being sent.
@@ -23,18 +21,18 @@ pub struct DigestBuffer {
 
 impl DigestBuffer {
     pub fn new(blocks_per_frame: u32) -> Self {
-        let frame_bytes = blocks_per_frame as usize * DIGEST_BYTES;
+        let frame_bytes = blocks_per_frame as usize * DIGEST_LEN;
         assert!(2 * frame_bytes <= CAPACITY_BYTES, "{blocks_per_frame} blocks per frame");
         DigestBuffer { frame_bytes, bytes: VecDeque::with_capacity(CAPACITY_BYTES) }
     }
 
     /// Whether a digest would be taken now.
     pub fn has_room(&self) -> bool {
-        self.bytes.len() + DIGEST_BYTES <= CAPACITY_BYTES
+        self.bytes.len() + DIGEST_LEN <= CAPACITY_BYTES
     }
 
     /// Takes `d` if there is room; returns whether it did.
-    pub fn push(&mut self, d: &[u8; DIGEST_BYTES]) -> bool {
+    pub fn push(&mut self, d: &[u8; DIGEST_LEN]) -> bool {
         let room = self.has_room();
         if room {
             self.bytes.extend(d);
@@ -50,7 +48,7 @@ impl DigestBuffer {
 
     /// Digests held (whole ones: the model never holds a partial digest).
     pub fn digests(&self) -> usize {
-        self.bytes.len() / DIGEST_BYTES
+        self.bytes.len() / DIGEST_LEN
     }
 }
 
@@ -77,7 +75,7 @@ mod tests {
     fn a_full_buffer_refuses_a_digest() {
         let mut b = DigestBuffer::new(7);
         let n = (0..100).take_while(|_| b.push(&[0; 32])).count();
-        assert_eq!(n, CAPACITY_BYTES / DIGEST_BYTES);
+        assert_eq!(n, CAPACITY_BYTES / DIGEST_LEN);
         assert!(!b.has_room());
     }
 }

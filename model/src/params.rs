@@ -5,6 +5,7 @@
 //! (transition-count) test is Speckle's own §4.5 developer-defined test, with cutoffs computed the
 //! same way from binomial tails.
 
+use crate::protocol::{DIGEST_LEN, MAX_PAYLOAD};
 use std::fmt;
 
 /// Which Keccak-f[1600] micro-architecture the conditioner uses.
@@ -63,7 +64,7 @@ pub fn creditable_bits_per_byte(h: f64, n_in: u32) -> f64 {
 }
 
 /// Most digests one CONDITIONED frame can carry: `len` is a u8 and a digest is 32 bytes.
-pub const MAX_BLOCKS_PER_FRAME: u32 = 255 / (OUTPUT_BLOCK_BITS / u8::BITS);
+pub const MAX_BLOCKS_PER_FRAME: u32 = (MAX_PAYLOAD / DIGEST_LEN) as u32;
 
 /// Samples that must pass all health tests after reset or an alarm clear before output opens.
 pub const STARTUP_SAMPLES: u32 = 1024;
@@ -216,7 +217,7 @@ impl CoreParams {
 
     /// Payload bytes of one CONDITIONED frame.
     pub fn conditioned_payload_len(&self) -> usize {
-        (self.blocks_per_frame * OUTPUT_BLOCK_BITS / u8::BITS) as usize
+        self.blocks_per_frame as usize * DIGEST_LEN
     }
 
     /// Holdback depth: a raw sample leaves the holdback once this many newer samples were tested.

@@ -11,8 +11,6 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
-/// The simulated board's baud rate: the sim's default, the rate its generated core runs.
-pub const SIM_BAUD: u64 = speckle_model::params::CoreParams::ice40().baud;
 /// REQUEST_STATUS every this many RD samples (10 ms of board time), so the views update smoothly;
 /// the board's own STATUS period is 0.56 s (2^24 clocks at 30 MHz).
 pub const REQUEST_EVERY: u64 = 60_000;
@@ -77,7 +75,7 @@ pub struct SimSource {
 }
 
 fn open_bench(s: Scenario, seed: u64) -> Result<Bench, String> {
-    let p = board_params(SIM_BAUD)?;
+    let p = board_params(speckle_sim::DEFAULT_BAUD)?;
     // The Rust models, not Verilator: the Verilated board runs far slower than real time, and the
     // monitor shows a live picture. The sim's tests hold models and RTL to the same behaviour.
     let fpga = open_fpga(CoreChoice::Model, "ice40", &p)?;

@@ -54,6 +54,10 @@ pub fn open_fpga(choice: CoreChoice, profile: &str, params: &CoreParams) -> Resu
     Ok(Fpga { core, front, fallbacks })
 }
 
+/// The simulated board's default baud: the ice40 profile's, the rate its generated core runs
+/// (any other rate runs the model core, see [`board_params`]).
+pub const DEFAULT_BAUD: u64 = CoreParams::ice40().baud;
+
 /// The parameters of the simulated board's core: the ice40 profile, with the clock nudged (by at
 /// most half a baud period per bit) so that it divides evenly into the requested baud rate.
 pub fn board_params(baud: u64) -> Result<CoreParams, String> {

@@ -42,9 +42,9 @@ pub struct SimArgs {
     /// `link_flap`: samples from one dark spell to the next (default 2^25, 5.6 s of board time).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub flap_every: Option<u64>,
-    /// UART baud rate of the simulated board (default: the ice40 profile's, the rate its
-    /// generated core runs; any other rate falls back to the model core).
-    #[arg(long, default_value_t = speckle_model::params::CoreParams::ice40().baud)]
+    /// UART baud rate of the simulated board (default: the rate its generated core runs; any
+    /// other rate falls back to the model core).
+    #[arg(long, default_value_t = crate::bench::DEFAULT_BAUD)]
     pub baud: u64,
     #[arg(long, value_enum, default_value_t = CoreArg::Auto)]
     pub core: CoreArg,

@@ -19,7 +19,7 @@ pub mod physics;
 pub mod scenario;
 pub mod sfp;
 
-pub use bench::{board_params, open_fpga, Bench, Fpga};
+pub use bench::{board_params, open_fpga, Bench, Fpga, DEFAULT_BAUD};
 pub use board::{start_board, Board, BoardConfig, BoardStats};
 pub use cli::{cli_main, run, SimArgs};
 pub use core::{open_core, CoreChoice, CoreSim};

@@ -164,27 +164,23 @@ impl Scenario {
     /// The alarm this scenario must raise and the most samples after onset it may take.
     pub fn expect(self, p: &PhysicsParams) -> (Detect, u64) {
         let ms = |x: f64| (x * 1e-3 * p.sample_rate_hz) as u64;
+        // Samples from an RX power change to the front end acting on it (the board's core is the
+        // ice40 profile).
+        let interlock = || {
+            let oversample = speckle_model::params::CoreParams::ice40().oversample;
+            crate::bench::interlock_bound_samples(p.sample_rate_hz, oversample)
+        };
         match self {
             Scenario::Optimal => (Detect::None, 300_000),
             // No alarm, and long enough for the lower RX power to reach SFP_DIAG (the same bound
             // as an over-power reaching the interlock).
-            Scenario::LaserFailure => {
-                let oversample = speckle_model::params::CoreParams::ice40().oversample;
-                let reach = crate::bench::interlock_bound_samples(p.sample_rate_hz, oversample);
-                (Detect::None, reach.max(300_000))
-            }
+            Scenario::LaserFailure => (Detect::None, interlock().max(300_000)),
             // LOS detector averages over 10 µs; 1000 samples leaves room for its settling.
             Scenario::Dark => (Detect::Los, 1_000),
             // The module's next ADC refresh, the front end's next poll (every 2^poll_log2 clocks,
             // 40-70 ms) and its length, plus the core's synchroniser. The board's clock is
             // `oversample` x the sample rate (ice40 profile).
-            Scenario::Saturation => {
-                let oversample = speckle_model::params::CoreParams::ice40().oversample;
-                (
-                    Detect::Interlock,
-                    crate::bench::interlock_bound_samples(p.sample_rate_hz, oversample) + 64,
-                )
-            }
+            Scenario::Saturation => (Detect::Interlock, interlock() + 64),
             // ln(0.2 mW / 1 µW) = 5.3 time constants of 3 ms to reach the LOS threshold.
             Scenario::AlignmentDrift => (Detect::Los, ms(5.3 * 3.0) + 2_000),
             // Within the 20 ms fade-in plus one flicker period (10 ms) and one APT window pair.

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 fn bytes_of(sc: Scenario, seed: u64, samples: u64) -> Vec<u8> {
-    Bench::open(sc, seed, common::BAUD, CoreChoice::Auto).unwrap().run(samples)
+    Bench::open(sc, seed, speckle_sim::DEFAULT_BAUD, CoreChoice::Auto).unwrap().run(samples)
 }
 
 #[test]
@@ -25,7 +25,8 @@ fn same_seed_same_bytes_other_seed_other_bytes() {
 #[test]
 fn fault_onset_zero_means_faulty_from_power_on() {
     let conditioned = |onset: Option<u64>| {
-        let mut b = Bench::open(Scenario::Stuck, 5, common::BAUD, CoreChoice::Model).unwrap();
+        let mut b =
+            Bench::open(Scenario::Stuck, 5, speckle_sim::DEFAULT_BAUD, CoreChoice::Model).unwrap();
         if let Some(o) = onset {
             b.timing.onset = o;
         }
@@ -65,7 +66,7 @@ fn pty_carries_paced_frames_and_answers_commands() {
     let board = Board::start(BoardConfig {
         scenario: Scenario::Optimal,
         seed: 7,
-        baud: common::BAUD,
+        baud: speckle_sim::DEFAULT_BAUD,
         core: CoreChoice::Model,
         realtime: true,
         fault_onset_samples: None,
@@ -82,7 +83,7 @@ fn pty_carries_paced_frames_and_answers_commands() {
     let secs = t.elapsed().as_secs_f64();
     // Paced to the line rate: at most baud/10 bytes per second (plus a pty buffer's worth of slack).
     assert!(
-        (window.len() as f64) < (common::BAUD / 10) as f64 * secs + 4096.0,
+        (window.len() as f64) < (speckle_sim::DEFAULT_BAUD / 10) as f64 * secs + 4096.0,
         "{} bytes in {secs:.2} s",
         window.len()
     );

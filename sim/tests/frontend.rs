@@ -34,7 +34,8 @@ fn saturation_interlock_comes_from_the_verilated_front_end() {
     if !rtl_available() {
         return;
     }
-    let mut b = Bench::open(Scenario::Saturation, 4, common::BAUD, CoreChoice::Rtl).unwrap();
+    let mut b =
+        Bench::open(Scenario::Saturation, 4, speckle_sim::DEFAULT_BAUD, CoreChoice::Rtl).unwrap();
     assert_eq!((b.core.kind(), b.front.kind()), ("verilator", "verilator"));
     let (_, within) = Scenario::Saturation.expect(&b.base);
     let mut polls_before = 0;
@@ -142,7 +143,7 @@ fn sfp_diag_on_the_pty_carries_the_physics_read_by_the_rtl() {
     let board = Board::start(BoardConfig {
         scenario: Scenario::Optimal,
         seed: 3,
-        baud: common::BAUD,
+        baud: speckle_sim::DEFAULT_BAUD,
         core: CoreChoice::Rtl,
         realtime: false,
         fault_onset_samples: None,

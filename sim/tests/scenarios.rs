@@ -105,7 +105,7 @@ fn verilated_core_and_model_agree_on_every_scenario() {
     if !rtl_sim::require_verilator("verilated_core_and_model_agree_on_every_scenario") {
         return;
     }
-    let params = board_params(common::BAUD).unwrap();
+    let params = board_params(speckle_sim::DEFAULT_BAUD).unwrap();
     for sc in speckle_sim::SCENARIOS {
         let r = measure(sc, 13, open_fpga(CoreChoice::Rtl, "ice40", &params).unwrap()).unwrap();
         let m = measure(sc, 13, open_fpga(CoreChoice::Model, "ice40", &params).unwrap()).unwrap();
@@ -142,7 +142,9 @@ fn verilated_core_and_model_emit_the_same_digests() {
     use speckle_model::protocol::{Decoder, FrameType};
     use speckle_sim::{Bench, CoreChoice};
     let digests = |choice| -> Option<Vec<Vec<u8>>> {
-        let bytes = Bench::open(Scenario::Optimal, 21, common::BAUD, choice).ok()?.run(150_000);
+        let bytes = Bench::open(Scenario::Optimal, 21, speckle_sim::DEFAULT_BAUD, choice)
+            .ok()?
+            .run(150_000);
         let frames = Decoder::new().feed(&bytes);
         Some(
             frames
@@ -184,7 +186,7 @@ fn raw_frames_are_runs_of_consecutive_samples_on_both_cores() {
     use speckle_model::protocol::{Command, Decoder, FrameType, Mode};
     use speckle_sim::physics::{PhysicsParams, Source};
     use speckle_sim::{board_params, open_core, CoreChoice};
-    let params = board_params(common::BAUD).unwrap();
+    let params = board_params(speckle_sim::DEFAULT_BAUD).unwrap();
     let mut src = Source::new(PhysicsParams::nominal(6e6), 22);
     let bits: Vec<bool> = (0..60_000).map(|_| src.step(true)).collect();
     if !rtl_sim::require_verilator("raw_frames_are_runs_of_consecutive_samples_on_both_cores") {

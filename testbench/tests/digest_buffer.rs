@@ -10,8 +10,9 @@ mod datapath;
 
 use datapath::{rng, Dut, PROFILES};
 use rand::RngExt;
-use speckle_model::digest_buffer::{DigestBuffer, CAPACITY_BYTES, DIGEST_BYTES};
+use speckle_model::digest_buffer::{DigestBuffer, CAPACITY_BYTES};
 use speckle_model::params::CoreParams;
+use speckle_model::protocol::DIGEST_LEN;
 
 struct Ports {
     digest: rtl_sim::PortId,
@@ -35,7 +36,7 @@ fn open(profile: &str) -> (Dut, Ports) {
     (dut, p)
 }
 
-fn words(d: &[u8; DIGEST_BYTES]) -> Vec<u32> {
+fn words(d: &[u8; DIGEST_LEN]) -> Vec<u32> {
     d.chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect()
 }
 
@@ -43,11 +44,11 @@ fn words(d: &[u8; DIGEST_BYTES]) -> Vec<u32> {
 fn random_producer_and_framer_reader_match_the_model() {
     for (seed, profile) in PROFILES.iter().enumerate() {
         let k = CoreParams::profile(profile).unwrap().blocks_per_frame;
-        let frame_len = k as usize * DIGEST_BYTES;
+        let frame_len = k as usize * DIGEST_LEN;
         let (mut dut, p) = open(profile);
         let mut model = DigestBuffer::new(k);
         let mut r = rng(90 + seed as u64);
-        let mut pending: Option<[u8; DIGEST_BYTES]> = None;
+        let mut pending: Option<[u8; DIGEST_LEN]> = None;
         // The frame being read: the model's payload and how many bytes were popped.
         let mut frame: Option<(Vec<u8>, usize)> = None;
         let (mut p_new, mut p_pop) = (0.05, 0.1);
@@ -58,7 +59,7 @@ fn random_producer_and_framer_reader_match_the_model() {
                 p_pop = [0.0, 0.02, 0.5, 1.0][r.random_range(0..4)];
             }
             if pending.is_none() && r.random_bool(p_new) {
-                let d: [u8; DIGEST_BYTES] = std::array::from_fn(|_| r.random());
+                let d: [u8; DIGEST_LEN] = std::array::from_fn(|_| r.random());
                 dut.m.set_wide(p.digest, &words(&d));
                 pending = Some(d);
             }
@@ -82,14 +83,14 @@ fn random_producer_and_framer_reader_match_the_model() {
             // Bytes the DUT holds: the model's (frames not yet started) and the unpopped rest of
             // the frame being read.
             let held =
-                model.digests() * DIGEST_BYTES + frame.as_ref().map_or(0, |(f, n)| f.len() - *n);
+                model.digests() * DIGEST_LEN + frame.as_ref().map_or(0, |(f, n)| f.len() - *n);
             let ready = dut.bit(p.digest_ready);
             dut.tick();
             if ready {
                 let d = pending.take().expect("digest_ready without a digest");
-                assert!(held + DIGEST_BYTES <= CAPACITY_BYTES, "{profile}: overfilled at {t}");
+                assert!(held + DIGEST_LEN <= CAPACITY_BYTES, "{profile}: overfilled at {t}");
                 assert!(model.push(&d), "{profile}: DUT took a digest the model has no room for");
-            } else if pending.is_some() && held + DIGEST_BYTES > CAPACITY_BYTES {
+            } else if pending.is_some() && held + DIGEST_LEN > CAPACITY_BYTES {
                 refusals += 1;
             }
             if matches!(&frame, Some((f, n)) if *n == f.len()) {
@@ -108,7 +109,7 @@ fn fills_to_capacity_then_refuses_and_offers_a_frame_at_k() {
         let k = CoreParams::profile(profile).unwrap().blocks_per_frame as usize;
         let (mut dut, p) = open(profile);
         dut.m.set(p.pop, 0);
-        dut.m.set_wide(p.digest, &words(&[0x5A; DIGEST_BYTES]));
+        dut.m.set_wide(p.digest, &words(&[0x5A; DIGEST_LEN]));
         dut.m.set(p.digest_valid, 1);
         let mut taken = 0;
         let mut since = 0;
@@ -120,15 +121,11 @@ fn fills_to_capacity_then_refuses_and_offers_a_frame_at_k() {
             since += 1;
             if ready {
                 // Start decision, then 32 byte writes: the strobe comes with the 32nd byte.
-                assert_eq!(
-                    since,
-                    DIGEST_BYTES + 1,
-                    "{profile}: digest {taken} took {since} clocks"
-                );
+                assert_eq!(since, DIGEST_LEN + 1, "{profile}: digest {taken} took {since} clocks");
                 taken += 1;
                 since = 0;
             }
         }
-        assert_eq!(taken, CAPACITY_BYTES / DIGEST_BYTES, "{profile}: digests a full buffer took");
+        assert_eq!(taken, CAPACITY_BYTES / DIGEST_LEN, "{profile}: digests a full buffer took");
     }
 }

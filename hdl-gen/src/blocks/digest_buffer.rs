@@ -15,8 +15,9 @@
 //! fault, docs/theory.md); only `reset` empties the buffer. Semantics: model/src/digest_buffer.rs.
 
 use rust_hdl::prelude::*;
-use speckle_model::digest_buffer::{CAPACITY_BYTES, DIGEST_BYTES};
+use speckle_model::digest_buffer::CAPACITY_BYTES;
 use speckle_model::params::CoreParams;
+use speckle_model::protocol::DIGEST_LEN;
 
 /// Address bits of the RAM: [`CAPACITY_BYTES`] = 2^9.
 const A: usize = 9;
@@ -67,7 +68,7 @@ impl DigestBuffer {
             widx: Default::default(),
             rd_next: Default::default(),
             last_write: Default::default(),
-            room_limit: Constant::new(((CAPACITY_BYTES - DIGEST_BYTES) as u64).to_bits()),
+            room_limit: Constant::new(((CAPACITY_BYTES - DIGEST_LEN) as u64).to_bits()),
             frame_bytes: Constant::new((frame as u64).to_bits()),
         }
     }

@@ -2,7 +2,7 @@
 //! pseudo-terminal it serves, exactly as a USB UART would be.
 
 use super::serial::{self, SerialLink};
-use super::{Link, DEFAULT_BAUD};
+use super::Link;
 use speckle_sim::{Board, BoardConfig, CoreChoice, Scenario};
 use std::io;
 
@@ -36,7 +36,7 @@ pub fn open(
     let cfg = BoardConfig {
         scenario,
         seed,
-        baud: DEFAULT_BAUD as u64,
+        baud: speckle_sim::DEFAULT_BAUD,
         core: CoreChoice::Auto,
         realtime: true,
         fault_onset_samples: onset,
@@ -52,7 +52,7 @@ pub fn open(
         board.core_kind(),
         board.front_kind()
     );
-    let port = serial::open(board.path(), DEFAULT_BAUD)?;
+    let port = serial::open(board.path(), speckle_sim::DEFAULT_BAUD as u32)?;
     Ok(Box::new(SimLink { port, _board: board }))
 }
 

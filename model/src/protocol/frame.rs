@@ -112,7 +112,7 @@ impl fmt::Display for FrameType {
 }
 
 /// Bytes of one conditioned block (a SHA3-256 digest).
-pub const DIGEST_LEN: usize = 32;
+pub const DIGEST_LEN: usize = (crate::params::OUTPUT_BLOCK_BITS / u8::BITS) as usize;
 
 /// One frame, as sent; the CRC is computed by [`encode`] and checked by the decoder, never stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -27,9 +27,6 @@ pub struct Outcome {
     pub front_kind: &'static str,
 }
 
-/// The simulated board's baud: the rate its generated ice40 core runs.
-pub const BAUD: u64 = speckle_model::params::CoreParams::ice40().baud;
-
 /// Samples a REQUEST_STATUS takes to arrive: 10 bytes of 10 bits at the baud rate.
 fn cmd_latency(b: &Bench) -> u64 {
     let p = b.core.params();
@@ -37,7 +34,7 @@ fn cmd_latency(b: &Bench) -> u64 {
 }
 
 pub fn run(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
-    let mut b = Bench::open(sc, seed, BAUD, choice).unwrap();
+    let mut b = Bench::open(sc, seed, speckle_sim::DEFAULT_BAUD, choice).unwrap();
     let (core_kind, front_kind) = (b.core.kind(), b.front.kind());
     let (detect, within) = sc.expect(&b.base);
     let lat = cmd_latency(&b);
@@ -160,7 +157,7 @@ pub fn check_on(sc: Scenario, seed: u64, choice: CoreChoice) -> Outcome {
 /// Runs `sc` on `choice` for `samples`, then asks for STATUS: the SFP_DIAG frame that follows it,
 /// and the bench (what the module and the front end did meanwhile).
 pub fn diag_at(sc: Scenario, seed: u64, choice: CoreChoice, samples: u64) -> (SfpDiag, Bench) {
-    let mut b = Bench::open(sc, seed, BAUD, choice).unwrap();
+    let mut b = Bench::open(sc, seed, speckle_sim::DEFAULT_BAUD, choice).unwrap();
     b.run(samples);
     let lat = cmd_latency(&b);
     b.core.push_host_bytes(&Command::RequestStatus.encode(7));

@@ -8,7 +8,7 @@
 
 use rtl_sim::{Model, PortId};
 use speckle_model::params::CoreParams;
-use speckle_model::protocol::{encode, Decoder, Frame, FrameType};
+use speckle_model::protocol::{encode, Decoder, Frame, FrameType, Payload};
 use speckle_model::sampler::Sampler;
 use speckle_model::sha3_conditioner::Sha3Conditioner;
 use speckle_model::uart_rx::UartRx;
@@ -165,7 +165,10 @@ impl Core {
         let cond = self.frames.iter().filter(|f| f.ftype == FrameType::Conditioned);
         cond.flat_map(|f| {
             assert_eq!(f.payload.len(), self.p.conditioned_payload_len(), "CONDITIONED length");
-            f.payload.chunks_exact(32).map(|d| d.try_into().unwrap()).collect::<Vec<_>>()
+            match f.payload() {
+                Ok(Payload::Conditioned(d)) => d,
+                other => panic!("bad CONDITIONED frame: {other:?}"),
+            }
         })
         .collect()
     }
