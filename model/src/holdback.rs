@@ -10,29 +10,39 @@
 //! - an input sample is stored when `count < capacity`; otherwise it is lost and `dropped` is high
 //!   for one clock after the edge.
 //! - `flush` (or reset) empties the buffer and discards that clock's input without counting a drop.
+//!
+//! The DDR sampler's pair form (`HoldbackPair` in hdl-gen) stores, counts and drops pairs as units,
+//! with the same rules in pairs: [`HoldbackOf`] is generic over the item for that, and depth and
+//! capacity are then counted in items (pairs), not samples.
 
 use std::collections::VecDeque;
 
+/// The FIFO over items of type `T`: single samples ([`Holdback`]) or the DDR form's pairs
+/// (`HoldbackOf<[bool; 2]>`, index 0 the earlier sample).
 #[derive(Clone, Debug)]
-pub struct Holdback {
+pub struct HoldbackOf<T> {
     depth: usize,
     capacity: usize,
-    fifo: VecDeque<bool>,
+    fifo: VecDeque<T>,
 }
+
+/// The single-lane holdback: one sample per item.
+pub type Holdback = HoldbackOf<bool>;
 
 /// What the ports show in one clock: the output offer (before the edge) and the drop strobe
 /// (after the edge).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HoldbackStep {
-    /// Sample handed over in this clock (valid and ready both high).
-    pub out: Option<bool>,
+pub struct HoldbackStep<T = bool> {
+    /// Item handed over in this clock (valid and ready both high).
+    pub out: Option<T>,
     pub dropped: bool,
 }
 
-impl Holdback {
+impl<T: Copy> HoldbackOf<T> {
+    /// `depth` and `capacity` in items.
     pub fn new(depth: usize, capacity: usize) -> Self {
         assert!(depth >= 1 && depth < capacity, "holdback needs 1 <= depth < capacity");
-        Holdback { depth, capacity, fifo: VecDeque::with_capacity(capacity) }
+        HoldbackOf { depth, capacity, fifo: VecDeque::with_capacity(capacity) }
     }
 
     /// `out_valid` as the port shows it before the next edge.
@@ -40,7 +50,8 @@ impl Holdback {
         self.fifo.len() > self.depth
     }
 
-    pub fn out_bit(&self) -> Option<bool> {
+    /// The item offered before the next edge (`out_bit` / `out_pair` when `out_valid`).
+    pub fn out_item(&self) -> Option<T> {
         self.out_valid().then(|| self.fifo[0])
     }
 
@@ -52,7 +63,7 @@ impl Holdback {
         self.fifo.is_empty()
     }
 
-    pub fn clock(&mut self, input: Option<bool>, out_ready: bool, flush: bool) -> HoldbackStep {
+    pub fn clock(&mut self, input: Option<T>, out_ready: bool, flush: bool) -> HoldbackStep<T> {
         let out = if self.out_valid() && out_ready { Some(self.fifo[0]) } else { None };
         let full = self.fifo.len() == self.capacity;
         if flush {
@@ -71,6 +82,12 @@ impl Holdback {
             }
         }
         HoldbackStep { out, dropped }
+    }
+}
+
+impl HoldbackOf<bool> {
+    pub fn out_bit(&self) -> Option<bool> {
+        self.out_item()
     }
 }
 
@@ -99,6 +116,24 @@ mod tests {
         assert_eq!(drops, 2);
         assert_eq!(h.len(), 4);
         assert!(!h.clock(Some(true), false, true).dropped);
+        assert!(h.is_empty());
+    }
+
+    #[test]
+    fn pairs_move_drop_and_flush_as_units() {
+        let mut h = HoldbackOf::<[bool; 2]>::new(2, 4);
+        let pairs = [[false, true], [true, true], [true, false], [false, false], [true, true]];
+        // Five pairs into four places with no consumer: the fifth is dropped whole.
+        let drops: Vec<bool> =
+            pairs.iter().map(|&x| h.clock(Some(x), false, false).dropped).collect();
+        assert_eq!(drops, [false, false, false, false, true]);
+        assert_eq!(h.len(), 4);
+        // The oldest pair leaves with two newer pairs behind it, in its order.
+        assert_eq!(h.out_item(), Some([false, true]));
+        assert_eq!(h.clock(None, true, false).out, Some([false, true]));
+        assert_eq!(h.clock(None, true, false).out, Some([true, true]));
+        assert_eq!(h.out_item(), None);
+        assert!(!h.clock(Some([true, false]), false, true).dropped);
         assert!(h.is_empty());
     }
 }

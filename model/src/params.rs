@@ -22,8 +22,13 @@ pub enum KeccakArch {
 pub struct CoreParams {
     pub clock_hz: u64,
     pub baud: u64,
-    /// Clocks per raw sample.
+    /// Clocks per raw sample (1 with `ddr`).
     pub oversample: u32,
+    /// Two raw samples per clock through the RD pin's DDR input register (SB_IO on iCE40,
+    /// IDDRX1F on ECP5), half a clock apart, instead of one every `oversample` clocks. Everything
+    /// up to the fold then moves a pair per clock: sampler, health tests, holdback, raw tap; the
+    /// fold's first XOR is the pair's (so fold_k is even and von Neumann is not generated).
+    pub ddr: bool,
     pub vn_enable: bool,
     pub fold_k: u32,
     /// Claimed min-entropy per raw sample, 0 < H <= 1.
@@ -88,6 +93,7 @@ impl CoreParams {
             clock_hz: 30_000_000,
             baud: 6_000_000,
             oversample: 5,
+            ddr: false,
             vn_enable: false,
             fold_k: 1,
             h_claim: 0.5,
@@ -118,16 +124,50 @@ impl CoreParams {
         }
     }
 
+    /// The `ecp5-ddr` profile: the ecp5 core sampling RD on both clock edges. At 12 MHz the pairs
+    /// come 41.7 ns apart, the 24 MS/s the entropy claim was assessed at (docs/entropy.md); a
+    /// faster clock would sample the modelled speckle too closely for H = 0.5, which is why no
+    /// board uses it yet. The fold takes a pair per clock and makes a bit of four (fold 8), so the
+    /// conditioner gets a bit every 4 clocks and its one-byte input buffer (32 clocks) outlasts a
+    /// permutation: the fold never stalls the holdback, which takes a pair every clock and so could
+    /// never catch up on a stall. 3 Mbaud carries the digests with room to spare.
+    pub const fn ecp5_ddr() -> Self {
+        CoreParams {
+            clock_hz: 12_000_000,
+            baud: 3_000_000,
+            oversample: 1,
+            ddr: true,
+            fold_k: 8,
+            status_period_log2: 22,
+            ..Self::ecp5()
+        }
+    }
+
     /// Named profile lookup; the names are what `speckle-hdl --profile` accepts.
     pub fn profile(name: &str) -> Result<Self, ParamError> {
         match name {
             "ice40" => Ok(Self::ice40()),
             "ecp5" => Ok(Self::ecp5()),
+            "ecp5-ddr" => Ok(Self::ecp5_ddr()),
             other => Err(ParamError(format!(
                 "unknown profile `{other}`: valid profiles are {}",
-                PROFILES.join(", ")
+                GENERATED_PROFILES.join(", ")
             ))),
         }
+    }
+
+    /// Raw samples per sampling clock: 2 with `ddr`, else 1.
+    pub fn samples_per_strobe(&self) -> u32 {
+        if self.ddr {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Raw samples per second.
+    pub fn sample_rate_hz(&self) -> f64 {
+        (self.clock_hz * self.samples_per_strobe() as u64) as f64 / self.oversample as f64
     }
 
     /// Smallest n_in the full-entropy rule allows: (256 + 64) / H, rounded up to whole bytes.
@@ -154,6 +194,28 @@ impl CoreParams {
             return Err(ParamError(format!(
                 "oversample = {}: must be between 1 and 256 clocks per sample",
                 self.oversample
+            )));
+        }
+        if self.ddr && self.oversample != 1 {
+            return Err(ParamError(format!(
+                "oversample = {} with ddr: a DDR pair every clock is the only even spacing (a pair every n clocks would bunch samples half a clock apart); use oversample = 1",
+                self.oversample
+            )));
+        }
+        if self.ddr && self.vn_enable {
+            return Err(ParamError(
+                "vn_enable with ddr: not generated; the pair form's data path reduces each pair by XOR (an even fold_k), and n_in already covers bias through the min-entropy claim".into(),
+            ));
+        }
+        if self.ddr && self.keccak == KeccakArch::Compact {
+            return Err(ParamError(
+                "keccak = compact with ddr: not generated; the compact Keccak pauses ~2600 clocks per block, longer than the pair core's fold FIFO covers while a pair arrives every clock; use keccak = full".into(),
+            ));
+        }
+        if self.ddr && !self.fold_k.is_multiple_of(2) {
+            return Err(ParamError(format!(
+                "fold_k = {} with ddr: the data path after the holdback takes one bit per clock, so each pair must fold into one bit: fold_k must be even",
+                self.fold_k
             )));
         }
         if self.alpha_log2 < 1 || self.alpha_log2 > 60 {
@@ -226,7 +288,11 @@ impl CoreParams {
     }
 }
 
+/// The boards' profiles: each has a bitstream, a throughput row and an entropy assessment.
 pub const PROFILES: &[&str] = &["ice40", "ecp5"];
+
+/// Every profile `speckle-hdl --profile all` writes to rtl/: the boards' and the DDR sampler's.
+pub const GENERATED_PROFILES: &[&str] = &["ice40", "ecp5", "ecp5-ddr"];
 
 /// Health-test cutoffs; see [`cutoffs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -354,7 +420,7 @@ mod tests {
 
     #[test]
     fn profiles_are_valid() {
-        for name in PROFILES {
+        for name in GENERATED_PROFILES {
             CoreParams::profile(name).unwrap().validate().unwrap();
         }
         assert!(CoreParams::profile("nope").unwrap_err().0.contains("ice40"));
@@ -382,6 +448,24 @@ mod tests {
         assert!(p.validate().unwrap_err().0.contains("16384"));
         p.window = 1000;
         assert!(p.validate().unwrap_err().0.contains("power of two"));
+        let mut p = CoreParams::ecp5_ddr();
+        p.oversample = 2;
+        assert!(p.validate().unwrap_err().0.contains("oversample = 2 with ddr"));
+        let mut p = CoreParams::ecp5_ddr();
+        p.fold_k = 3;
+        assert!(p.validate().unwrap_err().0.contains("fold_k = 3 with ddr"));
+        let mut p = CoreParams::ecp5_ddr();
+        p.vn_enable = true;
+        assert!(p.validate().unwrap_err().0.contains("vn_enable with ddr"));
+        let p = CoreParams { ddr: true, oversample: 1, fold_k: 8, ..CoreParams::ice40() };
+        assert!(p.validate().unwrap_err().0.contains("keccak = compact with ddr"));
+    }
+
+    #[test]
+    fn ddr_samples_twice_per_clock() {
+        let p = CoreParams::ecp5_ddr();
+        assert_eq!(p.sample_rate_hz(), 24e6);
+        assert_eq!(CoreParams::ecp5().sample_rate_hz(), 24e6);
     }
 
     #[test]

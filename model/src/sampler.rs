@@ -49,6 +49,27 @@ impl Sampler {
     }
 }
 
+/// The pair form (`ddr`): `rd_pair` (bit 0 the rising-edge capture, bit 1 the falling-edge one)
+/// passes two flip-flops per lane, and a pair is valid every clock after reset.
+#[derive(Clone, Debug, Default)]
+pub struct SamplerDdr {
+    sync1: u8,
+    sync2: u8,
+    out: (u8, bool),
+}
+
+impl SamplerDdr {
+    /// One rising clock edge with `rd_pair` and `reset` as sampled at that edge: the pair and its
+    /// valid as visible after the edge.
+    pub fn clock(&mut self, rd_pair: u8, reset: bool) -> (u8, bool) {
+        let out = if reset { (0, false) } else { (self.sync2, true) };
+        self.sync2 = self.sync1;
+        self.sync1 = rd_pair & 3;
+        self.out = out;
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,9 +18,9 @@ pub fn adc_samples(sample_rate_hz: f64) -> u64 {
     (ADC_PERIOD_S * sample_rate_hz).round() as u64
 }
 
-/// Raw sample rate of a core: one RD sample every `oversample` clocks (the physics steps at it).
+/// Raw sample rate of a core (the physics steps at it): [`CoreParams::sample_rate_hz`].
 pub fn sample_rate_hz(p: &CoreParams) -> f64 {
-    p.clock_hz as f64 / p.oversample as f64
+    p.sample_rate_hz()
 }
 
 /// Samples from an over-power to TX_DISABLE at worst, for a board sampling at `sample_rate_hz`

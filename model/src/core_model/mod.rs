@@ -15,7 +15,7 @@
 use crate::adaptp_ht::AdaptProp;
 use crate::cmd_parser::CmdParser;
 use crate::digest_buffer::DigestBuffer;
-use crate::holdback::Holdback;
+use crate::holdback::{Holdback, HoldbackOf};
 use crate::markov_ht::Markov;
 use crate::output_gate::{GateIn, GateOut, OutputGate};
 use crate::params::CoreParams;
@@ -38,6 +38,12 @@ pub fn holdback_capacity(p: &CoreParams) -> usize {
     (p.holdback() as usize + 1).next_power_of_two()
 }
 
+/// The pair form's holdback: depth ceil(holdback / 2) pairs, capacity as [`holdback_capacity`].
+fn pair_holdback(p: &CoreParams) -> HoldbackOf<[bool; 2]> {
+    let depth = p.holdback().div_ceil(2) as usize;
+    HoldbackOf::new(depth, (depth + 1).next_power_of_two())
+}
+
 #[derive(Clone, Debug)]
 pub struct CoreModel {
     p: CoreParams,
@@ -53,6 +59,8 @@ pub struct CoreModel {
     ext_alarm: bool,
     // Conditioned path.
     holdback: Holdback,
+    /// The pair form's holdback (`ddr`), in pairs; `holdback` then stays empty.
+    holdback_pairs: HoldbackOf<[bool; 2]>,
     vn: VnDebias,
     fold: XorFold,
     cond: Sha3Conditioner,
@@ -106,6 +114,7 @@ impl CoreModel {
             los: false,
             ext_alarm: false,
             holdback: Holdback::new(depth, holdback_capacity(p)),
+            holdback_pairs: pair_holdback(p),
             vn: VnDebias::new(!p.vn_enable),
             fold: XorFold::new(p.fold_k),
             cond: Sha3Conditioner::new(p.n_in),
@@ -191,7 +200,8 @@ impl CoreModel {
         let state = u8::from(g.startup_done)
             | u8::from(g.gate_open) << 1
             | u8::from(self.p.vn_enable) << 2
-            | u8::from(g.los_level) << 3;
+            | u8::from(g.los_level) << 3
+            | u8::from(self.p.ddr) << 4;
         Status {
             version: STATUS_VERSION,
             mode: self.mode.to_u8(),
@@ -258,6 +268,89 @@ impl CoreModel {
             self.queue_status();
         }
         self.run_uart();
+    }
+
+    /// One pair from the DDR sampler (`ddr`), `a` the earlier sample; advances time by one clock.
+    /// The health tests take `a` then `b`, the gate and the fold see one clock: the gate's
+    /// startup count and failure counters count pairs, as in the RTL.
+    ///
+    /// # Panics
+    /// On a single-lane core (use [`CoreModel::push_sample`]).
+    pub fn push_pair(&mut self, a: bool, b: bool) {
+        assert!(self.p.ddr, "push_pair: this core takes one sample per strobe");
+        let before = self.clk;
+        self.clk += 1;
+        self.samples = self.samples.wrapping_add(2);
+        self.receive_commands();
+
+        let clear = std::mem::take(&mut self.clear_pending);
+        if clear {
+            self.rct.clear();
+            self.apt.clear();
+            self.markov.clear();
+        }
+        let mut fail = [false; 3];
+        for bit in [a, b] {
+            fail[0] |= self.rct.sample(bit).fail;
+            fail[1] |= self.apt.sample(bit).fail;
+            fail[2] |= self.markov.sample(bit).fail;
+        }
+        self.markov.settle();
+        self.gate_out = self.gate.clock(GateIn {
+            rct_fail: fail[0],
+            apt_fail: fail[1],
+            markov_fail: fail[2],
+            los: self.los,
+            ext_alarm: self.ext_alarm,
+            clear_alarms: clear,
+            sample_valid: true,
+            reset: false,
+        });
+        match self.mode {
+            Mode::Conditioned => self.conditioned_pair(a, b),
+            Mode::Raw => {
+                self.raw_tap(a);
+                // The RTL shifts the pair as one: the second sample never starts a new block.
+                if !self.raw_buf.is_empty() {
+                    self.raw_tap(b);
+                }
+            }
+        }
+        let period = self.p.status_period_log2;
+        if before >> period != self.clk >> period {
+            self.queue_status();
+        }
+        self.run_uart();
+    }
+
+    /// The pair form of [`CoreModel::conditioned_path`]: one clock, a pair into the holdback and at
+    /// most one pair out, folded sample by sample (fold_k is even, so a pair never splits a group).
+    fn conditioned_pair(&mut self, a: bool, b: bool) {
+        let g = self.gate_out;
+        let hold = g.flush || !g.gate_open;
+        if hold {
+            self.fold.reset();
+            self.cond.abort();
+        }
+        if let Some(d) = self.digest_slot {
+            if self.digests.push(&d) {
+                self.digest_slot = None;
+            }
+        }
+        let ready = g.gate_open && self.digest_slot.is_none();
+        let step = self.holdback_pairs.clock(Some([a, b]), ready, hold);
+        if step.dropped {
+            self.dropped = self.dropped.wrapping_add(1);
+        }
+        let Some(pair) = step.out else { return };
+        if hold {
+            return;
+        }
+        for bit in pair {
+            if let Some(d) = self.fold.push(bit).and_then(|f| self.cond.push(f)) {
+                self.digest_slot = Some(d);
+            }
+        }
     }
 
     /// Holdback → von Neumann → fold → SHA3. As in the RTL, the path is held empty while the gate
@@ -354,6 +447,7 @@ impl CoreModel {
         self.mode = m;
         let depth = self.p.holdback() as usize;
         self.holdback = Holdback::new(depth, holdback_capacity(&self.p));
+        self.holdback_pairs = pair_holdback(&self.p);
         self.vn.reset();
         self.fold.reset();
         self.cond.abort();

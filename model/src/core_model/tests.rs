@@ -184,3 +184,55 @@ fn los_latches_until_cleared_and_sfp_diag_follows_status() {
     assert_eq!(core.alarms(), Alarms(0));
     assert!(core.gate_open(), "startup test passes again after the clear");
 }
+
+/// The pair form: two samples a clock through the same tests; the first digest is SHA3 of the
+/// fold of the samples from the pair that opened the gate, STATUS counts both samples of each
+/// pair and says DDR, and a stuck pin latches the RCT alarm with no digest after it.
+#[test]
+fn ddr_pairs_fold_into_the_same_digests() {
+    let p = CoreParams { status_period_log2: 14, ..CoreParams::ecp5_ddr() };
+    let bits = random_bits(5, 120_000);
+    let mut core = CoreModel::new(&p);
+    let mut dec = Decoder::new();
+    let mut first = None;
+    let mut frames = Vec::new();
+    for (i, pair) in bits.chunks(2).enumerate() {
+        core.push_pair(pair[0], pair[1]);
+        first = first.or(core.gate_open().then_some(2 * i));
+        frames.extend(dec.feed(&core.take_tx()));
+    }
+    let first = first.expect("gate open after the startup test");
+    // The startup test counts pairs: 1024 of them.
+    assert!((2048..2200).contains(&first), "gate opened at sample {first}");
+    let cond = of_type(&frames, FrameType::Conditioned);
+    assert!(!cond.is_empty(), "a healthy source must produce output");
+    let folded = crate::xor_fold::XorFold::run(p.fold_k, bits[first..].iter().copied());
+    let want: [u8; 32] = sha3::Sha3_256::digest(pack_lsb_first(&folded[..p.n_in as usize])).into();
+    assert_eq!(cond[0].payload[..32], want);
+    let st = of_type(&frames, FrameType::Status);
+    assert_eq!(st.len(), 60_000 / 16_384, "one STATUS per 2^14 clocks, a pair a clock");
+    let last = core.status();
+    assert!(last.state.has(StateBits::DDR) && !last.state.has(StateBits::VN_ENABLED));
+    assert_eq!(last.samples, 120_000);
+
+    // A stuck pin: the RCT trips within C samples (C / 2 pairs) and nothing is hashed after.
+    let sent = cond.len();
+    let c = p.cutoffs().rct as usize;
+    for _ in 0..c.div_ceil(2) + 2 {
+        core.push_pair(true, true);
+    }
+    assert!(core.alarms().0 != 0 && !core.gate_open(), "{:?}", core.alarms());
+    for _ in 0..200_000 {
+        core.push_pair(true, true);
+    }
+    let later = dec.feed(&core.take_tx());
+    let more = of_type(&later, FrameType::Conditioned).len();
+    assert!(more <= 2, "{more} frames after the alarm (at most the buffered ones)");
+    assert!(sent > 0);
+}
+
+#[test]
+#[should_panic(expected = "push_pair")]
+fn pairs_into_a_single_lane_core_are_refused() {
+    CoreModel::new(&params()).push_pair(false, true);
+}

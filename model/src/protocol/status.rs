@@ -44,6 +44,8 @@ impl StateBits {
     pub const GATE_OPEN: u8 = 1 << 1;
     pub const VN_ENABLED: u8 = 1 << 2;
     pub const LOS_LEVEL: u8 = 1 << 3;
+    /// The core samples RD on both clock edges (`ddr`): two raw samples per `oversample` clocks.
+    pub const DDR: u8 = 1 << 4;
 
     pub fn has(self, bit: u8) -> bool {
         self.0 & bit != 0
@@ -89,9 +91,10 @@ impl Status {
     pub fn claiming(p: &crate::params::CoreParams) -> Self {
         let c = p.cutoffs();
         let vn = if p.vn_enable { StateBits::VN_ENABLED } else { 0 };
+        let ddr = if p.ddr { StateBits::DDR } else { 0 };
         Status {
             version: STATUS_VERSION,
-            state: StateBits(StateBits::STARTUP_DONE | StateBits::GATE_OPEN | vn),
+            state: StateBits(StateBits::STARTUP_DONE | StateBits::GATE_OPEN | vn | ddr),
             rct_cutoff: c.rct as u16,
             apt_cutoff: c.apt as u16,
             markov_lo: c.markov_lo as u16,
