@@ -477,9 +477,10 @@ pub fn family_name(f: Family) -> &'static str {
     }
 }
 
-/// The FPGA family whose synthesis checks rtl/<profile>/ (each profile is named after it).
+/// The FPGA family whose synthesis checks rtl/<profile>/ (each profile is named after it, a variant
+/// such as `ecp5-ddr` by its family and a suffix).
 pub fn profile_family(profile: &str) -> Result<Family, String> {
-    match profile {
+    match profile.split('-').next().unwrap_or(profile) {
         "ice40" => Ok(Family::Ice40),
         "ecp5" => Ok(Family::Ecp5),
         other => {
@@ -510,7 +511,7 @@ pub fn stub_file(f: Family) -> String {
 /// Every job: per profile the core and each block file, then each board top (templates skipped).
 pub fn jobs(root: &Path) -> Result<Vec<Job>, String> {
     let mut jobs = vec![];
-    for profile in speckle_model::params::PROFILES {
+    for profile in speckle_model::params::GENERATED_PROFILES {
         let family = profile_family(profile)?;
         let core = format!("rtl/{profile}/speckle_core.v");
         if !root.join(&core).is_file() {

@@ -4,7 +4,7 @@
 
 use clap::Parser;
 use hdl_gen::registry;
-use speckle_model::params::{CoreParams, PROFILES, STARTUP_SAMPLES};
+use speckle_model::params::{CoreParams, GENERATED_PROFILES, STARTUP_SAMPLES};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 #[derive(Parser, Debug)]
 #[command(name = "speckle-hdl", about = "Generate the Speckle core's Verilog into rtl/<profile>/")]
 struct Args {
-    /// `ice40`, `ecp5` or `all`.
+    /// `ice40`, `ecp5`, `ecp5-ddr` or `all`.
     #[arg(long)]
     profile: String,
     /// Output directory.
@@ -36,6 +36,9 @@ struct Args {
     /// Clocks per raw sample.
     #[arg(long)]
     oversample: Option<u32>,
+    /// Sample RD on both clock edges (`true`) or on the rising edge only (`false`).
+    #[arg(long)]
+    ddr: Option<bool>,
     /// APT and Markov window W.
     #[arg(long)]
     window: Option<u32>,
@@ -63,6 +66,9 @@ impl Args {
         if let Some(v) = self.oversample {
             p.oversample = v;
         }
+        if let Some(v) = self.ddr {
+            p.ddr = v;
+        }
         if let Some(v) = self.window {
             p.window = v;
         }
@@ -72,10 +78,15 @@ impl Args {
 
     fn profiles(&self) -> Result<Vec<&'static str>, String> {
         match self.profile.as_str() {
-            "all" => Ok(PROFILES.to_vec()),
-            name => PROFILES.iter().find(|p| **p == name).map(|p| vec![*p]).ok_or_else(|| {
-                format!("unknown profile `{name}`: valid profiles are {}, all", PROFILES.join(", "))
-            }),
+            "all" => Ok(GENERATED_PROFILES.to_vec()),
+            name => {
+                GENERATED_PROFILES.iter().find(|p| **p == name).map(|p| vec![*p]).ok_or_else(|| {
+                    format!(
+                        "unknown profile `{name}`: valid profiles are {}, all",
+                        GENERATED_PROFILES.join(", ")
+                    )
+                })
+            }
         }
     }
 }
@@ -83,12 +94,13 @@ impl Args {
 fn describe(profile: &str, p: &CoreParams) -> String {
     let c = p.cutoffs();
     format!(
-        "profile {profile}: clock_hz={} baud={} oversample={} vn_enable={} fold_k={} h_claim={} \
+        "profile {profile}: clock_hz={} baud={} oversample={} ddr={} vn_enable={} fold_k={} h_claim={} \
          alpha_log2={} window={} n_in={} status_period_log2={} keccak={:?}\n\
          profile {profile}: cutoffs RCT={} APT={} Markov lo={} hi={} (holdback {} samples)",
         p.clock_hz,
         p.baud,
         p.oversample,
+        p.ddr,
         p.vn_enable,
         p.fold_k,
         p.h_claim,
@@ -323,7 +335,7 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic() {
-        for profile in PROFILES {
+        for profile in GENERATED_PROFILES {
             let p = CoreParams::profile(profile).unwrap();
             assert_eq!(registry::files(&p, profile), registry::files(&p, profile));
         }

@@ -134,3 +134,12 @@ fn raw_mode_frames_carry_consecutive_samples() {
         "{s:?}"
     );
 }
+
+/// The pair form: two samples a clock through every health test and the pair holdback, folded 8 to
+/// 1 into the same conditioner; 2 × 10^7 samples (10^7 clocks, two STATUS periods) must decode
+/// bit-exact with no drop. A holdback that fell behind by even a few pairs per block would have
+/// filled its ~7000 pairs of slack within the run's 3600 blocks and dropped.
+#[test]
+fn ecp5_ddr_ideal_source_is_bit_exact_end_to_end() {
+    ideal("ecp5-ddr", 20_000_000, 3, 900, 15);
+}

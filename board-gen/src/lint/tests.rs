@@ -271,7 +271,7 @@ fn jobs_cover_every_bitstream_file_once() {
     let files: Vec<&str> = jobs.iter().map(|j| j.file.as_str()).collect();
     let unique: BTreeSet<&str> = files.iter().copied().collect();
     assert_eq!(unique.len(), files.len(), "a file linted twice: {files:?}");
-    for profile in speckle_model::params::PROFILES {
+    for profile in speckle_model::params::GENERATED_PROFILES {
         assert!(unique.contains(format!("rtl/{profile}/speckle_core.v").as_str()));
         for block in ["sfp_frontend", "i2c_master", "repcnt_ht", "sha3_conditioner"] {
             assert!(
@@ -317,19 +317,23 @@ fn board_sources_are_those_of_make_bitstream() {
 }
 
 #[test]
-fn block_selects_both_profiles_and_unknown_names_list_the_valid_ones() {
+fn block_selects_every_profile_and_unknown_names_list_the_valid_ones() {
     let all = jobs(&repo()).unwrap();
     let picked = select(all.clone(), Some("repcnt_ht")).unwrap();
     let files: Vec<&str> = picked.iter().map(|j| j.file.as_str()).collect();
     assert_eq!(
         files,
-        ["rtl/ice40/blocks/speckle_repcnt_ht.v", "rtl/ecp5/blocks/speckle_repcnt_ht.v"]
+        [
+            "rtl/ice40/blocks/speckle_repcnt_ht.v",
+            "rtl/ecp5/blocks/speckle_repcnt_ht.v",
+            "rtl/ecp5-ddr/blocks/speckle_repcnt_ht.v"
+        ]
     );
-    assert_eq!(select(all.clone(), Some("speckle_repcnt_ht")).unwrap().len(), 2);
-    assert_eq!(select(all.clone(), Some("core")).unwrap().len(), 2);
+    assert_eq!(select(all.clone(), Some("speckle_repcnt_ht")).unwrap().len(), 3);
+    assert_eq!(select(all.clone(), Some("core")).unwrap().len(), 3);
     assert_eq!(select(all.clone(), Some("icebreaker")).unwrap().len(), 1);
     let two = select(all.clone(), Some("sha3_256,sha3_conditioner")).unwrap();
-    assert_eq!(two.len(), 4);
+    assert_eq!(two.len(), 6);
     let e = select(all.clone(), Some("repcnt_ht,nope")).unwrap_err();
     assert!(e.starts_with("BLOCK=nope:"), "{e}");
     let e = select(all, Some("nope")).unwrap_err();

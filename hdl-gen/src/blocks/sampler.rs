@@ -68,6 +68,46 @@ impl Logic for Sampler {
     }
 }
 
+/// The pair form (`ddr`): the pin's DDR input register (outside the core, in the board top) hands
+/// over `rd_pair` every clock, bit 0 taken at the rising edge and bit 1 at the falling edge after
+/// it. That register is the synchroniser's first stage; each lane then passes the same two
+/// flip-flops as the single-lane sampler, so the falling-edge lane, which the iCE40's SB_IO
+/// presents half a clock after capture, still gets two whole clocks before anything reads it.
+/// There is no phase counter: a pair every clock is the only even spacing.
+#[derive(LogicBlock, Default)]
+pub struct SamplerDdr {
+    pub clock: Signal<In, Clock>,
+    pub reset: Signal<In, Bit>,
+    pub rd_pair: Signal<In, Bits<2>>,
+    pub sample: Signal<Out, Bits<2>>,
+    pub sample_valid: Signal<Out, Bit>,
+    sync1: DFF<Bits<2>>,
+    sync2: DFF<Bits<2>>,
+    sample_q: DFF<Bits<2>>,
+    valid_q: DFF<Bit>,
+}
+
+impl Logic for SamplerDdr {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, sync1, sync2, sample_q, valid_q);
+        self.sync1.d.next = self.rd_pair.val();
+        self.sync2.d.next = self.sync1.q.val();
+        self.valid_q.d.next = true;
+        self.sample_q.d.next = self.sync2.q.val();
+        if self.reset.val() {
+            self.valid_q.d.next = false;
+            self.sample_q.d.next = 0.into();
+        }
+        self.sample.next = self.sample_q.q.val();
+        self.sample_valid.next = self.valid_q.q.val();
+    }
+}
+
 pub fn generate(p: &CoreParams, profile: &str) -> String {
-    crate::emit::emit("speckle_sampler", profile, Sampler::new(p.oversample))
+    if p.ddr {
+        crate::emit::emit("speckle_sampler", profile, SamplerDdr::default())
+    } else {
+        crate::emit::emit("speckle_sampler", profile, Sampler::new(p.oversample))
+    }
 }

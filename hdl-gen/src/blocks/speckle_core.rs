@@ -14,6 +14,7 @@
 //! statistics restarting with each snapshot), raw mode (256 consecutive samples per RAW frame), the
 //! command path (uart_rx → cmd_parser: mode, clear alarms, status request, ACK) and the LEDs.
 
+mod ddr;
 mod helpers;
 
 use super::adaptp_ht::AdaptpHt;
@@ -295,6 +296,9 @@ impl<const A: usize> Logic for SpeckleCore<A> {
 
 /// Verilog of `speckle_core` for these parameters (panics naming the problem if they are invalid).
 pub fn generate(p: &CoreParams, profile: &str) -> String {
+    if p.ddr {
+        return ddr::generate(p, profile);
+    }
     macro_rules! sized {
         ($($a:literal),*) => {
             match address_bits(p.holdback()) {

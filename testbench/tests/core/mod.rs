@@ -9,7 +9,7 @@
 use rtl_sim::{Model, PortId};
 use speckle_model::params::CoreParams;
 use speckle_model::protocol::{encode, Decoder, Frame, FrameType, Payload};
-use speckle_model::sampler::Sampler;
+use speckle_model::sampler::{Sampler, SamplerDdr};
 use speckle_model::sha3_conditioner::Sha3Conditioner;
 use speckle_model::uart_rx::UartRx;
 use speckle_model::uart_tx::waveform;
@@ -33,6 +33,8 @@ pub struct Core {
     /// Sequence number of the next command frame sent.
     cmd_seq: u16,
     pub sampler: Sampler,
+    /// The pair form's sampler model (`ddr` cores; `rd` is then the `rd_pair` port).
+    sampler_ddr: Option<SamplerDdr>,
     rx: UartRx,
     pub decoder: Decoder,
     pub frames: Vec<Frame>,
@@ -57,9 +59,10 @@ impl Core {
         }
         let p = CoreParams::profile(profile).unwrap();
         let mut m = Model::new(profile, "speckle_core").unwrap_or_else(|e| panic!("{e}"));
+        let rd_port = if p.ddr { "rd_pair" } else { "rd" };
         let port = |n: &str| m.port(n).unwrap_or_else(|e| panic!("{e}"));
         let (clock, rd, uart_tx, alarm, gate_open) =
-            (port("clock"), port("rd"), port("uart_tx"), port("alarm"), port("gate_open"));
+            (port("clock"), port(rd_port), port("uart_tx"), port("alarm"), port("gate_open"));
         let (reset, uart_rx, los, ext_alarm) =
             (port("reset"), port("uart_rx"), port("los"), port("ext_alarm"));
         m.set(uart_rx, 1);
@@ -68,6 +71,11 @@ impl Core {
         m.set(reset, 0);
         let mut sampler = Sampler::new(p.oversample);
         sampler.clock(false, true);
+        let sampler_ddr = p.ddr.then(|| {
+            let mut s = SamplerDdr::default();
+            s.clock(0, true);
+            s
+        });
         let divisor = p.baud_divisor();
         Core {
             p,
@@ -83,6 +91,7 @@ impl Core {
             line: VecDeque::new(),
             cmd_seq: 0,
             sampler,
+            sampler_ddr,
             rx: UartRx::new(divisor),
             decoder: Decoder::new(),
             frames: Vec::new(),
@@ -97,17 +106,47 @@ impl Core {
 
     /// One clock with `rd` on the pin.
     pub fn step(&mut self, rd: bool) {
+        assert!(self.sampler_ddr.is_none(), "a ddr core takes pairs: step_pair");
         self.m.set(self.rd, rd as u64);
+        self.tick();
+        let s = self.sampler.clock(rd, false);
+        if s.sample_valid {
+            self.took(&[s.sample]);
+        }
+        self.after_tick();
+    }
+
+    /// One clock of a `ddr` core with `a` on RD at the rising edge and `b` at the falling edge.
+    pub fn step_pair(&mut self, a: bool, b: bool) {
+        let pair = a as u8 | (b as u8) << 1;
+        self.m.set(self.rd, pair as u64);
+        self.tick();
+        let sampler = self.sampler_ddr.as_mut().expect("step_pair on a single-lane core");
+        let (s, valid) = sampler.clock(pair, false);
+        if valid {
+            self.took(&[s & 1 == 1, s & 2 == 2]);
+        }
+        self.after_tick();
+    }
+
+    fn tick(&mut self) {
         self.m.set(self.uart_rx, self.line.pop_front().unwrap_or(true) as u64);
         self.m.tick(self.clock);
         self.clocks += 1;
-        let s = self.sampler.clock(rd, false);
-        if s.sample_valid {
-            self.samples.push(s.sample);
-            // The holdback takes the sample at the next edge, if the gate is open then.
-            self.pushed.push(self.m.get(self.gate_open) != 0);
+    }
+
+    /// Records the samples that became valid in this clock.
+    fn took(&mut self, samples: &[bool]) {
+        // The holdback takes them at the next edge, if the gate is open then.
+        let pushed = self.m.get(self.gate_open) != 0;
+        for &s in samples {
+            self.samples.push(s);
+            self.pushed.push(pushed);
             self.sample_clock.push(self.clocks);
         }
+    }
+
+    fn after_tick(&mut self) {
         if self.alarm_at.is_none() && self.m.get(self.alarm) != 0 {
             self.alarm_at = Some(self.clocks);
         }
@@ -124,6 +163,13 @@ impl Core {
     /// Runs clocks with `rd` from `source` until `n` more raw samples were taken.
     pub fn run_samples(&mut self, n: usize, mut source: impl FnMut() -> bool) {
         let target = self.samples.len() + n;
+        if self.p.ddr {
+            while self.samples.len() < target {
+                let a = source();
+                self.step_pair(a, source());
+            }
+            return;
+        }
         let mut rd = source();
         let mut phase = 0;
         while self.samples.len() < target {

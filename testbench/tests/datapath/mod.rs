@@ -139,3 +139,52 @@ pub fn model_clock<M, S>(
     }
     step
 }
+
+// ---- Pair (DDR) health tests: repcnt_ht, adaptp_ht (and any other health test's pair form) ----
+
+/// One clock of pair health-test stimulus: `sample[0]` is the earlier sample (port bit 0).
+#[derive(Clone, Copy)]
+pub struct HtPairClock {
+    pub sample: [bool; 2],
+    pub valid: bool,
+    pub clear: bool,
+    pub stats_clear: bool,
+}
+
+impl HtInputs {
+    /// Drives `c` for one clock edge into a pair block (`sample` is two bits wide).
+    pub fn clock_pair(&self, dut: &mut Dut, c: HtPairClock) {
+        let sample = c.sample[0] as u64 | (c.sample[1] as u64) << 1;
+        for (p, x) in [
+            (self.sample, sample),
+            (self.valid, c.valid as u64),
+            (self.clear, c.clear as u64),
+            (self.stats_clear, c.stats_clear as u64),
+        ] {
+            dut.m.set(p, x);
+        }
+        dut.tick();
+    }
+}
+
+/// Applies one pair clock to a single-lane health-test model, in the pair RTL's order:
+/// `stats_clear`, then (if valid) the earlier sample and the later one, then `clear`. Returns the
+/// two samples' step results.
+pub fn model_pair_clock<M, S>(
+    m: &mut M,
+    c: HtPairClock,
+    stats_clear: fn(&mut M),
+    sample: fn(&mut M, bool) -> S,
+    clear: fn(&mut M),
+) -> Option<[S; 2]> {
+    if c.stats_clear {
+        stats_clear(m);
+    }
+    let steps = c.valid.then(|| c.sample.map(|s| sample(m, s)));
+    if c.clear {
+        clear(m);
+    }
+    steps
+}
+
+// ---- end of pair (DDR) health tests ----
