@@ -134,6 +134,9 @@ fn open_drain(b: &Board) -> String {
 
 /// The RD input buffer; `rd` is asynchronous either way (the core's sampler synchronises it).
 fn rd_input(b: &Board) -> String {
+    if b.ddr {
+        return rd_ddr_input(b);
+    }
     match (b.family, b.rd_mode) {
         // PIN_TYPE 0000_01: no output, unregistered input. The differential receiver compares the
         // located DPxxB pad (RD+) with its DPxxA partner (RD-, not in the pcf).
@@ -147,6 +150,51 @@ fn rd_input(b: &Board) -> String {
         (Family::Ecp5, RdMode::Lvds) => format!("    // RD+/RD- on the LVDS pair {}/{} (IO_TYPE=LVDS in the lpf).\n    wire rd = sfp_rd;\n", b.rd_p, b.rd_n.as_deref().unwrap_or("-")),
         (_, RdMode::Single) => "    // RD+ from the breakout's comparator (rd_mode = \"single\").\n    wire rd = sfp_rd;\n".into(),
     }
+}
+
+/// RD through the pin's DDR input register, as `rd_pair` (bit 0 the rising-edge sample, bit 1 the
+/// falling-edge one after it). The falling-edge sample has to be taken in the IO cell: a fabric
+/// flip-flop on the falling edge would sit behind routing of its own, so the two samples would no
+/// longer be half a clock apart at the pin.
+fn rd_ddr_input(b: &Board) -> String {
+    let source = match (b.rd_mode, b.family) {
+        (RdMode::Lvds, f) => format!(
+            "RD+/RD- on the LVDS pair {}/{}{}",
+            b.rd_p,
+            b.rd_n.as_deref().unwrap_or("-"),
+            if f == Family::Ecp5 { " (IO_TYPE=LVDS in the lpf)" } else { "" }
+        ),
+        (RdMode::Single, _) => "RD+ from the breakout's comparator (rd_mode = \"single\")".into(),
+    };
+    let (primitive, settle) = match b.family {
+        // PIN_TYPE 0000_00: no output, DDR input registers (D_IN_0 on the rising edge of
+        // INPUT_CLK, D_IN_1 on the falling edge, each straight out of its register); the LVDS
+        // receiver sits in front of them.
+        Family::Ice40 => (
+            format!(
+                "SB_IO #(.PIN_TYPE(6'b0000_00){}) rd_io (.PACKAGE_PIN(sfp_rd), .INPUT_CLK(clock), .D_IN_0(rd_pair[0]), .D_IN_1(rd_pair[1]));",
+                if b.rd_mode == RdMode::Lvds { ", .IO_STANDARD(\"SB_LVDS_INPUT\")" } else { "" }
+            ),
+            "D_IN_0 has a clock to settle before the first of them, D_IN_1 (falling edge) only half a clock.",
+        ),
+        // Behind the pad's receiver (differential with IO_TYPE=LVDS in the lpf). IDDRX1F retimes
+        // both samples onto the rising edge (Lattice's model: Q0/Q1 register the rising- and the
+        // falling-edge capture at the next rising edge).
+        Family::Ecp5 => (
+            "IDDRX1F rd_iddr (.D(sfp_rd), .SCLK(clock), .RST(1'b0), .Q0(rd_pair[0]), .Q1(rd_pair[1]));".into(),
+            "IDDRX1F hands both lanes over on the rising edge (a second register in the IO cell),\n    \
+             // so each has a clock to settle before the first of them.",
+        ),
+    };
+    format!(
+        "    // {source}, taken on both edges of `clock` (profile `{p}`):\n    \
+         // rd_pair[0] at the rising edge, rd_pair[1] at the falling edge half a clock later. The DDR input\n    \
+         // register is the first stage of RD's synchroniser, since only the IO cell samples the pin on both\n    \
+         // edges half a clock apart; the core's sampler adds two fabric flip-flops per lane behind it.\n    \
+         // {settle}\n    \
+         wire [1:0] rd_pair;\n    {primitive}\n",
+        p = b.profile
+    )
 }
 
 /// boards/top/<board>_top.v: module `speckle_<board>_top` (dashes become underscores).
@@ -206,11 +254,12 @@ pub fn top(b: &Board) -> String {
          // TX_DISABLE high turns the laser off; it is also the core's external alarm.\n    \
          assign sfp_tx_disable = tx_disable;\n\n    \
          wire alarm, gate_open, startup_done, activity;\n    \
-         speckle_core core (.clock(clock), .reset(reset), .rd(rd), .los(sfp_los), .ext_alarm(tx_disable),\n        \
+         speckle_core core (.clock(clock), .reset(reset), @RD@, .los(sfp_los), .ext_alarm(tx_disable),\n        \
          .sfp_diag(@DIAG_BUS@), .sfp_diag_en(@DIAG_EN@), .uart_rx(uart_rx), .uart_tx(uart_tx), .alarm(alarm),\n        \
          .gate_open(gate_open), .startup_done(startup_done), .activity(activity));\n",
     );
-    let s = s.replace("@DIAG_EN@", diag.1).replace("@DIAG_BUS@", diag.0);
+    let rd = if b.ddr { ".rd_pair(rd_pair)" } else { ".rd(rd)" };
+    let s = s.replace("@DIAG_EN@", diag.1).replace("@DIAG_BUS@", diag.0).replace("@RD@", rd);
     let mut s = s;
     if n > 0 {
         let all = ["activity", "startup_done", "gate_open", "alarm"];

@@ -104,6 +104,9 @@ pub struct Board {
     pub device: String,
     pub package: String,
     pub profile: String,
+    /// The profile samples RD on both clock edges (`CoreParams::ddr`): the top captures RD with the
+    /// pin's DDR input register and the core takes the pair as `rd_pair`.
+    pub ddr: bool,
     pub io_type: String,
     pub sfp_diag: bool,
     pub osc_hz: u64,
@@ -270,6 +273,7 @@ impl Board {
             device,
             package,
             profile,
+            ddr: params.ddr,
             io_type: raw.io_type.clone().unwrap_or_else(|| "LVCMOS33".into()),
             sfp_diag: raw.sfp_diag.unwrap_or(true),
             osc_hz,

@@ -177,6 +177,8 @@ fn top_wires_the_pll_front_end_and_core() {
 }
 
 #[cfg(test)]
+mod ddr;
+#[cfg(test)]
 mod lvds;
 #[cfg(test)]
 mod uart;
