@@ -17,6 +17,23 @@ pub enum KeccakArch {
     Compact,
 }
 
+impl KeccakArch {
+    /// A bound on the clocks per block the conditioner takes no input (padding the rate, the
+    /// permutation, handing the digest over): docs/throughput.md measures 851 clocks per 688-bit
+    /// digest for `full` and 3232 per 656-bit digest for `compact` at one bit per clock, i.e. 163
+    /// and 2576 beyond the bits themselves. The pair-form core sizes its fold FIFO and refuses a
+    /// fold that would outrun the conditioner with it.
+    pub const fn pause_clocks(self) -> u32 {
+        match self {
+            KeccakArch::Full => 256,
+            KeccakArch::Compact => 3072,
+        }
+    }
+}
+
+/// Most bits the pair-form core's FIFO between fold and conditioner holds (one block RAM).
+pub const MAX_DDR_FIFO_BITS: u32 = 1024;
+
 /// Everything the generator needs to emit one configuration of `speckle_core`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreParams {
@@ -127,10 +144,9 @@ impl CoreParams {
     /// The `ecp5-ddr` profile: the ecp5 core sampling RD on both clock edges. At 12 MHz the pairs
     /// come 41.7 ns apart, the 24 MS/s the entropy claim was assessed at (docs/entropy.md); a
     /// faster clock would sample the modelled speckle too closely for H = 0.5, which is why no
-    /// board uses it yet. The fold takes a pair per clock and makes a bit of four (fold 8), so the
-    /// conditioner gets a bit every 4 clocks and its one-byte input buffer (32 clocks) outlasts a
-    /// permutation: the fold never stalls the holdback, which takes a pair every clock and so could
-    /// never catch up on a stall. 3 Mbaud carries the digests with room to spare.
+    /// board uses it yet. The fold takes a pair per clock and makes a bit of four pairs (fold 8): a
+    /// block every 2752 clocks, well above what the full Keccak needs, and 3 Mbaud carries the
+    /// digests with room to spare.
     pub const fn ecp5_ddr() -> Self {
         CoreParams {
             clock_hz: 12_000_000,
@@ -143,12 +159,29 @@ impl CoreParams {
         }
     }
 
+    /// The `ice40-ddr` profile: the ice40 core sampling RD on both edges of the iCEBreaker's 12 MHz
+    /// oscillator (no PLL), 24 MS/s as `ecp5-ddr`. The compact Keccak pauses ~2600 clocks a block,
+    /// so the fold makes a bit of twelve samples (six pairs): a block every 3936 clocks, which the
+    /// conditioner (656 + its pause) keeps up with, its FIFO holding what arrives meanwhile.
+    pub const fn ice40_ddr() -> Self {
+        CoreParams {
+            clock_hz: 12_000_000,
+            baud: 3_000_000,
+            oversample: 1,
+            ddr: true,
+            fold_k: 12,
+            status_period_log2: 22,
+            ..Self::ice40()
+        }
+    }
+
     /// Named profile lookup; the names are what `speckle-hdl --profile` accepts.
     pub fn profile(name: &str) -> Result<Self, ParamError> {
         match name {
             "ice40" => Ok(Self::ice40()),
             "ecp5" => Ok(Self::ecp5()),
             "ecp5-ddr" => Ok(Self::ecp5_ddr()),
+            "ice40-ddr" => Ok(Self::ice40_ddr()),
             other => Err(ParamError(format!(
                 "unknown profile `{other}`: valid profiles are {}",
                 GENERATED_PROFILES.join(", ")
@@ -163,6 +196,13 @@ impl CoreParams {
         } else {
             1
         }
+    }
+
+    /// Bits the pair-form core's FIFO between fold and conditioner holds: what the fold makes (a bit
+    /// every fold_k / 2 clocks) while the conditioner pauses, rounded up to a power of two.
+    pub fn ddr_fifo_bits(&self) -> u32 {
+        let per_bit = (self.fold_k / 2).max(1);
+        self.keccak.pause_clocks().div_ceil(per_bit).next_power_of_two().max(16)
     }
 
     /// Raw samples per second.
@@ -207,16 +247,27 @@ impl CoreParams {
                 "vn_enable with ddr: not generated; the pair form's data path reduces each pair by XOR (an even fold_k), and n_in already covers bias through the min-entropy claim".into(),
             ));
         }
-        if self.ddr && self.keccak == KeccakArch::Compact {
-            return Err(ParamError(
-                "keccak = compact with ddr: not generated; the compact Keccak pauses ~2600 clocks per block, longer than the pair core's fold FIFO covers while a pair arrives every clock; use keccak = full".into(),
-            ));
-        }
         if self.ddr && !self.fold_k.is_multiple_of(2) {
             return Err(ParamError(format!(
                 "fold_k = {} with ddr: the data path after the holdback takes one bit per clock, so each pair must fold into one bit: fold_k must be even",
                 self.fold_k
             )));
+        }
+        if self.ddr {
+            // A pair arrives every clock and the holdback can hand over only one, so the
+            // conditioner must take a block's bits (n_in clocks) and pause within the clocks the
+            // fold needs to make them, and the FIFO must hold what the fold makes while it pauses.
+            let pause = self.keccak.pause_clocks();
+            let supply = self.n_in * self.fold_k / 2;
+            let min_k = 2 * (self.n_in + pause).div_ceil(self.n_in).max(1);
+            if supply < self.n_in + pause || self.ddr_fifo_bits() > MAX_DDR_FIFO_BITS {
+                return Err(ParamError(format!(
+                    "fold_k = {} with ddr and keccak = {:?}: the fold makes a block every n_in × fold_k / 2 = {supply} clocks, but the conditioner needs n_in + {pause} (its pause) = {} and a FIFO of at most {MAX_DDR_FIFO_BITS} bits must cover the pause; use an even fold_k >= {min_k}",
+                    self.fold_k,
+                    self.keccak,
+                    self.n_in + pause
+                )));
+            }
         }
         if self.alpha_log2 < 1 || self.alpha_log2 > 60 {
             return Err(ParamError(format!(
@@ -292,7 +343,7 @@ impl CoreParams {
 pub const PROFILES: &[&str] = &["ice40", "ecp5"];
 
 /// Every profile `speckle-hdl --profile all` writes to rtl/: the boards' and the DDR sampler's.
-pub const GENERATED_PROFILES: &[&str] = &["ice40", "ecp5", "ecp5-ddr"];
+pub const GENERATED_PROFILES: &[&str] = &["ice40", "ecp5", "ecp5-ddr", "ice40-ddr"];
 
 /// Health-test cutoffs; see [`cutoffs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -457,14 +508,26 @@ mod tests {
         let mut p = CoreParams::ecp5_ddr();
         p.vn_enable = true;
         assert!(p.validate().unwrap_err().0.contains("vn_enable with ddr"));
-        let p = CoreParams { ddr: true, oversample: 1, fold_k: 8, ..CoreParams::ice40() };
-        assert!(p.validate().unwrap_err().0.contains("keccak = compact with ddr"));
+        let p = CoreParams { fold_k: 10, ..CoreParams::ice40_ddr() };
+        let e = p.validate().unwrap_err().0;
+        assert!(
+            e.contains("fold_k = 10 with ddr and keccak = Compact") && e.contains(">= 12"),
+            "{e}"
+        );
+        let p = CoreParams { fold_k: 2, ..CoreParams::ecp5_ddr() };
+        let e = p.validate().unwrap_err().0;
+        assert!(e.contains("fold_k = 2 with ddr") && e.contains(">= 4"), "{e}");
     }
 
     #[test]
     fn ddr_samples_twice_per_clock() {
         let p = CoreParams::ecp5_ddr();
         assert_eq!(p.sample_rate_hz(), 24e6);
+        assert_eq!(CoreParams::ice40_ddr().sample_rate_hz(), 24e6);
+        // The FIFO covers the conditioner's pause at the fold's rate.
+        for p in [CoreParams::ecp5_ddr(), CoreParams::ice40_ddr()] {
+            assert!(p.ddr_fifo_bits() * p.fold_k / 2 >= p.keccak.pause_clocks(), "{p:?}");
+        }
         assert_eq!(CoreParams::ecp5().sample_rate_hz(), 24e6);
     }
 

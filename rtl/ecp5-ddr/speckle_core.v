@@ -1286,31 +1286,44 @@ module speckle_core$fifo(clock,reset,in_bit,in_valid,in_ready,out_bit,out_valid,
     input wire  out_ready;
     
     // Constant declarations
-    localparam  full = 7'b1000000;
+    localparam  capacity = 16'h40;
     
     // Stub signals
-    reg  [63:0] mem$d;
-    wire  [63:0] mem$q;
-    reg  mem$clock;
-    reg  [5:0] wr$d;
-    wire  [5:0] wr$q;
+    reg  [9:0] ram$read_address;
+    reg  ram$read_clock;
+    wire  ram$read_data;
+    reg  [9:0] ram$write_address;
+    reg  ram$write_clock;
+    reg  ram$write_data;
+    reg  ram$write_enable;
+    reg  [9:0] wr$d;
+    wire  [9:0] wr$q;
     reg  wr$clock;
-    reg  [5:0] rd$d;
-    wire  [5:0] rd$q;
+    reg  [9:0] rd$d;
+    wire  [9:0] rd$q;
     reg  rd$clock;
-    reg  [6:0] count$d;
-    wire  [6:0] count$q;
+    reg  [15:0] count$d;
+    wire  [15:0] count$q;
     reg  count$clock;
+    reg  stale$d;
+    wire  stale$q;
+    reg  stale$clock;
     
     // Local signals
     reg  push;
     reg  pop;
+    reg  avail;
+    reg  [9:0] rd_next;
     
     // Sub module instances
-    speckle_core$fifo$mem mem(
-        .d(mem$d),
-        .q(mem$q),
-        .clock(mem$clock)
+    speckle_core$fifo$ram ram(
+        .read_address(ram$read_address),
+        .read_clock(ram$read_clock),
+        .read_data(ram$read_data),
+        .write_address(ram$write_address),
+        .write_clock(ram$write_clock),
+        .write_data(ram$write_data),
+        .write_enable(ram$write_enable)
     );
     speckle_core$fifo$wr wr(
         .d(wr$d),
@@ -1327,25 +1340,33 @@ module speckle_core$fifo(clock,reset,in_bit,in_valid,in_ready,out_bit,out_valid,
         .q(count$q),
         .clock(count$clock)
     );
+    speckle_core$fifo$stale stale(
+        .d(stale$d),
+        .q(stale$q),
+        .clock(stale$clock)
+    );
     
     // Update code
     always @(*) begin
-        mem$clock = clock;
         wr$clock = clock;
         rd$clock = clock;
         count$clock = clock;
-        mem$d = mem$q;
+        stale$clock = clock;
         wr$d = wr$q;
         rd$d = rd$q;
         count$d = count$q;
-        push = in_valid & (count$q != full);
-        pop = out_ready & (count$q != 32'h0);
-        if (push) begin
-            mem$d = (mem$q & ~(1 << (wr$q)) | ((in_bit) << (wr$q)));
-            wr$d = wr$q + 32'h1;
-        end
+        stale$d = stale$q;
+        ram$read_clock = clock;
+        ram$write_clock = clock;
+        avail = (count$q != 32'h0) & ~stale$q;
+        push = in_valid & (count$q != capacity);
+        pop = out_ready & avail;
+        rd_next = rd$q;
         if (pop) begin
-            rd$d = rd$q + 32'h1;
+            rd_next = rd$q + 32'h1;
+        end
+        if (push) begin
+            wr$d = wr$q + 32'h1;
         end
         if (push & ~pop) begin
             count$d = count$q + 32'h1;
@@ -1353,14 +1374,21 @@ module speckle_core$fifo(clock,reset,in_bit,in_valid,in_ready,out_bit,out_valid,
         else if (~push & pop) begin
             count$d = count$q - 32'h1;
         end
+        stale$d = push & (wr$q == rd_next);
         if (reset) begin
             wr$d = 32'h0;
-            rd$d = 32'h0;
+            rd_next = 32'h0;
             count$d = 32'h0;
+            stale$d = 1'b0;
         end
-        in_ready = count$q != full;
-        out_valid = count$q != 32'h0;
-        out_bit = mem$q[rd$q];
+        rd$d = rd_next;
+        ram$read_address = rd_next;
+        ram$write_address = wr$q;
+        ram$write_data = in_bit;
+        ram$write_enable = push;
+        in_ready = count$q != capacity;
+        out_valid = avail;
+        out_bit = ram$read_data;
     end
     
 endmodule // speckle_core$fifo
@@ -1369,13 +1397,13 @@ endmodule // speckle_core$fifo
 module speckle_core$fifo$count(d,q,clock);
     
     // Module arguments
-    input wire  [6:0] d;
-    output reg  [6:0] q;
+    input wire  [15:0] d;
+    output reg  [15:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 7'h0;
+       q = 16'h0;
     end
     
     always @(posedge clock) begin
@@ -1385,35 +1413,45 @@ module speckle_core$fifo$count(d,q,clock);
 endmodule // speckle_core$fifo$count
 
 
-module speckle_core$fifo$mem(d,q,clock);
+module speckle_core$fifo$ram(read_address,read_clock,read_data,write_address,write_clock,write_data,write_enable);
     
     // Module arguments
-    input wire  [63:0] d;
-    output reg  [63:0] q;
-    input wire  clock;
+    input wire  [9:0] read_address;
+    input wire  read_clock;
+    output reg  read_data;
+    input wire  [9:0] write_address;
+    input wire  write_clock;
+    input wire  write_data;
+    input wire  write_enable;
     
     // Update code (custom)
-    initial begin
-       q = 64'h0;
+    reg[0:0] mem[1023:0];
+    
+    
+    
+    always @(posedge read_clock) begin
+       read_data <= mem[read_address];
     end
     
-    always @(posedge clock) begin
-       q <= d;
+    always @(posedge write_clock) begin
+       if (write_enable) begin
+          mem[write_address] <= write_data;
+       end
     end
-          
-endmodule // speckle_core$fifo$mem
+                
+endmodule // speckle_core$fifo$ram
 
 
 module speckle_core$fifo$rd(d,q,clock);
     
     // Module arguments
-    input wire  [5:0] d;
-    output reg  [5:0] q;
+    input wire  [9:0] d;
+    output reg  [9:0] q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 6'h0;
+       q = 10'h0;
     end
     
     always @(posedge clock) begin
@@ -1423,16 +1461,35 @@ module speckle_core$fifo$rd(d,q,clock);
 endmodule // speckle_core$fifo$rd
 
 
-module speckle_core$fifo$wr(d,q,clock);
+module speckle_core$fifo$stale(d,q,clock);
     
     // Module arguments
-    input wire  [5:0] d;
-    output reg  [5:0] q;
+    input wire  d;
+    output reg  q;
     input wire  clock;
     
     // Update code (custom)
     initial begin
-       q = 6'h0;
+       q = 1'h0;
+    end
+    
+    always @(posedge clock) begin
+       q <= d;
+    end
+          
+endmodule // speckle_core$fifo$stale
+
+
+module speckle_core$fifo$wr(d,q,clock);
+    
+    // Module arguments
+    input wire  [9:0] d;
+    output reg  [9:0] q;
+    input wire  clock;
+    
+    // Update code (custom)
+    initial begin
+       q = 10'h0;
     end
     
     always @(posedge clock) begin

@@ -143,3 +143,10 @@ fn raw_mode_frames_carry_consecutive_samples() {
 fn ecp5_ddr_ideal_source_is_bit_exact_end_to_end() {
     ideal("ecp5-ddr", 20_000_000, 3, 900, 15);
 }
+
+/// The pair form on the compact Keccak, whose ~2600-clock pause per block the fold FIFO (512 bits
+/// at a bit every 6 clocks) must cover: 2 × 10^7 samples, 2500 blocks, bit-exact with no drop.
+#[test]
+fn ice40_ddr_ideal_source_is_bit_exact_end_to_end() {
+    ideal("ice40-ddr", 20_000_000, 4, 600, 15);
+}

@@ -7,7 +7,7 @@
 
 mod datapath;
 
-use datapath::{rng, Dut, PROFILES};
+use datapath::{rng, Dut, DDR_PROFILES, PROFILES};
 use rand::RngExt;
 use speckle_model::holdback::{Holdback, HoldbackOf};
 use speckle_model::params::CoreParams;
@@ -92,59 +92,62 @@ fn pair_depth(p: &CoreParams) -> u32 {
 
 #[test]
 fn holdback_pair_matches_model_clock_by_clock() {
-    let profile = "ecp5-ddr";
-    let p = CoreParams::profile(profile).unwrap();
-    let depth = pair_depth(&p);
-    let mut dut = Dut::open(profile, "speckle_holdback");
-    let names = ["in_pair", "in_valid", "flush", "out_pair", "out_valid", "out_ready", "dropped"];
-    let [in_pair, in_valid, flush, out_pair, out_valid, out_ready, dropped] =
-        names.map(|n| dut.port(n));
-    let mut model = HoldbackOf::<[bool; 2]>::new(depth as usize, capacity(depth));
-    let mut r = rng(65);
-    let (mut pv, mut pr) = (1.0, 1.0);
-    let (mut drops, mut outs, mut flushes, mut full_clocks) = (0u64, 0u64, 0u64, 0u64);
-    for t in 0..1_000_000u64 {
-        // Phases of ~20k clocks; a stalled consumer fills the 8192 pairs and drops.
-        if r.random_bool(5e-5) {
-            pv = [0.25, 0.5, 1.0, 1.0][r.random_range(0..4)];
-            pr = [0.0, 0.1, 0.9, 1.0][r.random_range(0..4)];
+    for profile in DDR_PROFILES {
+        let p = CoreParams::profile(profile).unwrap();
+        let depth = pair_depth(&p);
+        let mut dut = Dut::open(profile, "speckle_holdback");
+        let names =
+            ["in_pair", "in_valid", "flush", "out_pair", "out_valid", "out_ready", "dropped"];
+        let [in_pair, in_valid, flush, out_pair, out_valid, out_ready, dropped] =
+            names.map(|n| dut.port(n));
+        let mut model = HoldbackOf::<[bool; 2]>::new(depth as usize, capacity(depth));
+        let mut r = rng(65);
+        let (mut pv, mut pr) = (1.0, 1.0);
+        let (mut drops, mut outs, mut flushes, mut full_clocks) = (0u64, 0u64, 0u64, 0u64);
+        for t in 0..1_000_000u64 {
+            // Phases of ~20k clocks; a stalled consumer fills the 8192 pairs and drops.
+            if r.random_bool(5e-5) {
+                pv = [0.25, 0.5, 1.0, 1.0][r.random_range(0..4)];
+                pr = [0.0, 0.1, 0.9, 1.0][r.random_range(0..4)];
+            }
+            let v = r.random_bool(pv);
+            let pair = [r.random_bool(0.5), r.random_bool(0.5)];
+            let rd = r.random_bool(pr);
+            let fl = r.random_bool(3e-5);
+            let word = pair[0] as u64 | (pair[1] as u64) << 1;
+            for (p, x) in
+                [(in_valid, v as u64), (in_pair, word), (out_ready, rd as u64), (flush, fl as u64)]
+            {
+                dut.m.set(p, x);
+            }
+            dut.m.eval();
+            assert_eq!(dut.bit(out_valid), model.out_valid(), "out_valid at clock {t}");
+            if let Some(want) = model.out_item() {
+                let want = want[0] as u64 | (want[1] as u64) << 1;
+                assert_eq!(dut.m.get(out_pair), want, "out_pair at clock {t}");
+            }
+            full_clocks += (model.len() == capacity(depth)) as u64;
+            let step = model.clock(v.then_some(pair), rd, fl);
+            dut.tick();
+            assert_eq!(dut.bit(dropped), step.dropped, "dropped at clock {t}");
+            drops += step.dropped as u64;
+            outs += step.out.is_some() as u64;
+            flushes += fl as u64;
         }
-        let v = r.random_bool(pv);
-        let pair = [r.random_bool(0.5), r.random_bool(0.5)];
-        let rd = r.random_bool(pr);
-        let fl = r.random_bool(3e-5);
-        let word = pair[0] as u64 | (pair[1] as u64) << 1;
-        for (p, x) in
-            [(in_valid, v as u64), (in_pair, word), (out_ready, rd as u64), (flush, fl as u64)]
-        {
-            dut.m.set(p, x);
-        }
-        dut.m.eval();
-        assert_eq!(dut.bit(out_valid), model.out_valid(), "out_valid at clock {t}");
-        if let Some(want) = model.out_item() {
-            let want = want[0] as u64 | (want[1] as u64) << 1;
-            assert_eq!(dut.m.get(out_pair), want, "out_pair at clock {t}");
-        }
-        full_clocks += (model.len() == capacity(depth)) as u64;
-        let step = model.clock(v.then_some(pair), rd, fl);
-        dut.tick();
-        assert_eq!(dut.bit(dropped), step.dropped, "dropped at clock {t}");
-        drops += step.dropped as u64;
-        outs += step.out.is_some() as u64;
-        flushes += fl as u64;
+        assert!(
+            drops > 1000 && outs > 100_000 && flushes > 5 && full_clocks > 1000,
+            "{drops} drops, {outs} outputs, {flushes} flushes, {full_clocks} clocks full"
+        );
     }
-    assert!(
-        drops > 1000 && outs > 100_000 && flushes > 5 && full_clocks > 1000,
-        "{drops} drops, {outs} outputs, {flushes} flushes, {full_clocks} clocks full"
-    );
 }
 
 /// The oldest pair leaves with ceil((2W + 16) / 2) newer pairs behind it: its later sample has at
 /// least 2W + 16 newer samples, tested, behind it.
 #[test]
 fn first_pair_leaves_after_depth_newer_pairs() {
-    let p = CoreParams::ecp5_ddr();
-    let mut dut = Dut::open("ecp5-ddr", "speckle_holdback");
+    let profile = "ecp5-ddr";
+    let p = CoreParams::profile(profile).unwrap();
+    let mut dut = Dut::open(profile, "speckle_holdback");
     let (in_valid, out_valid, out_ready) =
         (dut.port("in_valid"), dut.port("out_valid"), dut.port("out_ready"));
     dut.m.set(out_ready, 0);

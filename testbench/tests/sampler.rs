@@ -5,7 +5,7 @@
 
 mod datapath;
 
-use datapath::{rng, Dut, PROFILES};
+use datapath::{rng, Dut, DDR_PROFILES, PROFILES};
 use rand::RngExt;
 use speckle_model::params::CoreParams;
 use speckle_model::sampler::Sampler;
@@ -45,29 +45,30 @@ fn sampler_matches_model_clock_by_clock() {
 #[test]
 fn ddr_sampler_matches_model_clock_by_clock() {
     use speckle_model::sampler::SamplerDdr;
-    let profile = "ecp5-ddr";
-    assert!(CoreParams::profile(profile).unwrap().ddr);
-    let mut dut = Dut::open(profile, "speckle_sampler");
-    let (rd, reset, sample, valid) =
-        (dut.port("rd_pair"), dut.port("reset"), dut.port("sample"), dut.port("sample_valid"));
-    let mut model = SamplerDdr::default();
-    model.clock(0, true);
-    let mut r = rng(77);
-    let (mut pairs, mut resets, mut lanes_differ) = (0u64, 0u32, 0u64);
-    for t in 0..200_000u64 {
-        let b: u8 = r.random_range(0..4);
-        let rst = r.random_bool(1e-3);
-        resets += rst as u32;
-        dut.m.set(rd, b as u64);
-        dut.m.set(reset, rst as u64);
-        dut.tick();
-        let (want, want_valid) = model.clock(b, rst);
-        assert_eq!(dut.bit(valid), want_valid, "sample_valid at clock {t}");
-        if want_valid {
-            assert_eq!(dut.m.get(sample), want as u64, "sample pair at clock {t}");
-            pairs += 1;
-            lanes_differ += (want == 1 || want == 2) as u64;
+    for profile in DDR_PROFILES {
+        assert!(CoreParams::profile(profile).unwrap().ddr);
+        let mut dut = Dut::open(profile, "speckle_sampler");
+        let (rd, reset, sample, valid) =
+            (dut.port("rd_pair"), dut.port("reset"), dut.port("sample"), dut.port("sample_valid"));
+        let mut model = SamplerDdr::default();
+        model.clock(0, true);
+        let mut r = rng(77);
+        let (mut pairs, mut resets, mut lanes_differ) = (0u64, 0u32, 0u64);
+        for t in 0..200_000u64 {
+            let b: u8 = r.random_range(0..4);
+            let rst = r.random_bool(1e-3);
+            resets += rst as u32;
+            dut.m.set(rd, b as u64);
+            dut.m.set(reset, rst as u64);
+            dut.tick();
+            let (want, want_valid) = model.clock(b, rst);
+            assert_eq!(dut.bit(valid), want_valid, "sample_valid at clock {t}");
+            if want_valid {
+                assert_eq!(dut.m.get(sample), want as u64, "sample pair at clock {t}");
+                pairs += 1;
+                lanes_differ += (want == 1 || want == 2) as u64;
+            }
         }
+        assert!(resets > 100 && pairs > 190_000 && lanes_differ > 80_000, "{pairs} pairs");
     }
-    assert!(resets > 100 && pairs > 190_000 && lanes_differ > 80_000, "{pairs} pairs");
 }

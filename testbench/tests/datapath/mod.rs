@@ -9,6 +9,9 @@ use rtl_sim::{Model, PortId};
 
 pub const PROFILES: [&str; 2] = ["ice40", "ecp5"];
 
+/// The generated profiles whose sampler takes a pair per clock (`CoreParams::ddr`).
+pub const DDR_PROFILES: [&str; 2] = ["ecp5-ddr", "ice40-ddr"];
+
 /// A block's model with its clock, reset for one clock and its port lookup.
 pub struct Dut {
     pub m: Model,

@@ -21,17 +21,19 @@ use super::super::uart_tx::UartTx;
 use super::super::xor_fold::XorFoldPair;
 use super::helpers::FrameStorePair;
 use rust_hdl::prelude::*;
-use speckle_model::params::CoreParams;
+use speckle_model::params::{CoreParams, MAX_DDR_FIFO_BITS};
 
-/// Bits between the fold and the conditioner: enough for the conditioner's longest pause (padding,
-/// permutation and handing the digest over: under 200 clocks of its 851 per block) at the fold's
-/// bit every `fold_k / 2` clocks.
-const FIFO_BITS: usize = 64;
+/// Address bits of the FIFO's RAM: room for [`MAX_DDR_FIFO_BITS`]; `CoreParams::ddr_fifo_bits`
+/// sets how much of it is used.
+const FIFO_ADDRESS_BITS: usize = 10;
 
-/// A bit FIFO, emptied by `reset`. The holdback receives a pair every clock and can hand over at
-/// most one, so unlike the single-lane core's it can never catch up on a pause downstream: every
-/// clock the fold waited would stay in the holdback for good, and its slack would fill until pairs
-/// drop. This FIFO takes the fold's output through the conditioner's pauses instead.
+/// A bit FIFO in block RAM between fold and conditioner, emptied by `reset`. The holdback receives
+/// a pair every clock and can hand over at most one, so unlike the single-lane core's it can never
+/// catch up on a pause downstream: every clock the fold waited would stay in the holdback for
+/// good, and its slack would fill until pairs drop. This FIFO takes the fold's output through the
+/// conditioner's pause per block instead (`KeccakArch::pause_clocks`, sized by
+/// `CoreParams::ddr_fifo_bits`). The RAM reads a clock late, so a bit written into the slot being
+/// read becomes visible one clock after it lands.
 #[derive(LogicBlock)]
 pub struct BitFifo {
     pub clock: Signal<In, Clock>,
@@ -42,17 +44,24 @@ pub struct BitFifo {
     pub out_bit: Signal<Out, Bit>,
     pub out_valid: Signal<Out, Bit>,
     pub out_ready: Signal<In, Bit>,
-    mem: DFF<Bits<FIFO_BITS>>,
-    wr: DFF<Bits<6>>,
-    rd: DFF<Bits<6>>,
-    count: DFF<Bits<7>>,
+    ram: RAM<Bit, FIFO_ADDRESS_BITS>,
+    wr: DFF<Bits<FIFO_ADDRESS_BITS>>,
+    rd: DFF<Bits<FIFO_ADDRESS_BITS>>,
+    count: DFF<Bits<16>>,
+    stale: DFF<Bit>,
     push: Signal<Local, Bit>,
     pop: Signal<Local, Bit>,
-    full: Constant<Bits<7>>,
+    avail: Signal<Local, Bit>,
+    rd_next: Signal<Local, Bits<FIFO_ADDRESS_BITS>>,
+    capacity: Constant<Bits<16>>,
 }
 
-impl Default for BitFifo {
-    fn default() -> Self {
+impl BitFifo {
+    pub fn new(bits: u32) -> Self {
+        assert!(
+            (1..=MAX_DDR_FIFO_BITS).contains(&bits) && MAX_DDR_FIFO_BITS == 1 << FIFO_ADDRESS_BITS,
+            "fold FIFO of {bits} bits: must be 1..={MAX_DDR_FIFO_BITS}"
+        );
         BitFifo {
             clock: Default::default(),
             reset: Default::default(),
@@ -62,13 +71,16 @@ impl Default for BitFifo {
             out_bit: Default::default(),
             out_valid: Default::default(),
             out_ready: Default::default(),
-            mem: Default::default(),
+            ram: Default::default(),
             wr: Default::default(),
             rd: Default::default(),
             count: Default::default(),
+            stale: Default::default(),
             push: Default::default(),
             pop: Default::default(),
-            full: Constant::new((FIFO_BITS as u64).to_bits()),
+            avail: Default::default(),
+            rd_next: Default::default(),
+            capacity: Constant::new((bits as u64).to_bits()),
         }
     }
 }
@@ -76,30 +88,40 @@ impl Default for BitFifo {
 impl Logic for BitFifo {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, mem, wr, rd, count);
-        self.push.next = self.in_valid.val() & (self.count.q.val() != self.full.val());
-        self.pop.next = self.out_ready.val() & (self.count.q.val() != 0);
-        if self.push.val() {
-            self.mem.d.next =
-                self.mem.q.val().replace_bit(self.wr.q.val().index(), self.in_bit.val());
-            self.wr.d.next = self.wr.q.val() + 1;
-        }
+        dff_setup!(self, clock, wr, rd, count, stale);
+        self.ram.read_clock.next = self.clock.val();
+        self.ram.write_clock.next = self.clock.val();
+        self.avail.next = (self.count.q.val() != 0) & !self.stale.q.val();
+        self.push.next = self.in_valid.val() & (self.count.q.val() != self.capacity.val());
+        self.pop.next = self.out_ready.val() & self.avail.val();
+        self.rd_next.next = self.rd.q.val();
         if self.pop.val() {
-            self.rd.d.next = self.rd.q.val() + 1;
+            self.rd_next.next = self.rd.q.val() + 1;
+        }
+        if self.push.val() {
+            self.wr.d.next = self.wr.q.val() + 1;
         }
         if self.push.val() & !self.pop.val() {
             self.count.d.next = self.count.q.val() + 1;
         } else if !self.push.val() & self.pop.val() {
             self.count.d.next = self.count.q.val() - 1;
         }
+        // The read register loads the slot being written in this clock with its old content.
+        self.stale.d.next = self.push.val() & (self.wr.q.val() == self.rd_next.val());
         if self.reset.val() {
             self.wr.d.next = 0.into();
-            self.rd.d.next = 0.into();
+            self.rd_next.next = 0.into();
             self.count.d.next = 0.into();
+            self.stale.d.next = false;
         }
-        self.in_ready.next = self.count.q.val() != self.full.val();
-        self.out_valid.next = self.count.q.val() != 0;
-        self.out_bit.next = self.mem.q.val().get_bit(self.rd.q.val().index());
+        self.rd.d.next = self.rd_next.val();
+        self.ram.read_address.next = self.rd_next.val();
+        self.ram.write_address.next = self.wr.q.val();
+        self.ram.write_data.next = self.in_bit.val();
+        self.ram.write_enable.next = self.push.val();
+        self.in_ready.next = self.count.q.val() != self.capacity.val();
+        self.out_valid.next = self.avail.val();
+        self.out_bit.next = self.ram.read_data.val();
     }
 }
 
@@ -185,7 +207,7 @@ impl<const A: usize> SpeckleCoreDdr<A> {
             gate: OutputGate::default(),
             holdback: HoldbackPair::new(holdback_depth(p)),
             fold: XorFoldPair::new(p.fold_k),
-            fifo: BitFifo::default(),
+            fifo: BitFifo::new(p.ddr_fifo_bits()),
             cond: Sha3Conditioner::new("speckle_core_cond", p.keccak, p.n_in),
             dbuf: DigestBuffer::new(p),
             framer: Framer::new(p),
