@@ -83,6 +83,11 @@ fn pll_instance(b: &Board) -> String {
         }
         PllSetting::Ecp5(p) => ecp5_pll(b, p, None),
         PllSetting::Ecp5Clkos(s) => ecp5_pll(b, &s.primary, Some(s)),
+        PllSetting::Oscillator => format!(
+            "    // No PLL: clock.target_hz = clock.osc_hz, so the core runs on the {} MHz oscillator itself.\n    \
+             assign clock = clk_osc;\n    assign locked = 1'b1;\n",
+            b.osc_hz as f64 / 1e6
+        ),
     }
 }
 
@@ -231,9 +236,13 @@ pub fn top(b: &Board) -> String {
     let feedback = if matches!(b.pll, PllSetting::Ecp5Clkos(_)) { " clkop," } else { "" };
     let _ = writeln!(s, "    wire clock,{feedback} locked;");
     s.push_str(&pll_instance(b));
+    s.push_str(if b.pll == PllSetting::Oscillator {
+        "    // Reset held for the first 15 clocks after configuration.\n"
+    } else {
+        "    // Reset held while the PLL is unlocked and for 15 clocks after it locks.\n"
+    });
     s.push_str(
-        "    // Reset held while the PLL is unlocked and for 15 clocks after it locks.\n    \
-         reg [3:0] reset_count = 4'd0;\n    wire reset = ~&reset_count;\n    \
+        "    reg [3:0] reset_count = 4'd0;\n    wire reset = ~&reset_count;\n    \
          always @(posedge clock)\n        if (!locked) reset_count <= 4'd0;\n        else if (reset) reset_count <= reset_count + 4'd1;\n\n",
     );
     s.push_str(&rd_input(b));

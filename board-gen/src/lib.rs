@@ -92,6 +92,11 @@ pub enum PllSetting {
     Ecp5(pll::Ecp5Pll),
     /// CLKOP (fed back) at the oscillator's frequency, the core clock from CLKOS.
     Ecp5Clkos(pll::Ecp5Clkos),
+    /// No PLL: the core clock is the oscillator pin itself. iCE40 with clock.target_hz =
+    /// clock.osc_hz, the only way to a core clock below the 16 MHz an SB_PLL40 puts out at least
+    /// (12 MHz for ice40-ddr). ECP5 keeps its EHXPLLL at any ratio: it makes 12 MHz from 12 MHz,
+    /// with a 50 % duty cycle the oscillator does not promise.
+    Oscillator,
 }
 
 /// A validated board.
@@ -201,6 +206,16 @@ impl Board {
         let uart = uart::validate(file, raw.uart.as_ref(), &profile, &params, target_hz)?;
         let (fin, fout) = (osc_hz as f64 / 1e6, target_hz as f64 / 1e6);
         let pll = match family {
+            Family::Ice40 if target_hz == osc_hz => {
+                if clock.pll.is_some() {
+                    return Err(err(
+                        file,
+                        "clock.pll",
+                        "set, but clock.target_hz = clock.osc_hz: the core runs straight from the oscillator, with no PLL",
+                    ));
+                }
+                PllSetting::Oscillator
+            }
             Family::Ice40 => {
                 let primitive = clock.pll.clone().unwrap_or_else(|| "SB_PLL40_CORE".into());
                 if primitive != "SB_PLL40_PAD" && primitive != "SB_PLL40_CORE" {

@@ -90,6 +90,47 @@ fn unmakeable_clock_names_the_file_and_the_field() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+/// An iCE40 core clock equal to the oscillator's needs no PLL (and an SB_PLL40 could not make 12
+/// MHz: 16 MHz is its least output), so the core runs on the oscillator pin; one MHz more is a PLL
+/// clock again, refused with the PLL's reason.
+#[test]
+fn ice40_core_at_the_oscillators_clock_has_no_pll() {
+    let (dir, file) = variant("osc", |t| {
+        t.replace("target_hz = 30_000_000\npll = \"SB_PLL40_PAD\"", "target_hz = 12_000_000")
+            .replace("\nbaud = 6_000_000", "\nbaud = 2_400_000")
+    });
+    let b = Board::load(&file).unwrap();
+    assert_eq!(b.pll, PllSetting::Oscillator);
+    let top = emit::top(&b);
+    contains_all(
+        &top,
+        &[
+            "(12 MHz / 5)",
+            "// No PLL: clock.target_hz = clock.osc_hz, so the core runs on the 12 MHz oscillator",
+            "assign clock = clk_osc;\n    assign locked = 1'b1;\n",
+            "speckle_core core (.clock(clock), .reset(reset), .rd(rd),",
+        ],
+    );
+    assert!(!top.contains("SB_PLL40"), "{top}");
+    // The pcf's clock and `speckle-boards vars`' CLOCK_MHZ (nextpnr's --freq) are both 12 MHz.
+    assert!(emit::pcf(&b).ends_with("\nset_frequency clk_osc 12\n"));
+    assert_eq!(b.target_hz, b.osc_hz);
+    std::fs::remove_dir_all(dir).unwrap();
+    let (dir, file) = variant("osc13", |t| {
+        t.replace("target_hz = 30_000_000\npll = \"SB_PLL40_PAD\"", "target_hz = 13_000_000")
+            .replace("\nbaud = 6_000_000", "\nbaud = 2_600_000")
+    });
+    let e = Board::load(&file).unwrap_err();
+    assert!(
+        e.starts_with(&format!(
+            "{}: clock.target_hz: iCE40 PLL output 13 MHz is outside 16–275 MHz",
+            file.display()
+        )),
+        "{e}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[test]
 fn other_mistakes_name_their_field() {
     let cases: [(&str, &str, &str, &str); 5] = [

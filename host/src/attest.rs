@@ -6,7 +6,7 @@
 //! 1. the cutoffs are SP 800-90B's for the board's own H, α and W (`speckle_model::params::cutoffs`):
 //!    looser cutoffs would let a failing source through while the claim still reads well;
 //! 2. n_in >= (256 + 64) / H (`CoreParams::min_n_in`): below that the digests are not full entropy;
-//! 3. where the operator named the board's profile (`--profile ice40|ecp5|FILE`, or per source in
+//! 3. where the operator named the board's profile (`--profile ice40|ecp5|ice40-ddr|ecp5-ddr|FILE`, or per source in
 //!    the config file), every attested field equals the profile's.
 //!
 //! A STATUS that fails fails its source before it releases anything (ingest.rs), and the claim of
@@ -14,7 +14,9 @@
 //! ([`Claim::creditable_bits_per_byte`]).
 
 use serde::Deserialize;
-use speckle_model::params::{creditable_bits_per_byte, cutoffs, CoreParams, PROFILES};
+use speckle_model::params::{
+    creditable_bits_per_byte, cutoffs, CoreParams, KeccakArch, GENERATED_PROFILES,
+};
 use speckle_model::protocol::{StateBits, Status};
 use std::fmt;
 
@@ -39,20 +41,24 @@ struct ProfileFile {
     fold_k: u32,
     oversample: u32,
     vn_enable: bool,
+    /// Two samples per clock (STATUS `state` bit 4); absent means false.
+    #[serde(default)]
+    ddr: bool,
 }
 
 impl Expected {
-    /// `ice40` and `ecp5` are speckle-model's profiles (the ones `speckle-hdl` generates); anything
-    /// else is the path of a profile file, checked like a profile given to the generator.
+    /// `ice40`, `ecp5` and their `-ddr` forms are speckle-model's profiles (the ones `speckle-hdl`
+    /// generates); anything else is the path of a profile file, checked like a profile given to
+    /// the generator.
     pub fn load(text: &str) -> Result<Self, String> {
-        if PROFILES.contains(&text) {
+        if GENERATED_PROFILES.contains(&text) {
             let params = CoreParams::profile(text).map_err(|e| e.to_string())?;
             return Ok(Expected { label: format!("profile {text}"), params });
         }
         let body = std::fs::read_to_string(text).map_err(|e| {
             format!(
                 "profile `{text}` is neither a built-in profile ({}) nor a readable profile file: {e}",
-                PROFILES.join(", ")
+                GENERATED_PROFILES.join(", ")
             )
         })?;
         let f: ProfileFile = crate::cli::from_toml(&format!("profile file {text}"), &body)?;
@@ -65,10 +71,22 @@ impl Expected {
             fold_k: f.fold_k,
             oversample: f.oversample,
             vn_enable: f.vn_enable,
+            ddr: f.ddr,
+            keccak: unknown_keccak(f.ddr),
             ..CoreParams::ice40()
         };
         params.validate().map_err(|e| format!("profile file {text}: {e}"))?;
         Ok(Expected { label: format!("profile file {text}"), params })
+    }
+}
+
+/// No STATUS or profile file names the Keccak, so validation assumes the one that refuses least:
+/// for a DDR core the full Keccak, whose short pause allows the smallest fold.
+fn unknown_keccak(ddr: bool) -> KeccakArch {
+    if ddr {
+        KeccakArch::Full
+    } else {
+        KeccakArch::Compact
     }
 }
 
@@ -130,6 +148,8 @@ pub fn attest(s: &Status, expected: Option<&Expected>) -> Result<Claim, String> 
         fold_k: s.fold_k as u32,
         oversample: s.oversample as u32,
         vn_enable: s.state.has(StateBits::VN_ENABLED),
+        ddr: s.state.has(StateBits::DDR),
+        keccak: unknown_keccak(s.state.has(StateBits::DDR)),
         ..CoreParams::ice40()
     };
     claimed.validate().map_err(|e| format!("the board claims parameters no core can have: {e}"))?;
@@ -150,7 +170,7 @@ pub fn attest(s: &Status, expected: Option<&Expected>) -> Result<Claim, String> 
     }
     if let Some(e) = expected {
         let p = &e.params;
-        let fields: [(&str, String, String); 7] = [
+        let fields: [(&str, String, String); 8] = [
             ("h_milli", p.h_milli().to_string(), s.h_milli.to_string()),
             ("alpha_log2", p.alpha_log2.to_string(), s.alpha_log2.to_string()),
             ("window", p.window.to_string(), s.window.to_string()),
@@ -158,6 +178,7 @@ pub fn attest(s: &Status, expected: Option<&Expected>) -> Result<Claim, String> 
             ("fold_k", p.fold_k.to_string(), s.fold_k.to_string()),
             ("oversample", p.oversample.to_string(), s.oversample.to_string()),
             ("vn_enable", p.vn_enable.to_string(), claimed.vn_enable.to_string()),
+            ("ddr", p.ddr.to_string(), claimed.ddr.to_string()),
         ];
         if let Some((field, want, got)) = fields.iter().find(|(_, want, got)| want != got) {
             return Err(mismatch(field, want, &e.label, got));
@@ -205,7 +226,7 @@ mod tests {
 
     #[test]
     fn a_board_of_each_profile_passes_and_its_claim_supports_full_entropy() {
-        for name in PROFILES {
+        for name in GENERATED_PROFILES {
             let e = profile(name);
             let claim = attest(&status_of(&e.params), Some(&e)).unwrap();
             assert_eq!((claim.h_milli, claim.n_in), (e.params.h_milli(), e.params.n_in as u16));
@@ -277,6 +298,13 @@ mod tests {
         p.h_claim = 0.6;
         let e = attest(&status_of(&p), Some(&ice40)).unwrap_err();
         assert_eq!(e, "h_milli: expected 500 (profile ice40), received 600");
+        // A DDR board is told apart by its STATUS DDR bit, even where every number agrees.
+        let p = CoreParams::ice40_ddr();
+        let sdr = CoreParams { ddr: false, ..CoreParams::ice40_ddr() };
+        let e = attest(&status_of(&p), Some(&Expected { label: "profile x".into(), params: sdr }));
+        assert_eq!(e.unwrap_err(), "ddr: expected false (profile x), received true");
+        let e = attest(&status_of(&CoreParams::ecp5()), Some(&profile("ecp5-ddr"))).unwrap_err();
+        assert_eq!(e, "fold_k: expected 8 (profile ecp5-ddr), received 1");
     }
 
     #[test]
@@ -301,7 +329,10 @@ mod tests {
         let err = Expected::load(path).unwrap_err();
         assert!(err.contains("line 8") && err.contains("unknown field `baud`"), "{err}");
         let err = Expected::load("ice41").unwrap_err();
-        assert!(err.contains("neither a built-in profile (ice40, ecp5)"), "{err}");
+        assert!(
+            err.contains("neither a built-in profile (ice40, ecp5, ecp5-ddr, ice40-ddr)"),
+            "{err}"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -201,10 +201,10 @@ pub struct RunArgs {
     #[arg(long, short = 'I', value_name = "SRC[,SRC...]", value_delimiter = ',', value_parser = SourceArg::from_cli)]
     #[serde(default)]
     pub source: Vec<SourceArg>,
-    /// The profile every source's board must attest in its STATUS: ice40, ecp5, or a TOML file of
-    /// h_claim, alpha_log2, window, n_in, fold_k, oversample, vn_enable. A board that differs is
-    /// failed before any of its bytes pass.
-    #[arg(long, value_name = "ice40|ecp5|FILE")]
+    /// The profile every source's board must attest in its STATUS: ice40, ecp5, ice40-ddr,
+    /// ecp5-ddr, or a TOML file of h_claim, alpha_log2, window, n_in, fold_k, oversample,
+    /// vn_enable (and optionally ddr). A board that differs is failed before any of its bytes pass.
+    #[arg(long, value_name = "ice40|ecp5|ice40-ddr|ecp5-ddr|FILE")]
     pub profile: Option<String>,
     /// conditioned (board conditions) or raw (host runs health tests and conditions).
     #[arg(long, value_enum)]

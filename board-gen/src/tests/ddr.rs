@@ -2,7 +2,8 @@
 //! the pin's DDR input register in its top, feeding the core's `rd_pair`: SB_IO PIN_TYPE 0000_00
 //! on iCE40, IDDRX1F on ECP5. Every other board keeps `.rd(rd)` byte for byte
 //! (`regenerating_changes_nothing`). No shipped board samples on both edges, so the boards here are
-//! fixtures (src/tests/fixtures/), and yosys checks the emitted tops.
+//! fixtures (src/tests/fixtures/): HX8K breakout and iCEBreaker with `ice40-ddr`, ECP5-EVN with
+//! `ecp5-ddr`, all at 12 MHz; yosys checks the emitted tops.
 
 use super::*;
 use std::process::Command;
@@ -32,17 +33,11 @@ fn to_single(t: String) -> String {
     t.lines().filter(|l| !l.starts_with("rd_n = ")).map(|l| format!("{l}\n")).collect()
 }
 
-/// The iCE40 fixture as a DDR board. No iCE40 profile samples on both edges (and none can run
-/// ecp5-ddr: `no_ice40_board_can_run_ecp5_ddr`), so the test sets `ddr` as such a profile would.
-fn ice40_ddr(b: Board) -> Board {
-    assert!(b.family == Family::Ice40 && !b.ddr, "{}", b.profile);
-    Board { ddr: true, ..b }
-}
-
-/// Both fixtures in both RD modes: (board, SB_IO/IDDRX1F line the top must hold).
+/// Both families in both RD modes: (board, SB_IO/IDDRX1F line the top must hold). The iCE40
+/// single-ended board is the iCEBreaker fixture (RD on PMOD1A as on the iCEBreaker).
 fn ddr_boards() -> Vec<(Board, &'static str)> {
-    let ice40 = ice40_ddr(Board::load(&fixture("hx8k-ddr")).unwrap());
-    let ice40_single = ice40_ddr(load_edited("hx8k-ddr", "single", to_single).unwrap());
+    let ice40 = Board::load(&fixture("hx8k-ddr")).unwrap();
+    let ice40_single = Board::load(&fixture("icebreaker-ddr")).unwrap();
     let ecp5 = Board::load(&fixture("ecp5-evn-ddr")).unwrap();
     let ecp5_single = load_edited("ecp5-evn-ddr", "single", to_single).unwrap();
     let iddr =
@@ -133,20 +128,48 @@ fn the_profile_decides_ddr() {
     let top = emit::top(&b);
     assert!(!b.ddr && top.contains(".rd(rd),") && top.contains("    wire rd = sfp_rd;\n"), "{top}");
     assert!(!top.contains("IDDRX1F") && !top.contains("rd_pair"), "{top}");
+    // And the iCEBreaker fixture with the ice40 core at 30 MHz through the PLL pad is the
+    // shipped iCEBreaker: the profile and the clock are all that the fixture changes.
+    let b = load_edited("icebreaker-ddr", "ice40", |t| {
+        t.replace("profile = \"ice40-ddr\"", "profile = \"ice40\"")
+            .replace("target_hz = 12_000_000", "target_hz = 30_000_000\npll = \"SB_PLL40_PAD\"")
+            .replace("\nbaud = 3_000_000", "\nbaud = 6_000_000")
+    })
+    .unwrap();
+    let shipped = Board::load(&repo().join("boards/icebreaker.toml")).unwrap();
+    let b = Board { name: shipped.name.clone(), description: shipped.description.clone(), ..b };
+    assert!(!b.ddr);
+    assert_eq!(emit::files(&b), emit::files(&shipped));
 }
 
-/// The iCE40 fixture has profile ice40 because ecp5-ddr's 12 MHz core clock is below what an
-/// SB_PLL40 can put out; board-gen refuses it for that, not for the family.
+/// ice40-ddr runs at 12 MHz, below the 16 MHz an SB_PLL40 puts out at least, and both iCE40
+/// fixtures have a 12 MHz oscillator: their tops clock the core (and the DDR register) straight
+/// from the oscillator pin, and the timing constraint stays the core clock.
 #[test]
-fn no_ice40_board_can_run_ecp5_ddr() {
-    let e = load_edited("hx8k-ddr", "ecp5-ddr", |t| {
-        t.replace("profile = \"ice40\"", "profile = \"ecp5-ddr\"")
-            .replace("target_hz = 30_000_000", "target_hz = 12_000_000")
-            .replace("\nbaud = 6_000_000", "\nbaud = 3_000_000")
+fn ice40_ddr_boards_run_from_the_oscillator() {
+    for name in ["hx8k-ddr", "icebreaker-ddr"] {
+        let b = Board::load(&fixture(name)).unwrap();
+        assert!(b.ddr && b.profile == "ice40-ddr" && b.pll == PllSetting::Oscillator, "{name}");
+        let top = emit::top(&b);
+        contains_all(
+            &top,
+            &[
+                "// Core: rtl/ice40-ddr/speckle_core.v, UART 3000000 baud (12 MHz / 4)",
+                "    wire clock, locked;\n    // No PLL: clock.target_hz = clock.osc_hz, so the core runs on the 12 MHz oscillator itself.\n    \
+                 assign clock = clk_osc;\n    assign locked = 1'b1;\n    // Reset held for the first 15 clocks after configuration.\n    reg [3:0] reset_count",
+                ".INPUT_CLK(clock)",
+            ],
+        );
+        assert!(!top.contains("SB_PLL40") && !top.contains("PLL is unlocked"), "{top}");
+        assert!(emit::pcf(&b).ends_with("\nset_frequency clk_osc 12\n"), "{}", emit::pcf(&b));
+    }
+    // A PLL primitive named for such a board is a mistake, not ignored.
+    let e = load_edited("icebreaker-ddr", "pll", |t| {
+        t.replace("target_hz = 12_000_000", "target_hz = 12_000_000\npll = \"SB_PLL40_PAD\"")
     })
     .unwrap_err();
     assert!(
-        e.contains("hx8k-ddr.toml: clock.target_hz: iCE40 PLL output 12 MHz is outside 16–275 MHz"),
+        e.contains("icebreaker-ddr.toml: clock.pll: set, but clock.target_hz = clock.osc_hz"),
         "{e}"
     );
 }
@@ -190,10 +213,12 @@ fn yosys(what: &str, script: &str) {
     );
 }
 
-/// Both families' DDR tops through `synth_<family>`: against rtl/ecp5-ddr's core as a black box
-/// (its port list must take `.rd_pair`) and against the stand-in core, where the netlist must show
-/// the one DDR cell with rising-edge output → `rd_pair[0]` and falling-edge output → `rd_pair[1]`,
-/// each into its own first flip-flop, clocked by the PLL's core clock and fed by the `sfp_rd` pad.
+/// Both families' DDR tops through `synth_<family>`: against the profile's core (rtl/ice40-ddr,
+/// rtl/ecp5-ddr) as a black box (its port list must take `.rd_pair`) and against the stand-in
+/// core, where the netlist must show the one DDR cell with rising-edge output → `rd_pair[0]` and
+/// falling-edge output → `rd_pair[1]`, each into its own first flip-flop, clocked by the core
+/// clock (iCE40: the oscillator pin, no SB_PLL40; ECP5: the EHXPLLL's CLKOP) and fed by the
+/// `sfp_rd` pad.
 #[test]
 fn ddr_tops_synthesise_with_the_ddr_register_in_place() {
     let dir = std::env::temp_dir().join(format!("speckle-ddr-synth-{}", std::process::id()));
@@ -201,24 +226,29 @@ fn ddr_tops_synthesise_with_the_ddr_register_in_place() {
     std::fs::create_dir_all(&dir).unwrap();
     let stand_in = dir.join("speckle_core_stand_in.v");
     std::fs::write(&stand_in, STAND_IN_CORE).unwrap();
-    let core = "rtl/ecp5-ddr/speckle_core.v";
-    let front_end = "rtl/ecp5-ddr/blocks/speckle_sfp_frontend.v";
-    let lvds = ddr_boards().into_iter().filter(|(b, _)| b.rd_mode == RdMode::Lvds);
-    for (b, _) in lvds {
+    for (b, _) in ddr_boards() {
+        let core = format!("rtl/{}/speckle_core.v", b.profile);
+        let front_end = format!("rtl/{}/blocks/speckle_sfp_frontend.v", b.profile);
         let top = dir.join(format!("{}_top.v", b.name));
         std::fs::write(&top, emit::top(&b)).unwrap();
         let module = crate::lint::board_top_module(&b);
-        let (fam, cell, q0, q1, ff, d, clk, pll, pad) = match b.family {
+        let lvds = b.rd_mode == RdMode::Lvds;
+        let (fam, cell, q0, q1, ff, d, clk, pll, pad, plls) = match b.family {
             Family::Ice40 => (
                 "ice40",
-                "t:SB_IO r:PIN_TYPE=6'b000000 %i r:IO_STANDARD=SB_LVDS_INPUT %i",
+                if lvds {
+                    "t:SB_IO r:PIN_TYPE=6'b000000 %i r:IO_STANDARD=SB_LVDS_INPUT %i"
+                } else {
+                    "t:SB_IO r:PIN_TYPE=6'b000000 %i"
+                },
                 "D_IN_0",
                 "D_IN_1",
                 "t:SB_DFF*",
                 "D",
                 "INPUT_CLK",
-                "t:SB_PLL40_* %co:+[PLLOUTGLOBAL]",
+                "w:clk_osc",
                 "PACKAGE_PIN",
+                "select -assert-none t:SB_PLL40_*",
             ),
             Family::Ecp5 => {
                 assert!(matches!(b.pll, PllSetting::Ecp5(_)), "{:?}", b.pll);
@@ -232,6 +262,7 @@ fn ddr_tops_synthesise_with_the_ddr_register_in_place() {
                     "SCLK",
                     "t:EHXPLLL %co:+[CLKOP]",
                     "D",
+                    "select -assert-count 1 t:EHXPLLL",
                 )
             }
         };
@@ -241,7 +272,7 @@ fn ddr_tops_synthesise_with_the_ddr_register_in_place() {
             &format!("{what} with {core} as a black box"),
             &format!(
                 "read_verilog -lib {core} {front_end}; read_verilog {top}; synth_{fam} -top {module}; \
-                 check -assert; select -set ddr {cell}; select -assert-count 1 @ddr; \
+                 check -assert; {plls}; select -set ddr {cell}; select -assert-count 1 @ddr; \
                  select -assert-count 1 @ddr %co:+[{q0},{q1}] %co:+[rd_pair] t:speckle_core %i"
             ),
         );
