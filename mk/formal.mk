@@ -33,10 +33,21 @@ FORMAL_JOBS := \
 same_rtl = $(shell tail -n +2 rtl/ice40/$(1) | cmp -s - <(tail -n +2 rtl/ecp5/$(1)) && echo same)
 FORMAL_JOBS += $(if $(call same_rtl,blocks/speckle_output_gate.v),,output_gate:cover_open_ecp5)
 FORMAL_JOBS += $(if $(call same_rtl,blocks/speckle_adaptp_ht.v),,adaptp_ht:cover_ecp5)
+# The pair forms of the RCT and APT (DDR profiles, docs/formal.md "Pair forms"): proven and covered
+# on ecp5-ddr; on ice40-ddr as well only when its file differs from ecp5-ddr's beyond the banner
+# (today they are the same Verilog).
+FORMAL_JOBS += repcnt_ht_pair:prove_ecp5ddr repcnt_ht_pair:cover_ecp5ddr \
+  adaptp_ht_pair:prove_ecp5ddr adaptp_ht_pair:cover_ecp5ddr
+same_ddr_rtl = $(shell tail -n +2 rtl/ecp5-ddr/$(1) | cmp -s - <(tail -n +2 rtl/ice40-ddr/$(1)) && echo same)
+FORMAL_JOBS += $(if $(call same_ddr_rtl,blocks/speckle_repcnt_ht.v),,repcnt_ht_pair:prove_ice40ddr repcnt_ht_pair:cover_ice40ddr)
+FORMAL_JOBS += $(if $(call same_ddr_rtl,blocks/speckle_adaptp_ht.v),,adaptp_ht_pair:prove_ice40ddr adaptp_ht_pair:cover_ice40ddr)
 
 # Mutants: formal/mutants.txt, one per line: group, tag, RTL file, perl substitution. Each makes
-# target/formal/mutants/<file name> from the ice40 RTL; the group's `mutant` task must then FAIL on
-# an assertion marked `// mutant target: <tag>` in formal/<group>.sv.
+# target/formal/mutants/<file name> from the ice40 RTL (a file written `<profile>:<path>` is taken
+# from rtl/<profile>/ instead, into target/formal/mutants/<profile>/); the group's `mutant` task
+# must then FAIL on an assertion marked `// mutant target: <tag>` in formal/<group>.sv.
+# FORMAL_MUTANTS names another list (e.g. one line of it) to check only some.
+FORMAL_MUTANTS ?= formal/mutants.txt
 
 .PHONY: formal formal-proofs formal-mutants formal-params formal-venv formal-times
 test-extra: formal
@@ -79,17 +90,19 @@ $(FORMAL_JOB_TARGETS): formal-job-%: formal-params formal-venv
 # must report FAIL on the marked assertion: the proofs can tell a broken design from a good one.
 formal-mutants: formal-params formal-venv
 	@set -o pipefail; n=0; while IFS=$$'\t' read -r g tag f s; do \
-	  d=$(FORMAL_OUT)/$$g-mutant-$$tag; m=$(FORMAL_OUT)/mutants/$$(basename $$f); \
-	  perl -pe "$$s" rtl/ice40/$$f > $$m || exit 1; \
-	  if cmp -s rtl/ice40/$$f $$m; then \
-	    echo "formal: mutant $$g/$$tag: '$$s' no longer changes rtl/ice40/$$f; update formal/mutants.txt" >&2; exit 1; fi; \
+	  p=ice40; md=$(FORMAL_OUT)/mutants; \
+	  case $$f in *:*) p=$${f%%:*}; f=$${f#*:}; md=$$md/$$p; mkdir -p $$md;; esac; \
+	  d=$(FORMAL_OUT)/$$g-mutant-$$tag; m=$$md/$$(basename $$f); \
+	  perl -pe "$$s" rtl/$$p/$$f > $$m || exit 1; \
+	  if cmp -s rtl/$$p/$$f $$m; then \
+	    echo "formal: mutant $$g/$$tag: '$$s' no longer changes rtl/$$p/$$f; update formal/mutants.txt" >&2; exit 1; fi; \
 	  line=$$(grep -n "mutant target: $$tag\$$" formal/$$g.sv | cut -d: -f1 | paste -sd'|'); \
 	  [ -n "$$line" ] || { echo "formal: mutant $$g/$$tag: no assertion marked 'mutant target: $$tag' in formal/$$g.sv" >&2; exit 1; }; \
 	  ( cd formal && $(FORMAL_ENV) yowasp-sby -f -d ../$$d $$g.sby mutant > ../$$d.log 2>&1 ); rc=$$?; \
 	  if [ $$rc = 2 ] && grep -q '^FAIL' $$d/status && grep -Eq "failed assertion .* at $$g.sv:($$line)\." $$d.log; then \
-	    echo "formal: mutant $$g/$$tag ($$f: $$s): FAIL as required, on $$(grep -Eo "$$g.sv:($$line)\." $$d.log | head -1 | sed 's/\.$$//')"; n=$$((n + 1)); \
+	    echo "formal: mutant $$g/$$tag (rtl/$$p/$$f: $$s): FAIL as required, on $$(grep -Eo "$$g.sv:($$line)\." $$d.log | head -1 | sed 's/\.$$//')"; n=$$((n + 1)); \
 	  else echo "formal: mutant $$g/$$tag: sby did not FAIL on $$g.sv:$$line (rc $$rc); log: $$d.log" >&2; exit 1; fi; \
-	done < <(grep -v '^#' formal/mutants.txt); \
+	done < <(grep -v '^#' $(FORMAL_MUTANTS)); \
 	[ $$n -gt 0 ] || { echo "formal: no mutant ran" >&2; exit 1; }; echo "formal: $$n mutants, each caught"
 
 formal-times:

@@ -1,7 +1,7 @@
 # RTL flow: generate rtl/ from hdl-gen, check it is current, lint and synthesise it, bench the
 # simulators. See docs/lint.md and docs/simulation-speed.md.
 
-RTL_PROFILES := ice40 ecp5
+RTL_PROFILES := ice40 ecp5 ecp5-ddr ice40-ddr
 SPECKLE_HDL := $(CARGO_TARGET)/debug/speckle-hdl
 VERILATOR ?= verilator
 YOSYS ?= yosys

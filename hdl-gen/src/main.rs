@@ -199,7 +199,7 @@ fn formal_defines(profile: &str, p: &CoreParams) -> String {
          `define APT_CUTOFF {}\n\
          `define APT_WINDOW {}\n\
          `define N_IN {}\n",
-        profile.to_uppercase(),
+        profile.to_uppercase().replace('-', "_"),
         STARTUP_SAMPLES,
         c.rct,
         c.apt,
