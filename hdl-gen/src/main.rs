@@ -273,8 +273,13 @@ mod tests {
         let a = args(&["--profile", "ice40", "--fold-k", "3", "--window", "512"]);
         let p = a.params("ice40").unwrap();
         assert_eq!((p.fold_k, p.window), (3, 512));
-        assert!(args(&["--profile", "x"]).profiles().unwrap_err().contains("ice40, ecp5, all"));
-        assert_eq!(args(&["--profile", "all"]).profiles().unwrap(), vec!["ice40", "ecp5"]);
+        let e = args(&["--profile", "x"]).profiles().unwrap_err();
+        assert!(e.contains("ice40, ecp5, ecp5-ddr, ice40-ddr, all"), "{e}");
+        assert_eq!(args(&["--profile", "all"]).profiles().unwrap(), GENERATED_PROFILES);
+        let a = args(&["--profile", "ecp5", "--ddr", "true", "--oversample", "1", "--fold-k", "8"]);
+        assert!(a.params("ecp5").unwrap().ddr);
+        let e = args(&["--profile", "ecp5", "--ddr", "true"]).params("ecp5").unwrap_err();
+        assert!(e.contains("oversample = 4 with ddr"), "{e}");
     }
 
     #[test]
