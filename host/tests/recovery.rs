@@ -84,7 +84,7 @@ fn saturation_interlock_stays_failed_until_the_operator_clears_it() {
 /// `sim:link_flap/1048576` darkens the fibre for 2 ms every 2^20 samples (a few seconds here):
 /// each flap fails the source (LOS), the host recovers it after the backoff, and output resumes
 /// before the next flap. Read from the telemetry rows: every failed spell that the run outlives is
-/// followed by a healthy spell during which `bytes_out` grows.
+/// followed by a healthy spell during which `bytes_out` grows (the spell the run ends in excepted).
 #[test]
 fn link_flap_resumes_output_after_each_flap() {
     let _serial = common::one_at_a_time();
@@ -102,10 +102,16 @@ fn link_flap_resumes_output_after_each_flap() {
     assert!(flaps >= 3, "{flaps} failed spells in {spells:?}:\n{err}");
     let los = err.lines().filter(|l| l.contains("/1048576: board alarm") && l.contains("LOS"));
     assert!(los.count() >= flaps, "{err}");
-    for pair in spells.windows(2).filter(|w| !w[0].0) {
+    // The run may stop in the last spell's first rows, before the startup test and a 7-digest
+    // frame are through; every healthy spell before it must have resumed output.
+    let outlived = &spells[..spells.len() - 1];
+    let mut resumed_spells = 0;
+    for pair in outlived.windows(2).filter(|w| !w[0].0) {
         let resumed = pair[1];
         assert!(resumed.2 > resumed.1, "no output after a flap: {spells:?}\n{err}");
+        resumed_spells += 1;
     }
+    assert!(resumed_spells >= 2, "only {resumed_spells} recoveries checked: {spells:?}\n{err}");
     assert!(err.matches("recovered: startup test passed again").count() >= flaps - 1, "{err}");
     assert_eq!(bytes as u64, rows.last().unwrap().1, "{err}");
 }
