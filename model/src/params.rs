@@ -259,7 +259,7 @@ impl CoreParams {
             // fold needs to make them, and the FIFO must hold what the fold makes while it pauses.
             let pause = self.keccak.pause_clocks();
             let supply = self.n_in * self.fold_k / 2;
-            let min_k = 2 * (self.n_in + pause).div_ceil(self.n_in).max(1);
+            let min_k = 2 * (self.n_in + pause).div_ceil(self.n_in);
             if supply < self.n_in + pause || self.ddr_fifo_bits() > MAX_DDR_FIFO_BITS {
                 return Err(ParamError(format!(
                     "fold_k = {} with ddr and keccak = {:?}: the fold makes a block every n_in × fold_k / 2 = {supply} clocks, but the conditioner needs n_in + {pause} (its pause) = {} and a FIFO of at most {MAX_DDR_FIFO_BITS} bits must cover the pause; use an even fold_k >= {min_k}",
@@ -336,6 +336,13 @@ impl CoreParams {
     /// Holdback depth: a raw sample leaves the holdback once this many newer samples were tested.
     pub fn holdback(&self) -> u32 {
         2 * self.window + HOLDBACK_MARGIN
+    }
+
+    /// [`CoreParams::holdback`] in the holdback's own entries: samples, or with `ddr` pairs,
+    /// rounded up so that the later sample of the oldest pair has `holdback()` newer ones behind
+    /// it when the pair leaves.
+    pub fn holdback_entries(&self) -> u32 {
+        self.holdback().div_ceil(self.samples_per_strobe())
     }
 }
 

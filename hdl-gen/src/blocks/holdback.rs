@@ -125,7 +125,7 @@ impl<const A: usize> Logic for Holdback<A> {
 /// The pair form for the DDR sampler (`p.ddr`): two samples a clock arrive as `in_pair` (bit 0 the
 /// earlier) and leave as `out_pair`, so the FIFO stores, counts and drops pairs. A RAM two bits
 /// wide keeps one push and one pop per clock, which a one-bit FIFO could not at two samples a
-/// clock. `depth` is in pairs ([`pair_depth`]), so every sample still waits for at least
+/// clock. `depth` is in pairs (`CoreParams::holdback_entries`), so every sample still waits for at least
 /// `p.holdback()` newer tested samples. Logic as in `Holdback`.
 #[derive(LogicBlock)]
 pub struct HoldbackPair<const A: usize> {
@@ -153,7 +153,8 @@ pub struct HoldbackPair<const A: usize> {
 }
 
 impl<const A: usize> HoldbackPair<A> {
-    /// `depth_pairs`: pairs that must be behind a pair before it leaves ([`pair_depth`]).
+    /// `depth_pairs`: pairs that must be behind a pair before it leaves
+    /// (`CoreParams::holdback_entries`).
     pub fn new(depth_pairs: u32) -> Self {
         let capacity = 1u64 << A;
         assert!(A < COUNT_BITS, "holdback address width {A} too large");
@@ -231,22 +232,6 @@ impl<const A: usize> Logic for HoldbackPair<A> {
     }
 }
 
-/// Holdback depth in pairs for a holdback of `samples`: rounded up, so the later sample of the
-/// oldest pair has at least `samples` newer samples behind it when the pair leaves.
-pub fn pair_depth(samples: u32) -> u32 {
-    samples.div_ceil(2)
-}
-
-/// Depth of the holdback `emit_for` builds for `p`, in its storage unit: samples, or pairs with
-/// `p.ddr`. The core sizes its instance with `address_bits(holdback_depth(p))`.
-pub fn holdback_depth(p: &CoreParams) -> u32 {
-    if p.ddr {
-        pair_depth(p.holdback())
-    } else {
-        p.holdback()
-    }
-}
-
 /// Address bits of the buffer for a holdback of `depth`: four times the smallest power of two
 /// above `depth`. The extra is slack for back-pressure: the conditioner holds a finished digest
 /// until the framer has sent its last payload byte, which can take two frame times (~40k clocks on
@@ -259,7 +244,7 @@ pub fn address_bits(depth: u32) -> usize {
 /// Emits `module` as the holdback for `p` (the core instantiates it under its own name):
 /// `HoldbackPair` for a DDR sampler, else `Holdback`.
 pub fn emit_for(module: &str, p: &CoreParams, profile: &str) -> String {
-    let depth = holdback_depth(p);
+    let depth = p.holdback_entries();
     macro_rules! sized {
         ($block:ident, $unit:literal, $range:literal; $($a:literal),*) => {
             match address_bits(depth) {

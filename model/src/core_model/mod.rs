@@ -38,9 +38,10 @@ pub fn holdback_capacity(p: &CoreParams) -> usize {
     (p.holdback() as usize + 1).next_power_of_two()
 }
 
-/// The pair form's holdback: depth ceil(holdback / 2) pairs, capacity as [`holdback_capacity`].
+/// The pair form's holdback: [`CoreParams::holdback_entries`] pairs deep, capacity as
+/// [`holdback_capacity`].
 fn pair_holdback(p: &CoreParams) -> HoldbackOf<[bool; 2]> {
-    let depth = p.holdback().div_ceil(2) as usize;
+    let depth = p.holdback_entries() as usize;
     HoldbackOf::new(depth, (depth + 1).next_power_of_two())
 }
 
@@ -233,41 +234,7 @@ impl CoreModel {
 
     /// One raw sample from the sampler; advances time by `oversample` clocks.
     pub fn push_sample(&mut self, bit: bool) {
-        let before = self.clk;
-        self.clk += self.p.oversample as u64;
-        self.samples = self.samples.wrapping_add(1);
-        self.receive_commands();
-
-        let clear = std::mem::take(&mut self.clear_pending);
-        if clear {
-            self.rct.clear();
-            self.apt.clear();
-            self.markov.clear();
-        }
-        let r = self.rct.sample(bit);
-        let a = self.apt.sample(bit);
-        let mk = self.markov.sample(bit);
-        // The RTL folds a window into min/max one clock later, before the next sample.
-        self.markov.settle();
-        self.gate_out = self.gate.clock(GateIn {
-            rct_fail: r.fail,
-            apt_fail: a.fail,
-            markov_fail: mk.fail,
-            los: self.los,
-            ext_alarm: self.ext_alarm,
-            clear_alarms: clear,
-            sample_valid: true,
-            reset: false,
-        });
-        match self.mode {
-            Mode::Conditioned => self.conditioned_path(bit),
-            Mode::Raw => self.raw_tap(bit),
-        }
-        let period = self.p.status_period_log2;
-        if before >> period != self.clk >> period {
-            self.queue_status();
-        }
-        self.run_uart();
+        self.strobe(&[bit]);
     }
 
     /// One pair from the DDR sampler (`ddr`), `a` the earlier sample; advances time by one clock.
@@ -277,10 +244,20 @@ impl CoreModel {
     /// # Panics
     /// On a single-lane core (use [`CoreModel::push_sample`]).
     pub fn push_pair(&mut self, a: bool, b: bool) {
-        assert!(self.p.ddr, "push_pair: this core takes one sample per strobe");
+        self.strobe(&[a, b]);
+    }
+
+    /// One `sample_valid` of the sampler: its samples (one, or a DDR pair), `oversample` clocks.
+    fn strobe(&mut self, samples: &[bool]) {
+        let want = self.p.samples_per_strobe() as usize;
+        assert_eq!(
+            samples.len(),
+            want,
+            "this core takes {want} sample(s) per strobe: push_sample or, with ddr, push_pair"
+        );
         let before = self.clk;
-        self.clk += 1;
-        self.samples = self.samples.wrapping_add(2);
+        self.clk += self.p.oversample as u64;
+        self.samples = self.samples.wrapping_add(samples.len() as u32);
         self.receive_commands();
 
         let clear = std::mem::take(&mut self.clear_pending);
@@ -289,32 +266,29 @@ impl CoreModel {
             self.apt.clear();
             self.markov.clear();
         }
-        let mut fail = [false; 3];
-        for bit in [a, b] {
-            fail[0] |= self.rct.sample(bit).fail;
-            fail[1] |= self.apt.sample(bit).fail;
-            fail[2] |= self.markov.sample(bit).fail;
+        let (mut rct_fail, mut apt_fail, mut markov_fail) = (false, false, false);
+        for &bit in samples {
+            rct_fail |= self.rct.sample(bit).fail;
+            apt_fail |= self.apt.sample(bit).fail;
+            markov_fail |= self.markov.sample(bit).fail;
         }
+        // The RTL folds a window into min/max one clock later, before the next strobe.
         self.markov.settle();
         self.gate_out = self.gate.clock(GateIn {
-            rct_fail: fail[0],
-            apt_fail: fail[1],
-            markov_fail: fail[2],
+            rct_fail,
+            apt_fail,
+            markov_fail,
             los: self.los,
             ext_alarm: self.ext_alarm,
             clear_alarms: clear,
             sample_valid: true,
             reset: false,
         });
-        match self.mode {
-            Mode::Conditioned => self.conditioned_pair(a, b),
-            Mode::Raw => {
-                self.raw_tap(a);
-                // The RTL shifts the pair as one: the second sample never starts a new block.
-                if !self.raw_buf.is_empty() {
-                    self.raw_tap(b);
-                }
-            }
+        match (self.mode, samples) {
+            (Mode::Conditioned, &[bit]) => self.conditioned_path(bit),
+            (Mode::Conditioned, &[a, b]) => self.conditioned_pair(a, b),
+            (Mode::Raw, _) => self.raw_tap(samples),
+            _ => unreachable!("checked above"),
         }
         let period = self.p.status_period_log2;
         if before >> period != self.clk >> period {
@@ -392,11 +366,12 @@ impl CoreModel {
 
     /// 256 consecutive samples per RAW frame, one block buffer as in the RTL: while a full block
     /// waits for the framer new samples are skipped, which is the gap docs/protocol.md allows.
-    fn raw_tap(&mut self, bit: bool) {
+    fn raw_tap(&mut self, samples: &[bool]) {
         if self.raw_slot.is_some() {
             return;
         }
-        self.raw_buf.push(bit);
+        // A strobe's samples are shifted in as one (256 is a whole number of DDR pairs).
+        self.raw_buf.extend_from_slice(samples);
         if self.raw_buf.len() == RAW_FRAME_SAMPLES {
             let packed = crate::packing::pack_lsb_first(&self.raw_buf);
             self.raw_slot = Some(packed.try_into().unwrap());

@@ -10,7 +10,7 @@ use super::super::adaptp_ht::AdaptpHtPair;
 use super::super::cmd_parser::CmdParser;
 use super::super::digest_buffer::DigestBuffer;
 use super::super::framer::Framer;
-use super::super::holdback::{address_bits, holdback_depth, HoldbackPair};
+use super::super::holdback::{address_bits, HoldbackPair};
 use super::super::markov_ht::MarkovHtPair;
 use super::super::output_gate::OutputGate;
 use super::super::repcnt_ht::RepcntHtPair;
@@ -126,7 +126,7 @@ impl Logic for BitFifo {
 }
 
 /// The pair-form core for holdback buffers of 2^A pairs (A from [`address_bits`] of
-/// [`holdback_depth`]).
+/// `CoreParams::holdback_entries`).
 #[derive(LogicBlock)]
 pub struct SpeckleCoreDdr<const A: usize> {
     pub clock: Signal<In, Clock>,
@@ -180,10 +180,10 @@ impl<const A: usize> SpeckleCoreDdr<A> {
         }
         assert!(p.ddr, "SpeckleCoreDdr is the pair form: p.ddr must be set");
         assert_eq!(
-            address_bits(holdback_depth(p)),
+            address_bits(p.holdback_entries()),
             A,
             "the holdback for these parameters needs {} address bits",
-            address_bits(holdback_depth(p))
+            address_bits(p.holdback_entries())
         );
         let c = p.cutoffs();
         SpeckleCoreDdr {
@@ -205,7 +205,7 @@ impl<const A: usize> SpeckleCoreDdr<A> {
             apt: AdaptpHtPair::new(p.window, c.apt),
             markov: MarkovHtPair::new(p.window, c.markov_lo, c.markov_hi),
             gate: OutputGate::default(),
-            holdback: HoldbackPair::new(holdback_depth(p)),
+            holdback: HoldbackPair::new(p.holdback_entries()),
             fold: XorFoldPair::new(p.fold_k),
             fifo: BitFifo::new(p.ddr_fifo_bits()),
             cond: Sha3Conditioner::new("speckle_core_cond", p.keccak, p.n_in),
@@ -392,9 +392,9 @@ impl<const A: usize> Logic for SpeckleCoreDdr<A> {
 pub fn generate(p: &CoreParams, profile: &str) -> String {
     macro_rules! sized {
         ($($a:literal),*) => {
-            match address_bits(holdback_depth(p)) {
+            match address_bits(p.holdback_entries()) {
                 $($a => crate::emit::emit("speckle_core", profile, SpeckleCoreDdr::<$a>::new(p)),)*
-                other => panic!("speckle_core: a holdback of {} pairs needs {other} address bits; supported 9..=17 (window <= 16384)", holdback_depth(p)),
+                other => panic!("speckle_core: a holdback of {} pairs needs {other} address bits; supported 9..=17 (window <= 16384)", p.holdback_entries()),
             }
         };
     }
