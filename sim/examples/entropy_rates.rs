@@ -7,7 +7,7 @@
 //!
 //! Usage: entropy_rates [--draws N] [--raw DIR --samples N] [--rate HZ]...
 
-use speckle_sim::entropy::{boards, model_entropy, raw_samples, sample_rate_hz};
+use speckle_sim::entropy::{boards, model_entropy, raw_samples};
 use speckle_sim::physics::TAU_C_S;
 use speckle_sim::Scenario;
 
@@ -34,7 +34,7 @@ fn main() {
         .into_iter()
         .map(|(board, _, p)| {
             let clock = format!("{} MHz / {}", p.clock_hz as f64 / 1e6, p.oversample);
-            (board.to_string(), clock, sample_rate_hz(&p))
+            (board.to_string(), clock, p.sample_rate_hz())
         })
         .collect();
     let mut args = std::env::args().skip(1);

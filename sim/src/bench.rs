@@ -18,11 +18,6 @@ pub fn adc_samples(sample_rate_hz: f64) -> u64 {
     (ADC_PERIOD_S * sample_rate_hz).round() as u64
 }
 
-/// Raw sample rate of a core (the physics steps at it): [`CoreParams::sample_rate_hz`].
-pub fn sample_rate_hz(p: &CoreParams) -> f64 {
-    p.sample_rate_hz()
-}
-
 /// Samples from an over-power to TX_DISABLE at worst, for a board sampling at `sample_rate_hz`
 /// with `oversample` clocks per sample: the module's next ADC refresh, then the front end's bound
 /// (model/src/sfp_frontend.rs: the next poll plus its length), rounded up to samples.
@@ -99,7 +94,7 @@ impl Bench {
         front: Box<dyn FrontEndSim>,
     ) -> Self {
         let p = core.params();
-        let rate = sample_rate_hz(p);
+        let rate = p.sample_rate_hz();
         let base = PhysicsParams::nominal(rate);
         let mut b = Bench {
             scenario,

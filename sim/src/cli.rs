@@ -66,7 +66,7 @@ struct Cli {
 /// Scenario table as `--list` prints it.
 pub fn scenario_table() -> String {
     // The pty board runs the ice40 profile (bench::board_params).
-    let rate = crate::bench::sample_rate_hz(&speckle_model::params::CoreParams::ice40());
+    let rate = speckle_model::params::CoreParams::ice40().sample_rate_hz();
     let p = crate::physics::PhysicsParams::nominal(rate);
     let mut s = String::new();
     for sc in ALL {

@@ -21,7 +21,6 @@
 //! The first two neglect the receiver noise (0.4 µA rms against 45 µA per unit of speckle intensity), which
 //! only blurs the comparator's threshold and so can only add entropy.
 
-pub use crate::bench::sample_rate_hz;
 use crate::physics::{PhysicsParams, Source};
 use crate::scenario::{Scenario, Timing};
 use rand::rngs::Xoshiro256PlusPlus;

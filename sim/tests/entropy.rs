@@ -4,18 +4,18 @@
 //! fail when a profile samples faster than the modelled source can supply.
 
 use speckle_assess::{assess, Dataset};
-use speckle_sim::entropy::{boards, model_entropy, raw_samples, sample_rate_hz};
+use speckle_sim::entropy::{boards, model_entropy, raw_samples};
 use speckle_sim::{open_fpga, Bench, CoreChoice, Scenario};
 
 #[test]
 fn the_model_bound_is_above_the_claim_at_every_board_rate() {
     for (board, _, p) in boards() {
-        let m = model_entropy(sample_rate_hz(&p), 20_000, 1_000_000, 1);
+        let m = model_entropy(p.sample_rate_hz(), 20_000, 1_000_000, 1);
         assert!(
             m.h_given_fields.min(m.h_run) >= p.h_claim,
             "{board}: the model gives {:.3} bit per sample at {} MS/s, below the claim {}",
             m.h_given_fields.min(m.h_run),
-            sample_rate_hz(&p) / 1e6,
+            p.sample_rate_hz() / 1e6,
             p.h_claim
         );
     }
@@ -26,7 +26,7 @@ fn the_model_bound_is_above_the_claim_at_every_board_rate() {
 #[test]
 fn an_assessed_capture_meets_the_claim_at_every_board_rate() {
     for (board, _, p) in boards() {
-        let rate = sample_rate_hz(&p);
+        let rate = p.sample_rate_hz();
         let raw = raw_samples(Scenario::Optimal, rate, 1, 100_000);
         let a = assess(&Dataset::new(&raw, 1).unwrap(), false);
         let least = a
@@ -60,7 +60,7 @@ fn the_healthy_source_raises_no_alarm_at_any_board_rate() {
             assert!(
                 !b.core.alarm(),
                 "{board} at {} MS/s: the healthy source raised an alarm after {} samples",
-                sample_rate_hz(&p) / 1e6,
+                p.sample_rate_hz() / 1e6,
                 b.t
             );
         }

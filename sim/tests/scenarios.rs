@@ -50,10 +50,7 @@ fn thermal_throttle_is_caught_by_markov() {
     // The hot module shows in SFP_DIAG once a poll after the next ADC refresh has read it: the same
     // bound as a change of RX power reaching the interlock.
     let p = speckle_model::params::CoreParams::ice40();
-    let within = speckle_sim::bench::interlock_bound_samples(
-        speckle_sim::bench::sample_rate_hz(&p),
-        p.oversample,
-    );
+    let within = speckle_sim::bench::interlock_bound_samples(p.sample_rate_hz(), p.oversample);
     let (d, _) = common::diag_at(
         Scenario::ThermalThrottle,
         7,
